@@ -1,0 +1,3 @@
+//! terraform-provider-mlcloud: ML infrastructure on AWS, Azure and Google Cloud.
+
+pub mod catalog;
