@@ -42,6 +42,9 @@ pub enum HarnessError {
         source: std::io::Error,
     },
 
+    #[error("no Terraform files (*.tf, *.tf.json, *.tfvars) in {}", .0.display())]
+    NoModuleFiles(PathBuf),
+
     #[error("cannot start `{command}`: {source}")]
     Spawn {
         command: String,

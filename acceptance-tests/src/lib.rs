@@ -29,6 +29,8 @@ pub mod paths;
 pub mod providers;
 mod reports;
 mod terraform;
+#[cfg(test)]
+mod test_support;
 mod workdir;
 mod workflow;
 

@@ -153,16 +153,7 @@ fn reported_version(path: &Path) -> Result<String, HarnessError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::os::unix::fs::PermissionsExt;
-
-    /// A stand-in executable that answers `version -json` like Terraform `version`.
-    fn fake_terraform(dir: &Path, version: &str) -> PathBuf {
-        let path = dir.join("terraform");
-        let script = format!("#!/bin/sh\necho '{{\"terraform_version\": \"{version}\"}}'\n");
-        std::fs::write(&path, script).unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-        path
-    }
+    use crate::test_support::fake_terraform;
 
     #[test]
     fn a_missing_executable_says_to_run_setup() {
@@ -177,7 +168,7 @@ mod tests {
     #[test]
     fn the_reported_version_must_match_the_release() {
         let dir = tempfile::tempdir().unwrap();
-        let path = fake_terraform(dir.path(), "1.14.0");
+        let path = fake_terraform(dir.path(), "1.14.0", "");
         let error = Terraform::at(TerraformRelease::V1_15, path)
             .unwrap_err()
             .to_string();
@@ -190,7 +181,7 @@ mod tests {
     #[test]
     fn a_matching_version_is_kept() {
         let dir = tempfile::tempdir().unwrap();
-        let path = fake_terraform(dir.path(), "1.15.5");
+        let path = fake_terraform(dir.path(), "1.15.5", "");
         let terraform = Terraform::at(TerraformRelease::V1_15, path).unwrap();
         assert_eq!(terraform.version(), "1.15.5");
         assert!(terraform.supports_functions());

@@ -107,11 +107,7 @@ impl Workdir {
             }
         }
         if copied == 0 {
-            return Err(HarnessError::Io {
-                action: "find module files in",
-                path: source.to_path_buf(),
-                source: std::io::ErrorKind::NotFound.into(),
-            });
+            return Err(HarnessError::NoModuleFiles(source.to_path_buf()));
         }
         Ok(())
     }
@@ -160,5 +156,95 @@ impl Workdir {
                 output: Box::new(output),
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::terraform::TerraformRelease;
+    use crate::test_support::fake_terraform;
+
+    /// A workdir whose "terraform" runs `script` for every command but `version`.
+    fn workdir_running(script: &str) -> (TempDir, Workdir) {
+        let bin = tempfile::tempdir().unwrap();
+        let path = fake_terraform(bin.path(), "1.15.5", script);
+        let terraform = Terraform::at(TerraformRelease::V1_15, path).unwrap();
+        let provider_binary = bin.path().join("provider");
+        std::fs::write(&provider_binary, b"").unwrap();
+        let provider = ProviderInstall::new(
+            &provider_binary,
+            "registry.terraform.io/tfplug/example",
+            "0.1.0",
+        )
+        .unwrap();
+        let workdir = Workdir::new(&terraform, &[provider]).unwrap();
+        (bin, workdir)
+    }
+
+    #[test]
+    fn terraform_runs_in_the_module_with_this_workdirs_settings() {
+        let (_bin, workdir) = workdir_running(
+            r#"pwd; echo "$TF_DATA_DIR"; echo "$TF_IN_AUTOMATION$TF_INPUT$CHECKPOINT_DISABLE"; cat "$TF_CLI_CONFIG_FILE""#,
+        );
+        let output = workdir.succeed(&["plan"]).unwrap();
+        let lines: Vec<&str> = output.stdout.lines().collect();
+        assert_eq!(Path::new(lines[0]), workdir.module_dir());
+        assert_eq!(
+            Path::new(lines[1]),
+            workdir.module_dir().parent().unwrap().join("tf-data")
+        );
+        assert_eq!(lines[2], "101");
+        let mirror = workdir.module_dir().parent().unwrap().join("mirror");
+        assert!(
+            output
+                .stdout
+                .contains(&format!("path    = \"{}\"", mirror.display())),
+            "{output}"
+        );
+        assert!(
+            mirror
+                .join("registry.terraform.io/tfplug/example/0.1.0/linux_amd64/terraform-provider-example_v0.1.0")
+                .exists()
+        );
+    }
+
+    #[test]
+    fn succeed_and_fail_check_the_exit_code() {
+        let (_bin, workdir) = workdir_running(r#"echo "ran $1"; [ "$1" = good ] || exit 1"#);
+        assert_eq!(workdir.succeed(&["good"]).unwrap().stdout, "ran good\n");
+        assert!(matches!(
+            workdir.succeed(&["bad"]),
+            Err(HarnessError::UnexpectedExit { .. })
+        ));
+        assert_eq!(workdir.fail(&["bad"]).unwrap().code, 1);
+        assert!(matches!(
+            workdir.fail(&["good"]),
+            Err(HarnessError::UnexpectedExit { .. })
+        ));
+    }
+
+    #[test]
+    fn copy_module_takes_only_the_modules_own_files() {
+        let (_bin, workdir) = workdir_running("true");
+        let source = tempfile::tempdir().unwrap();
+        for file in ["main.tf", "extra.tf.json", "terraform.tfvars", "README.md"] {
+            std::fs::write(source.path().join(file), file).unwrap();
+        }
+        std::fs::create_dir(source.path().join("functions")).unwrap();
+
+        workdir.copy_module(source.path()).unwrap();
+
+        let mut copied: Vec<String> = std::fs::read_dir(workdir.module_dir())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+            .collect();
+        copied.sort();
+        assert_eq!(copied, ["extra.tf.json", "main.tf", "terraform.tfvars"]);
+        let empty = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            workdir.copy_module(empty.path()),
+            Err(HarnessError::NoModuleFiles(_))
+        ));
     }
 }

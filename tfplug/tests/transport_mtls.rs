@@ -64,7 +64,9 @@ async fn connect(
 ) -> Result<Channel, tonic::transport::Error> {
     let mut roots = RootCertStore::empty();
     roots
-        .add(CertificateDer::from(handshake.server_cert.clone().expect("TLS is on")))
+        .add(CertificateDer::from(
+            handshake.server_cert.clone().expect("TLS is on"),
+        ))
         .unwrap();
     let builder = ClientConfig::builder_with_provider(Arc::new(aws_lc_rs::default_provider()))
         .with_protocol_versions(versions)
@@ -72,7 +74,10 @@ async fn connect(
         .with_root_certificates(roots);
     let mut config = match auth {
         ClientAuth::Certificate(identity) => builder
-            .with_client_auth_cert(vec![identity.cert.clone()], PrivateKeyDer::Pkcs8(identity.key.clone_key()))
+            .with_client_auth_cert(
+                vec![identity.cert.clone()],
+                PrivateKeyDer::Pkcs8(identity.key.clone_key()),
+            )
             .unwrap(),
         ClientAuth::Anonymous => builder.with_no_client_auth(),
     };
@@ -88,7 +93,14 @@ async fn connect(
                 let tls = connector
                     .connect(ServerName::try_from("localhost").unwrap(), stream)
                     .await?;
-                Ok::<_, std::io::Error>(TokioIo::new(tls))
+                // grpc-go drops a connection that did not negotiate h2.
+                let alpn = tls.get_ref().1.alpn_protocol();
+                if alpn != Some(b"h2".as_slice()) {
+                    return Err(std::io::Error::other(format!(
+                        "ALPN negotiated {alpn:?}, not h2"
+                    )));
+                }
+                Ok(TokioIo::new(tls))
             }
         }))
         .await
@@ -105,7 +117,10 @@ async fn assert_refused(handshake: &Handshake, auth: ClientAuth<'_>) {
     let outcome = tokio::time::timeout(Duration::from_secs(10), attempt)
         .await
         .expect("a refused client fails quickly");
-    assert_eq!(outcome, None, "the plugin answered a client it should refuse");
+    assert_eq!(
+        outcome, None,
+        "the plugin answered a client it should refuse"
+    );
 }
 
 #[tokio::test]
@@ -121,7 +136,11 @@ async fn terraform_like_client_is_served_and_shuts_the_plugin_down() {
     };
     let server = PluginServer::bind(&test_config(), &env).await.unwrap();
     let line = server.handshake_line();
-    assert_eq!(server.announcement(), line, "outside debug mode only the handshake is printed");
+    assert_eq!(
+        server.announcement(),
+        line,
+        "outside debug mode only the handshake is printed"
+    );
 
     let handshake = parse_handshake(&line);
     assert_eq!(handshake.core_version, "1");
@@ -140,19 +159,30 @@ async fn terraform_like_client_is_served_and_shuts_the_plugin_down() {
     let channel = connect(&handshake, ClientAuth::Certificate(&terraform), &[&TLS13])
         .await
         .expect("Terraform's certificate is accepted over TLS 1.3");
-    assert_eq!(health_status(channel.clone(), "plugin").await.unwrap(), ServingStatus::Serving);
-    assert_eq!(health_status(channel.clone(), "").await.unwrap(), ServingStatus::Serving);
+    assert_eq!(
+        health_status(channel.clone(), "plugin").await.unwrap(),
+        ServingStatus::Serving
+    );
+    assert_eq!(
+        health_status(channel.clone(), "").await.unwrap(),
+        ServingStatus::Serving
+    );
     let tls12 = connect(&handshake, ClientAuth::Certificate(&terraform), &[&TLS12])
         .await
         .expect("Terraform's certificate is accepted over TLS 1.2");
-    assert_eq!(health_status(tls12, "plugin").await.unwrap(), ServingStatus::Serving);
+    assert_eq!(
+        health_status(tls12, "plugin").await.unwrap(),
+        ServingStatus::Serving
+    );
 
     // Well past gRPC's 4 MiB default, both ways, through TLS.
     let big = DynamicValue {
         msgpack: (0..48 * 1024 * 1024).map(|i| (i % 251) as u8).collect(),
         json: Vec::new(),
     };
-    let echoed = echo(channel.clone(), big.clone()).await.expect("a 48 MiB message passes");
+    let echoed = echo(channel.clone(), big.clone())
+        .await
+        .expect("a 48 MiB message passes");
     assert!(echoed == big, "the 48 MiB message came back changed");
 
     // Anyone else is turned away, including a certificate made the same way.

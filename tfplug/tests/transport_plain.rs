@@ -41,22 +41,39 @@ async fn plain_channel(address: &str) -> Channel {
 
 #[tokio::test]
 async fn serves_plain_h2_over_tcp_until_shutdown() {
-    let server = PluginServer::bind(&test_config(), &plain_tcp_env()).await.unwrap();
+    let server = PluginServer::bind(&test_config(), &plain_tcp_env())
+        .await
+        .unwrap();
     let handshake = parse_handshake(&server.handshake_line());
     assert_eq!(
-        (handshake.core_version.as_str(), handshake.protocol_version.as_str()),
+        (
+            handshake.core_version.as_str(),
+            handshake.protocol_version.as_str()
+        ),
         ("1", "6")
     );
     assert_eq!(handshake.network, "tcp");
-    assert!(handshake.address.starts_with("127.0.0.1:"), "{}", handshake.address);
-    assert!(handshake.server_cert.is_none(), "no certificate without PLUGIN_CLIENT_CERT");
+    assert!(
+        handshake.address.starts_with("127.0.0.1:"),
+        "{}",
+        handshake.address
+    );
+    assert!(
+        handshake.server_cert.is_none(),
+        "no certificate without PLUGIN_CLIENT_CERT"
+    );
 
     let shutdown = CancellationToken::new();
     let serving = tokio::spawn(server.serve(Routes::default(), shutdown.clone()));
     let channel = plain_channel(&handshake.address).await;
 
-    assert_eq!(health_status(channel.clone(), "plugin").await.unwrap(), ServingStatus::Serving);
-    let unknown = health_status(channel.clone(), "something-else").await.unwrap_err();
+    assert_eq!(
+        health_status(channel.clone(), "plugin").await.unwrap(),
+        ServingStatus::Serving
+    );
+    let unknown = health_status(channel.clone(), "something-else")
+        .await
+        .unwrap_err();
     assert_eq!(unknown.code(), Code::NotFound);
 
     let broker = GrpcBrokerClient::new(channel.clone())
@@ -72,9 +89,15 @@ async fn serves_plain_h2_over_tcp_until_shutdown() {
         .expect("the stdio stream opens")
         .into_inner();
     let early = tokio::time::timeout(Duration::from_millis(300), stdio.message()).await;
-    assert!(early.is_err(), "the stdio stream must stay open and quiet, got {early:?}");
+    assert!(
+        early.is_err(),
+        "the stdio stream must stay open and quiet, got {early:?}"
+    );
 
-    GrpcControllerClient::new(channel).shutdown(Empty {}).await.unwrap();
+    GrpcControllerClient::new(channel)
+        .shutdown(Empty {})
+        .await
+        .unwrap();
     let ended = tokio::time::timeout(Duration::from_secs(5), stdio.message())
         .await
         .expect("the stdio stream ends on shutdown");
@@ -90,12 +113,16 @@ async fn serves_plain_h2_over_tcp_until_shutdown() {
 
 #[tokio::test]
 async fn cancelling_the_token_stops_the_server_and_frees_the_port() {
-    let server = PluginServer::bind(&test_config(), &plain_tcp_env()).await.unwrap();
+    let server = PluginServer::bind(&test_config(), &plain_tcp_env())
+        .await
+        .unwrap();
     let address = parse_handshake(&server.handshake_line()).address;
     let shutdown = CancellationToken::new();
     let serving = tokio::spawn(server.serve(Routes::default(), shutdown.clone()));
     assert_eq!(
-        health_status(plain_channel(&address).await, "plugin").await.unwrap(),
+        health_status(plain_channel(&address).await, "plugin")
+            .await
+            .unwrap(),
         ServingStatus::Serving
     );
 

@@ -11,7 +11,9 @@
 use std::fmt;
 
 use rustls::client::danger::HandshakeSignatureValid;
-use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms, verify_tls12_signature, verify_tls13_signature};
+use rustls::crypto::{
+    CryptoProvider, WebPkiSupportedAlgorithms, verify_tls12_signature, verify_tls13_signature,
+};
 use rustls::pki_types::{CertificateDer, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::{CertificateError, DigitallySignedStruct, DistinguishedName, Error, SignatureScheme};
@@ -61,7 +63,9 @@ impl ClientCertVerifier for PinnedClientCertVerifier {
         if end_entity.as_ref() == self.expected.as_ref() {
             Ok(ClientCertVerified::assertion())
         } else {
-            Err(Error::InvalidCertificate(CertificateError::ApplicationVerificationFailure))
+            Err(Error::InvalidCertificate(
+                CertificateError::ApplicationVerificationFailure,
+            ))
         }
     }
 
@@ -96,7 +100,10 @@ mod tests {
     use rustls::crypto::aws_lc_rs;
 
     fn verifier_for(cert: &[u8]) -> PinnedClientCertVerifier {
-        PinnedClientCertVerifier::new(CertificateDer::from(cert.to_vec()), &aws_lc_rs::default_provider())
+        PinnedClientCertVerifier::new(
+            CertificateDer::from(cert.to_vec()),
+            &aws_lc_rs::default_provider(),
+        )
     }
 
     #[test]
@@ -108,12 +115,22 @@ mod tests {
                 .verify_client_cert(&CertificateDer::from(&b"pinned certificate"[..]), &[], now)
                 .is_ok()
         );
-        let other = verifier.verify_client_cert(&CertificateDer::from(&b"pinned certificatf"[..]), &[], now);
+        let other = verifier.verify_client_cert(
+            &CertificateDer::from(&b"pinned certificatf"[..]),
+            &[],
+            now,
+        );
         assert!(matches!(
             other,
-            Err(Error::InvalidCertificate(CertificateError::ApplicationVerificationFailure))
+            Err(Error::InvalidCertificate(
+                CertificateError::ApplicationVerificationFailure
+            ))
         ));
-        assert!(verifier.verify_client_cert(&CertificateDer::from(&b""[..]), &[], now).is_err());
+        assert!(
+            verifier
+                .verify_client_cert(&CertificateDer::from(&b""[..]), &[], now)
+                .is_err()
+        );
     }
 
     #[test]
@@ -127,7 +144,13 @@ mod tests {
     #[test]
     fn offers_ecdsa_p521_sha512_for_terraforms_key() {
         let schemes = verifier_for(b"pinned").supported_verify_schemes();
-        assert!(schemes.contains(&SignatureScheme::ECDSA_NISTP521_SHA512), "{schemes:?}");
-        assert!(schemes.contains(&SignatureScheme::ECDSA_NISTP256_SHA256), "{schemes:?}");
+        assert!(
+            schemes.contains(&SignatureScheme::ECDSA_NISTP521_SHA512),
+            "{schemes:?}"
+        );
+        assert!(
+            schemes.contains(&SignatureScheme::ECDSA_NISTP256_SHA256),
+            "{schemes:?}"
+        );
     }
 }

@@ -25,13 +25,21 @@ impl PluginConnection {
 }
 
 impl AsyncRead for PluginConnection {
-    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         Pin::new(&mut *self.get_mut().0).poll_read(cx, buf)
     }
 }
 
 impl AsyncWrite for PluginConnection {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         Pin::new(&mut *self.get_mut().0).poll_write(cx, buf)
     }
 
@@ -83,6 +91,10 @@ mod tests {
         assert_eq!(&received, b"pong");
 
         connection.shutdown().await.unwrap();
-        assert_eq!(far.read(&mut received).await.unwrap(), 0, "shutdown reaches the peer");
+        assert_eq!(
+            far.read(&mut received).await.unwrap(),
+            0,
+            "shutdown reaches the peer"
+        );
     }
 }

@@ -57,7 +57,9 @@ pub enum TransportError {
     },
 
     /// Every port in the allowed range was taken.
-    #[error("no free TCP port on 127.0.0.1 between {min} and {max} (PLUGIN_MIN_PORT/PLUGIN_MAX_PORT)")]
+    #[error(
+        "no free TCP port on 127.0.0.1 between {min} and {max} (PLUGIN_MIN_PORT/PLUGIN_MAX_PORT)"
+    )]
     NoFreePort {
         /// Lowest port tried.
         min: u16,

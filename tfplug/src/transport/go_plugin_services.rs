@@ -21,13 +21,18 @@ type BoxedStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'sta
 
 /// Adds the go-plugin services to `routes`. `shutdown` is cancelled when
 /// Terraform asks the plugin to exit, and ends the stdio stream.
-pub(crate) async fn with_go_plugin_services(routes: Routes, shutdown: &CancellationToken) -> Routes {
+pub(crate) async fn with_go_plugin_services(
+    routes: Routes,
+    shutdown: &CancellationToken,
+) -> Routes {
     let (reporter, health) = tonic_health::server::health_reporter();
     reporter
         .set_service_status(HEALTH_SERVICE_NAME, ServingStatus::Serving)
         .await;
     // The overall status, for generic health checkers.
-    reporter.set_service_status("", ServingStatus::Serving).await;
+    reporter
+        .set_service_status("", ServingStatus::Serving)
+        .await;
     routes
         .add_service(health)
         .add_service(GrpcControllerServer::new(Controller {
@@ -65,7 +70,10 @@ struct Stdio {
 impl GrpcStdio for Stdio {
     type StreamStdioStream = BoxedStream<StdioData>;
 
-    async fn stream_stdio(&self, _request: Request<()>) -> Result<Response<Self::StreamStdioStream>, Status> {
+    async fn stream_stdio(
+        &self,
+        _request: Request<()>,
+    ) -> Result<Response<Self::StreamStdioStream>, Status> {
         let until_shutdown = futures::stream::once(self.shutdown.clone().cancelled_owned());
         let nothing = until_shutdown.filter_map(|()| future::ready(None));
         Ok(Response::new(Box::pin(nothing)))
@@ -83,6 +91,8 @@ impl GrpcBroker for Broker {
         &self,
         _request: Request<Streaming<ConnInfo>>,
     ) -> Result<Response<Self::StartStreamStream>, Status> {
-        Err(Status::unimplemented("this plugin does not broker extra connections"))
+        Err(Status::unimplemented(
+            "this plugin does not broker extra connections",
+        ))
     }
 }

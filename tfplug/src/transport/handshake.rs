@@ -14,7 +14,9 @@ use super::negotiate::{CORE_PROTOCOL_VERSION, PROTOCOL_VERSION};
 /// The certificate is the DER of the server's TLS certificate in standard
 /// base64 without padding, and empty when TLS is off.
 pub fn handshake_line(address: &ListenAddr, server_cert_der: Option<&[u8]>) -> String {
-    let cert = server_cert_der.map(|der| STANDARD_NO_PAD.encode(der)).unwrap_or_default();
+    let cert = server_cert_der
+        .map(|der| STANDARD_NO_PAD.encode(der))
+        .unwrap_or_default();
     format!(
         "{CORE_PROTOCOL_VERSION}|{PROTOCOL_VERSION}|{network}|{address}|grpc|{cert}\n",
         network = address.network()
@@ -95,7 +97,10 @@ mod tests {
 
     #[test]
     fn tcp_line_with_and_without_certificate() {
-        assert_eq!(handshake_line(&tcp_addr(), None), "1|6|tcp|127.0.0.1:10042|grpc|\n");
+        assert_eq!(
+            handshake_line(&tcp_addr(), None),
+            "1|6|tcp|127.0.0.1:10042|grpc|\n"
+        );
         assert_eq!(
             handshake_line(&tcp_addr(), Some(&[0xfb, 0xff])),
             "1|6|tcp|127.0.0.1:10042|grpc|+/8\n",
@@ -114,9 +119,12 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn reattach_config_has_the_shape_terraform_reads() {
-        let value: serde_json::Value =
-            serde_json::from_str(&reattach_config("registry.terraform.io/mlcloud/mlcloud", &unix_addr(), 4242))
-                .unwrap();
+        let value: serde_json::Value = serde_json::from_str(&reattach_config(
+            "registry.terraform.io/mlcloud/mlcloud",
+            &unix_addr(),
+            4242,
+        ))
+        .unwrap();
         assert_eq!(
             value,
             json!({
@@ -138,8 +146,14 @@ mod tests {
             .lines()
             .find_map(|line| line.trim().strip_prefix("TF_REATTACH_PROVIDERS="))
             .expect("the instructions contain the variable");
-        let json = line.strip_prefix('\'').and_then(|rest| rest.strip_suffix('\'')).unwrap();
-        assert_eq!(json, reattach_config("registry.terraform.io/mlcloud/mlcloud", &tcp_addr(), 7));
+        let json = line
+            .strip_prefix('\'')
+            .and_then(|rest| rest.strip_suffix('\''))
+            .unwrap();
+        assert_eq!(
+            json,
+            reattach_config("registry.terraform.io/mlcloud/mlcloud", &tcp_addr(), 7)
+        );
         assert!(text.contains("Ctrl-C"));
     }
 

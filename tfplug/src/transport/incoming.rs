@@ -50,7 +50,11 @@ pub(crate) fn spawn_accept_loop(
                         }
                     }
                     Some(acceptor) => {
-                        tokio::spawn(complete_tls_handshake(acceptor.clone(), connection, sender.clone()));
+                        tokio::spawn(complete_tls_handshake(
+                            acceptor.clone(),
+                            connection,
+                            sender.clone(),
+                        ));
                     }
                 },
                 Err(error) => {

@@ -108,11 +108,16 @@ impl PluginListener {
                         source,
                     })?;
                     return Ok(Self {
-                        socket: BoundSocket::Unix { listener, _file: file },
+                        socket: BoundSocket::Unix {
+                            listener,
+                            _file: file,
+                        },
                         address: ListenAddr::Unix(path),
                     });
                 }
-                Err(error) if error.kind() == io::ErrorKind::AddrInUse => last_error = Some((path, error)),
+                Err(error) if error.kind() == io::ErrorKind::AddrInUse => {
+                    last_error = Some((path, error))
+                }
                 Err(source) => {
                     return Err(TransportError::Bind {
                         address: path.display().to_string(),
@@ -178,7 +183,9 @@ impl PluginListener {
 /// system temp directory (which honours `TMPDIR`).
 #[cfg(unix)]
 pub(crate) fn socket_dir(env: &PluginEnv) -> PathBuf {
-    env.unix_socket_dir.clone().unwrap_or_else(std::env::temp_dir)
+    env.unix_socket_dir
+        .clone()
+        .unwrap_or_else(std::env::temp_dir)
 }
 
 /// A name unique to this process and moment, short enough to keep the
@@ -199,15 +206,22 @@ fn restrict_to_owner(path: &Path) -> io::Result<()> {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
 }
 
-fn port_setting(name: &'static str, value: Option<&str>, default: u16) -> Result<u16, TransportError> {
+fn port_setting(
+    name: &'static str,
+    value: Option<&str>,
+    default: u16,
+) -> Result<u16, TransportError> {
     let Some(value) = value else {
         return Ok(default);
     };
-    value.trim().parse::<u16>().map_err(|_| TransportError::InvalidSetting {
-        name,
-        value: value.to_string(),
-        reason: "expected a port number between 0 and 65535".to_string(),
-    })
+    value
+        .trim()
+        .parse::<u16>()
+        .map_err(|_| TransportError::InvalidSetting {
+            name,
+            value: value.to_string(),
+            reason: "expected a port number between 0 and 65535".to_string(),
+        })
 }
 
 /// Removes the socket file when the listener goes away, so no stale socket
@@ -259,7 +273,9 @@ mod tests {
     #[tokio::test]
     async fn unix_socket_is_private_and_removed_on_drop() {
         let dir = tempfile::tempdir().unwrap();
-        let listener = PluginListener::bind(&env_with_dir(dir.path())).await.unwrap();
+        let listener = PluginListener::bind(&env_with_dir(dir.path()))
+            .await
+            .unwrap();
         let ListenAddr::Unix(path) = listener.address().clone() else {
             panic!("expected a unix socket, got {:?}", listener.address());
         };
@@ -278,7 +294,9 @@ mod tests {
     async fn tcp_takes_the_first_free_port_of_the_range() {
         let taken = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
         let port = taken.local_addr().unwrap().port();
-        let next_port = port.checked_add(1).expect("ephemeral ports are below 65535");
+        let next_port = port
+            .checked_add(1)
+            .expect("ephemeral ports are below 65535");
         let env = PluginEnv {
             transport: Some("tcp".into()),
             min_port: Some(port.to_string()),
@@ -287,11 +305,16 @@ mod tests {
         };
         match PluginListener::bind(&env).await {
             Ok(listener) => {
-                assert_eq!(listener.address(), &ListenAddr::Tcp(SocketAddr::from((Ipv4Addr::LOCALHOST, next_port))));
+                assert_eq!(
+                    listener.address(),
+                    &ListenAddr::Tcp(SocketAddr::from((Ipv4Addr::LOCALHOST, next_port)))
+                );
                 assert_eq!(listener.address().network(), "tcp");
             }
             // Another process may hold the neighbouring port too.
-            Err(TransportError::NoFreePort { min, max }) => assert_eq!((min, max), (port, next_port)),
+            Err(TransportError::NoFreePort { min, max }) => {
+                assert_eq!((min, max), (port, next_port))
+            }
             Err(other) => panic!("unexpected error: {other}"),
         }
     }
@@ -341,7 +364,10 @@ mod tests {
         };
         assert!(matches!(
             PluginListener::bind(&inverted).await,
-            Err(TransportError::InvalidSetting { name: "PLUGIN_MIN_PORT", .. })
+            Err(TransportError::InvalidSetting {
+                name: "PLUGIN_MIN_PORT",
+                ..
+            })
         ));
     }
 }

@@ -41,14 +41,15 @@ use tokio_util::sync::CancellationToken;
 use tonic::service::Routes;
 
 pub use env::{
-    CLIENT_CERT_KEY, MAGIC_COOKIE_KEY, MAX_PORT_KEY, MIN_PORT_KEY, PROTOCOL_VERSIONS_KEY, PluginEnv,
-    TRANSPORT_KEY, UNIX_SOCKET_DIR_KEY,
+    CLIENT_CERT_KEY, MAGIC_COOKIE_KEY, MAX_PORT_KEY, MIN_PORT_KEY, PROTOCOL_VERSIONS_KEY,
+    PluginEnv, TRANSPORT_KEY, UNIX_SOCKET_DIR_KEY,
 };
 pub use error::TransportError;
 pub use handshake::{debug_instructions, handshake_line, reattach_config};
 pub use listener::ListenAddr;
 pub use negotiate::{
-    CORE_PROTOCOL_VERSION, MAGIC_COOKIE_VALUE, PROTOCOL_VERSION, has_magic_cookie, negotiate_protocol_version,
+    CORE_PROTOCOL_VERSION, MAGIC_COOKIE_VALUE, PROTOCOL_VERSION, has_magic_cookie,
+    negotiate_protocol_version,
 };
 pub use server::PluginServer;
 
@@ -130,7 +131,11 @@ pub fn launched_by_terraform() -> bool {
 /// }
 /// # }
 /// ```
-pub async fn serve(routes: Routes, config: TransportConfig, shutdown: CancellationToken) -> Result<(), TransportError> {
+pub async fn serve(
+    routes: Routes,
+    config: TransportConfig,
+    shutdown: CancellationToken,
+) -> Result<(), TransportError> {
     let server = PluginServer::bind(&config, &PluginEnv::from_process()).await?;
     // Watch signals before announcing, so a SIGTERM right after the
     // handshake already shuts down gracefully.
@@ -162,7 +167,10 @@ mod tests {
 
     #[test]
     fn missing_cookie_error_explains_itself() {
-        assert_eq!(TransportError::NotLaunchedByTerraform.to_string(), NOT_A_PLUGIN_MESSAGE);
+        assert_eq!(
+            TransportError::NotLaunchedByTerraform.to_string(),
+            NOT_A_PLUGIN_MESSAGE
+        );
     }
 
     #[tokio::test]
@@ -183,7 +191,10 @@ mod tests {
 
         config.debug = true;
         let server = PluginServer::bind(&config, &env).await.unwrap();
-        assert!(server.server_certificate().is_none(), "debug mode serves without TLS");
+        assert!(
+            server.server_certificate().is_none(),
+            "debug mode serves without TLS"
+        );
         assert!(server.announcement().contains("TF_REATTACH_PROVIDERS='"));
     }
 
@@ -201,7 +212,10 @@ mod tests {
         let Err(error) = PluginServer::bind(&config, &env).await else {
             panic!("bound although only protocol 5 was offered");
         };
-        assert!(matches!(error, TransportError::UnsupportedProtocolVersions { .. }), "{error}");
+        assert!(
+            matches!(error, TransportError::UnsupportedProtocolVersions { .. }),
+            "{error}"
+        );
     }
 
     #[tokio::test]

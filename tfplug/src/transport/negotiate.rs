@@ -88,6 +88,8 @@ mod tests {
         assert!(has_magic_cookie(&with(Some(MAGIC_COOKIE_VALUE))));
         assert!(!has_magic_cookie(&with(None)));
         assert!(!has_magic_cookie(&with(Some("d602bf8f"))));
-        assert!(!has_magic_cookie(&with(Some(&MAGIC_COOKIE_VALUE.to_uppercase()))));
+        assert!(!has_magic_cookie(&with(Some(
+            &MAGIC_COOKIE_VALUE.to_uppercase()
+        ))));
     }
 }

@@ -9,6 +9,7 @@ use tokio_util::sync::CancellationToken;
 use tonic::service::Routes;
 use tonic::transport::Server;
 
+use super::TransportConfig;
 use super::env::PluginEnv;
 use super::error::TransportError;
 use super::go_plugin_services::with_go_plugin_services;
@@ -17,7 +18,6 @@ use super::incoming::spawn_accept_loop;
 use super::listener::{ListenAddr, PluginListener};
 use super::negotiate::{has_magic_cookie, negotiate_protocol_version};
 use super::tls::{ServerIdentity, parse_client_certificate, server_config};
-use super::TransportConfig;
 
 /// HTTP/2 flow-control windows. The 64 KiB defaults make a many-megabyte
 /// schema or state crawl across a local socket in tiny round trips; these let
@@ -93,7 +93,9 @@ impl PluginServer {
 
     /// The DER of the server's TLS certificate, when mutual TLS is on.
     pub fn server_certificate(&self) -> Option<&[u8]> {
-        self.tls.as_ref().map(|(_, identity)| identity.cert.as_ref())
+        self.tls
+            .as_ref()
+            .map(|(_, identity)| identity.cert.as_ref())
     }
 
     /// The go-plugin handshake line, newline included.
@@ -105,7 +107,11 @@ impl PluginServer {
     /// or in debug mode the reattach instructions for a person.
     pub fn announcement(&self) -> String {
         if self.config.debug {
-            debug_instructions(&self.config.provider_address, self.address(), std::process::id())
+            debug_instructions(
+                &self.config.provider_address,
+                self.address(),
+                std::process::id(),
+            )
         } else {
             self.handshake_line()
         }
@@ -117,7 +123,11 @@ impl PluginServer {
     /// On cancellation the server stops accepting connections, lets running
     /// calls finish for up to a few seconds, removes the unix socket and
     /// returns `Ok(())`.
-    pub async fn serve(self, routes: Routes, shutdown: CancellationToken) -> Result<(), TransportError> {
+    pub async fn serve(
+        self,
+        routes: Routes,
+        shutdown: CancellationToken,
+    ) -> Result<(), TransportError> {
         let routes = with_go_plugin_services(routes, &shutdown).await;
         let tls = self.tls.map(|(acceptor, _)| acceptor);
         let (incoming, accept_loop) = spawn_accept_loop(self.listener, tls, shutdown.clone());

@@ -25,7 +25,10 @@ impl Drop for SignalWatch {
 
 /// Installs the handlers. `interrupt_stops` is true in debug mode.
 #[cfg(unix)]
-pub(crate) fn watch_signals(interrupt_stops: bool, shutdown: CancellationToken) -> Result<SignalWatch, TransportError> {
+pub(crate) fn watch_signals(
+    interrupt_stops: bool,
+    shutdown: CancellationToken,
+) -> Result<SignalWatch, TransportError> {
     use tokio::signal::unix::{SignalKind, signal};
 
     let mut terminate = signal(SignalKind::terminate()).map_err(TransportError::Signals)?;
@@ -55,7 +58,10 @@ pub(crate) fn watch_signals(interrupt_stops: bool, shutdown: CancellationToken) 
 /// Installs the handlers. Only Ctrl-C exists here; it follows the SIGINT
 /// rules above.
 #[cfg(not(unix))]
-pub(crate) fn watch_signals(interrupt_stops: bool, shutdown: CancellationToken) -> Result<SignalWatch, TransportError> {
+pub(crate) fn watch_signals(
+    interrupt_stops: bool,
+    shutdown: CancellationToken,
+) -> Result<SignalWatch, TransportError> {
     let task = tokio::spawn(async move {
         loop {
             tokio::select! {
@@ -107,10 +113,16 @@ mod tests {
         let debug = CancellationToken::new();
         let _debug_watch = watch_signals(true, debug.clone()).unwrap();
         send_to_self("-INT");
-        assert!(cancelled_within(&debug, Duration::from_secs(5)).await, "SIGINT did not stop a debug plugin");
+        assert!(
+            cancelled_within(&debug, Duration::from_secs(5)).await,
+            "SIGINT did not stop a debug plugin"
+        );
         assert!(!managed.is_cancelled());
 
         send_to_self("-TERM");
-        assert!(cancelled_within(&managed, Duration::from_secs(5)).await, "SIGTERM did not stop the plugin");
+        assert!(
+            cancelled_within(&managed, Duration::from_secs(5)).await,
+            "SIGTERM did not stop the plugin"
+        );
     }
 }

@@ -8,8 +8,8 @@
 use std::sync::Arc;
 
 use rcgen::{
-    CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose,
-    PKCS_ECDSA_P256_SHA256,
+    CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
+    KeyUsagePurpose, PKCS_ECDSA_P256_SHA256,
 };
 use rustls::ServerConfig;
 use rustls::crypto::{CryptoProvider, aws_lc_rs};
@@ -54,7 +54,9 @@ impl ServerIdentity {
 
 /// Reads the first certificate of the PEM text Terraform passes in
 /// `PLUGIN_CLIENT_CERT`.
-pub(crate) fn parse_client_certificate(pem: &str) -> Result<CertificateDer<'static>, TransportError> {
+pub(crate) fn parse_client_certificate(
+    pem: &str,
+) -> Result<CertificateDer<'static>, TransportError> {
     CertificateDer::from_pem_slice(pem.as_bytes())
         .map_err(|error| TransportError::InvalidClientCertificate(error.to_string()))
 }

@@ -28,7 +28,9 @@ pub struct Handshake {
 
 /// Parses the line as go-plugin's client does, insisting on the exact shape.
 pub fn parse_handshake(line: &str) -> Handshake {
-    let body = line.strip_suffix('\n').expect("the handshake line ends with a newline");
+    let body = line
+        .strip_suffix('\n')
+        .expect("the handshake line ends with a newline");
     assert!(!body.contains('\n'), "one line only: {line:?}");
     let fields: Vec<&str> = body.split('|').collect();
     assert_eq!(fields.len(), 6, "six fields: {line:?}");
@@ -58,7 +60,10 @@ pub fn test_config() -> TransportConfig {
 }
 
 /// What go-plugin asks before it uses a plugin.
-pub async fn health_status(channel: Channel, service: &str) -> Result<ServingStatus, tonic::Status> {
+pub async fn health_status(
+    channel: Channel,
+    service: &str,
+) -> Result<ServingStatus, tonic::Status> {
     let response = HealthClient::new(channel)
         .check(HealthCheckRequest {
             service: service.to_string(),
