@@ -1,3 +1,12 @@
-//! terraform-provider-mlcloud: ML infrastructure on AWS, Azure and Google Cloud.
+//! terraform-provider-mlcloud: ML infrastructure on AWS, Azure and Google Cloud, one
+//! vocabulary for all three.
+//!
+//! - [`provider`]: the provider and what it offers;
+//! - [`config`]: the `provider "mlcloud"` block;
+//! - [`resources`]: cloud-neutral resources, data sources and functions;
+//! - [`catalog`]: accelerator facts per cloud.
 
 pub mod catalog;
+pub mod config;
+pub mod provider;
+pub mod resources;

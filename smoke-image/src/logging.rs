@@ -174,7 +174,11 @@ mod tests {
             json!({"addr": "[::]:8080", "event": "ignored"}),
         );
         assert!(!line.contains('\n'));
-        assert!(line.starts_with(r#"{"ts":"1970-01-01T00:00:00.000Z","level":"warn","event":"listening""#));
+        assert!(
+            line.starts_with(
+                r#"{"ts":"1970-01-01T00:00:00.000Z","level":"warn","event":"listening""#
+            )
+        );
         let parsed: Value = serde_json::from_str(&line).unwrap();
         assert_eq!(parsed["addr"], "[::]:8080");
         assert_eq!(parsed["event"], "listening");

@@ -54,7 +54,8 @@ async fn run(config: Config, started: Instant) -> Result<(), String> {
         logging::info("signal", json!({"signal": received}));
     };
 
-    let state = AppState::new(config.clone(), AcceleratorProbe::system()).map_err(|e| e.to_string())?;
+    let state =
+        AppState::new(config.clone(), AcceleratorProbe::system()).map_err(|e| e.to_string())?;
     let listener = server::bind(config.port).await.map_err(|e| e.to_string())?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     logging::info(
@@ -70,7 +71,10 @@ async fn run(config: Config, started: Instant) -> Result<(), String> {
     );
     log_accelerators_when_known(&state);
 
-    match server::serve(listener, state, shutdown).await.map_err(|e| e.to_string())? {
+    match server::serve(listener, state, shutdown)
+        .await
+        .map_err(|e| e.to_string())?
+    {
         Shutdown::Drained => logging::info("stopped", json!({"drained": true})),
         Shutdown::TimedOut { abandoned } => logging::warn(
             "stopped",

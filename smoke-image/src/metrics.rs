@@ -123,8 +123,12 @@ impl Metrics {
         let mut out = String::new();
         let model = escape_label(&self.model_name);
 
-        family(&mut out, "mlcloud_smoke_http_requests_total", "counter",
-            "HTTP requests answered, by matched route, method and status code.");
+        family(
+            &mut out,
+            "mlcloud_smoke_http_requests_total",
+            "counter",
+            "HTTP requests answered, by matched route, method and status code.",
+        );
         for (key, count) in lock(&self.requests).iter() {
             let _ = writeln!(
                 out,
@@ -135,10 +139,18 @@ impl Metrics {
             );
         }
 
-        family(&mut out, "mlcloud_smoke_http_request_duration_seconds", "histogram",
-            "Time from receiving a request to having its response ready.");
+        family(
+            &mut out,
+            "mlcloud_smoke_http_request_duration_seconds",
+            "histogram",
+            "Time from receiving a request to having its response ready.",
+        );
         for (key, histogram) in lock(&self.latency).iter() {
-            let labels = format!("route=\"{}\",method=\"{}\"", escape_label(&key.route), key.method);
+            let labels = format!(
+                "route=\"{}\",method=\"{}\"",
+                escape_label(&key.route),
+                key.method
+            );
             let mut cumulative = 0;
             for (bound, count) in LATENCY_BUCKETS.iter().zip(histogram.buckets) {
                 cumulative += count;
@@ -156,20 +168,36 @@ impl Metrics {
             );
         }
 
-        family(&mut out, "mlcloud_smoke_http_requests_in_flight", "gauge",
-            "Requests being processed right now, including this scrape.");
-        let _ = writeln!(out, "mlcloud_smoke_http_requests_in_flight {}", self.in_flight());
+        family(
+            &mut out,
+            "mlcloud_smoke_http_requests_in_flight",
+            "gauge",
+            "Requests being processed right now, including this scrape.",
+        );
+        let _ = writeln!(
+            out,
+            "mlcloud_smoke_http_requests_in_flight {}",
+            self.in_flight()
+        );
 
-        family(&mut out, "mlcloud_smoke_inference_rows_total", "counter",
-            "Rows (samples) scored by the model.");
+        family(
+            &mut out,
+            "mlcloud_smoke_inference_rows_total",
+            "counter",
+            "Rows (samples) scored by the model.",
+        );
         let _ = writeln!(
             out,
             "mlcloud_smoke_inference_rows_total{{model=\"{model}\"}} {}",
             self.rows_scored.load(Ordering::Relaxed)
         );
 
-        family(&mut out, "mlcloud_smoke_predictions_total", "counter",
-            "Rows scored, by predicted class.");
+        family(
+            &mut out,
+            "mlcloud_smoke_predictions_total",
+            "counter",
+            "Rows scored, by predicted class.",
+        );
         for (label, count) in self.class_labels.iter().zip(&self.predictions) {
             let _ = writeln!(
                 out,
@@ -179,8 +207,12 @@ impl Metrics {
             );
         }
 
-        family(&mut out, "mlcloud_smoke_build_info", "gauge",
-            "Always 1; the labels say which server version serves which model.");
+        family(
+            &mut out,
+            "mlcloud_smoke_build_info",
+            "gauge",
+            "Always 1; the labels say which server version serves which model.",
+        );
         let _ = writeln!(
             out,
             "mlcloud_smoke_build_info{{version=\"{}\",model=\"{model}\"}} 1",
@@ -209,7 +241,9 @@ fn family(out: &mut String, name: &str, kind: &str, help: &str) {
 /// A poisoned lock only means another request panicked mid-update; counters are still
 /// usable, so keep serving rather than cascading the panic.
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Label values escape backslash, double quote and newline, per the exposition format.
@@ -225,7 +259,10 @@ mod tests {
     use super::*;
 
     fn metrics() -> Metrics {
-        Metrics::new("iris", ["setosa".into(), "versicolor".into(), "virginica".into()])
+        Metrics::new(
+            "iris",
+            ["setosa".into(), "versicolor".into(), "virginica".into()],
+        )
     }
 
     #[test]
@@ -272,7 +309,11 @@ mod tests {
         let second = metrics.start_request();
         assert_eq!(metrics.in_flight(), 2);
         drop(first);
-        assert!(metrics.render().contains("mlcloud_smoke_http_requests_in_flight 1\n"));
+        assert!(
+            metrics
+                .render()
+                .contains("mlcloud_smoke_http_requests_in_flight 1\n")
+        );
         drop(second);
         assert_eq!(metrics.in_flight(), 0);
     }
@@ -283,9 +324,19 @@ mod tests {
         metrics.record_predictions([0, 2, 2]);
         let text = metrics.render();
         assert!(text.contains("mlcloud_smoke_inference_rows_total{model=\"iris\"} 3\n"));
-        assert!(text.contains("mlcloud_smoke_predictions_total{model=\"iris\",class=\"setosa\"} 1\n"));
-        assert!(text.contains("mlcloud_smoke_predictions_total{model=\"iris\",class=\"versicolor\"} 0\n"));
-        assert!(text.contains("mlcloud_smoke_predictions_total{model=\"iris\",class=\"virginica\"} 2\n"));
+        assert!(
+            text.contains("mlcloud_smoke_predictions_total{model=\"iris\",class=\"setosa\"} 1\n")
+        );
+        assert!(
+            text.contains(
+                "mlcloud_smoke_predictions_total{model=\"iris\",class=\"versicolor\"} 0\n"
+            )
+        );
+        assert!(
+            text.contains(
+                "mlcloud_smoke_predictions_total{model=\"iris\",class=\"virginica\"} 2\n"
+            )
+        );
     }
 
     #[test]

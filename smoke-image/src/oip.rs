@@ -285,7 +285,10 @@ pub fn render_outputs(
                 name: OUTPUT_CLASS_INDEX.to_owned(),
                 shape: vec![rows],
                 datatype: "INT64",
-                data: predictions.iter().map(|p| Value::from(p.class_index)).collect(),
+                data: predictions
+                    .iter()
+                    .map(|p| Value::from(p.class_index))
+                    .collect(),
             },
         })
         .collect()
@@ -309,7 +312,11 @@ mod tests {
 
     #[test]
     fn flat_and_nested_data_give_the_same_rows() {
-        let flat = validate(one_input(json!([2, 4]), "FP32", json!([1, 2, 3, 4, 5, 6, 7, 8])));
+        let flat = validate(one_input(
+            json!([2, 4]),
+            "FP32",
+            json!([1, 2, 3, 4, 5, 6, 7, 8]),
+        ));
         let nested = validate(one_input(
             json!([2, 4]),
             "FP32",
@@ -327,7 +334,9 @@ mod tests {
         let cases = [
             (request(json!({"inputs": []})), TensorError::NoInputs),
             (
-                request(json!({"inputs": [{"name": "x", "shape": [1, 4], "datatype": "FP32", "data": data}]})),
+                request(
+                    json!({"inputs": [{"name": "x", "shape": [1, 4], "datatype": "FP32", "data": data}]}),
+                ),
                 TensorError::UnknownInput("x".into()),
             ),
             (

@@ -69,7 +69,8 @@ pub async fn serve(
             drain_started.notify_one();
         }
     };
-    let server = axum::serve(listener, routes::router(state.clone())).with_graceful_shutdown(signal);
+    let server =
+        axum::serve(listener, routes::router(state.clone())).with_graceful_shutdown(signal);
     let deadline = async {
         drain_started.notified().await;
         tokio::time::sleep(drain_limit).await;

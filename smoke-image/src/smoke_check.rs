@@ -66,7 +66,11 @@ pub fn run(model: &IrisModel, accelerators: AcceleratorReport, started: Instant)
         _ => "cpu".to_owned(),
     };
     let model_part = if model_passed {
-        format!("model answered {} of {} known inputs correctly", cases.len(), cases.len())
+        format!(
+            "model answered {} of {} known inputs correctly",
+            cases.len(),
+            cases.len()
+        )
     } else {
         "model gave a wrong answer for a known input".to_owned()
     };
@@ -96,7 +100,11 @@ mod tests {
     fn report(gpu_visible: bool, check_passed: bool) -> AcceleratorReport {
         AcceleratorReport {
             gpu_visible,
-            summary: if gpu_visible { "1 NVIDIA GPU(s) visible: Fake".into() } else { NO_GPU.into() },
+            summary: if gpu_visible {
+                "1 NVIDIA GPU(s) visible: Fake".into()
+            } else {
+                NO_GPU.into()
+            },
             devices: vec![],
             driver_version: None,
             driver_files: DriverFiles::default(),

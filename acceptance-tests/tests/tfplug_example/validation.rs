@@ -21,7 +21,7 @@ fn size_out_of_range(terraform: &Terraform) -> TestResult {
 
     let report = workdir.validate_json()?;
     assert!(!report.valid, "size = 500 should be invalid: {report:?}");
-    let errors = report.errors_mentioning("must be between 1 and 100");
+    let errors = report.errors_mentioning("between 1 and 100");
     assert_eq!(errors.len(), 1, "{report:?}");
     let error = errors[0];
     assert!(
@@ -39,7 +39,7 @@ fn size_out_of_range(terraform: &Terraform) -> TestResult {
 
     workdir
         .plan_expect_error()?
-        .assert_stderr_contains("must be between 1 and 100");
+        .assert_stderr_contains("between 1 and 100");
     assert!(
         store.ids().is_empty(),
         "nothing is created: {:?}",

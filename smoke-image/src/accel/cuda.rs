@@ -155,7 +155,9 @@ impl<'a> PrimaryContext<'a> {
         })?;
         let guard = Self { cuda, device };
         // SAFETY: `context` was just retained.
-        cuda.check("cuCtxSetCurrent", unsafe { (cuda.ctx_set_current)(context) })?;
+        cuda.check("cuCtxSetCurrent", unsafe {
+            (cuda.ctx_set_current)(context)
+        })?;
         Ok(guard)
     }
 }
@@ -171,7 +173,9 @@ impl<'a> DeviceBuffer<'a> {
         let cuda = context.cuda;
         let mut pointer: CuDevicePtr = 0;
         // SAFETY: valid out-pointer; a context is current.
-        cuda.check("cuMemAlloc_v2", unsafe { (cuda.mem_alloc)(&mut pointer, bytes) })?;
+        cuda.check("cuMemAlloc_v2", unsafe {
+            (cuda.mem_alloc)(&mut pointer, bytes)
+        })?;
         Ok(Self { cuda, pointer })
     }
 }
@@ -195,7 +199,9 @@ pub fn round_trip_check(candidates: &[PathBuf]) -> Result<CudaCheckOutcome, Cuda
         (cuda.driver_version)(&mut driver_api_version)
     })?;
     let mut count = 0;
-    cuda.check("cuDeviceGetCount", unsafe { (cuda.device_count)(&mut count) })?;
+    cuda.check("cuDeviceGetCount", unsafe {
+        (cuda.device_count)(&mut count)
+    })?;
     if count < 1 {
         return Err(CudaError::NoDevice);
     }

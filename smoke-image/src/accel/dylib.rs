@@ -23,7 +23,11 @@ pub const DRIVER_LIBRARY_DIRS: [&str; 4] = [
 /// The soname, then the soname in each of [`DRIVER_LIBRARY_DIRS`].
 pub fn candidates(soname: &str) -> Vec<PathBuf> {
     std::iter::once(PathBuf::from(soname))
-        .chain(DRIVER_LIBRARY_DIRS.iter().map(|dir| PathBuf::from(dir).join(soname)))
+        .chain(
+            DRIVER_LIBRARY_DIRS
+                .iter()
+                .map(|dir| PathBuf::from(dir).join(soname)),
+        )
         .collect()
 }
 
@@ -133,7 +137,10 @@ mod tests {
             panic!("unexpected {error:?}");
         };
         assert_eq!(tried.len(), 2);
-        assert!(last_error.contains("libsmoke-test-absent.so.1"), "{last_error}");
+        assert!(
+            last_error.contains("libsmoke-test-absent.so.1"),
+            "{last_error}"
+        );
     }
 
     #[test]

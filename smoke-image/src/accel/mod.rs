@@ -136,7 +136,10 @@ impl AcceleratorProbe {
             Ok(done) => GpuCheck {
                 ran: true,
                 passed: true,
-                device: Some(format!("cuda:{} ({})", done.device_ordinal, done.device_name)),
+                device: Some(format!(
+                    "cuda:{} ({})",
+                    done.device_ordinal, done.device_name
+                )),
                 detail: format!(
                     "wrote, copied and read back {} bytes on the GPU through {} (CUDA driver API {})",
                     done.bytes_verified, done.library, done.driver_api_version
@@ -204,7 +207,12 @@ mod tests {
         assert!(report.devices.is_empty());
         assert!(!report.nvml.loaded);
         assert!(
-            report.nvml.error.as_deref().unwrap().contains("libnvidia-ml.so.1"),
+            report
+                .nvml
+                .error
+                .as_deref()
+                .unwrap()
+                .contains("libnvidia-ml.so.1"),
             "{:?}",
             report.nvml
         );
@@ -223,7 +231,9 @@ mod tests {
         assert!(!report.gpu_check.passed);
         assert!(report.gpu_check.detail.contains("CUDA driver not loaded"));
         assert!(
-            report.summary.starts_with("1 NVIDIA device node(s) present but NVML lists no GPU"),
+            report
+                .summary
+                .starts_with("1 NVIDIA device node(s) present but NVML lists no GPU"),
             "{}",
             report.summary
         );

@@ -121,7 +121,10 @@ impl Nvml {
         fill: impl FnOnce(*mut c_char, c_uint) -> NvmlReturn,
     ) -> Result<String, NvmlError> {
         let mut buffer = [0u8; STRING_BUFFER];
-        self.check(call, fill(buffer.as_mut_ptr().cast(), STRING_BUFFER as c_uint))?;
+        self.check(
+            call,
+            fill(buffer.as_mut_ptr().cast(), STRING_BUFFER as c_uint),
+        )?;
         Ok(dylib::string_from_buffer(&buffer))
     }
 
@@ -175,7 +178,9 @@ fn list_devices(nvml: &Nvml) -> Result<NvmlInventory, NvmlError> {
         .ok();
     let mut count: c_uint = 0;
     // SAFETY: valid out-pointer.
-    nvml.check("nvmlDeviceGetCount_v2", unsafe { (nvml.device_count)(&mut count) })?;
+    nvml.check("nvmlDeviceGetCount_v2", unsafe {
+        (nvml.device_count)(&mut count)
+    })?;
     let devices = (0..count)
         .map(|index| nvml.device(index))
         .collect::<Result<_, _>>()?;

@@ -8,8 +8,8 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use smoke_image::model::dataset::Dataset;
 use smoke_image::model::IrisModel;
+use smoke_image::model::dataset::Dataset;
 use smoke_image::training::{TrainingParams, parameter_drift, render_weights, train};
 
 /// Differences below this are floating-point noise between platforms' `exp`, not a
@@ -54,7 +54,10 @@ fn main() -> ExitCode {
             .and_then(|checked_in| parameter_drift(checked_in.spec(), &model));
         return match drift {
             Some(drift) if drift <= TOLERANCE => {
-                println!("{} is up to date (largest difference {drift:e})", weights_path.display());
+                println!(
+                    "{} is up to date (largest difference {drift:e})",
+                    weights_path.display()
+                );
                 ExitCode::SUCCESS
             }
             _ => {

@@ -45,7 +45,10 @@ impl Dataset {
     }
 
     pub fn parse_csv(text: &str) -> Result<Self, DatasetError> {
-        let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+        let mut lines = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty());
         let (_, header) = lines.next().ok_or(DatasetError::Header)?;
         let columns: Vec<&str> = header.split(',').map(str::trim).collect();
         if columns.len() != FEATURES + 1 {
@@ -87,9 +90,8 @@ impl Dataset {
                 class_index,
             });
         }
-        let classes: [String; CLASSES] = class_names
-            .try_into()
-            .map_err(DatasetError::ClassCount)?;
+        let classes: [String; CLASSES] =
+            class_names.try_into().map_err(DatasetError::ClassCount)?;
         Ok(Self {
             feature_names,
             classes,
@@ -128,7 +130,11 @@ mod tests {
             ]
         );
         for class in 0..CLASSES {
-            let count = iris.samples.iter().filter(|s| s.class_index == class).count();
+            let count = iris
+                .samples
+                .iter()
+                .filter(|s| s.class_index == class)
+                .count();
             assert_eq!(count, 50);
         }
         assert_eq!(iris.samples[0].features, [5.1, 3.5, 1.4, 0.2]);

@@ -69,9 +69,15 @@ impl IrisModel {
             .chain(&spec.bias)
             .all(|value| value.is_finite());
         if !all_finite {
-            return Err(ModelError::Invalid("a weight is not a finite number".into()));
+            return Err(ModelError::Invalid(
+                "a weight is not a finite number".into(),
+            ));
         }
-        if spec.feature_std.iter().any(|std| !std.is_finite() || *std <= 0.0) {
+        if spec
+            .feature_std
+            .iter()
+            .any(|std| !std.is_finite() || *std <= 0.0)
+        {
             return Err(ModelError::Invalid(
                 "feature_std must be positive and finite".into(),
             ));
@@ -109,13 +115,16 @@ pub fn argmax(values: &[f64]) -> usize {
     values
         .iter()
         .enumerate()
-        .fold((0, f64::NEG_INFINITY), |(best, best_value), (index, &value)| {
-            if value > best_value {
-                (index, value)
-            } else {
-                (best, best_value)
-            }
-        })
+        .fold(
+            (0, f64::NEG_INFINITY),
+            |(best, best_value), (index, &value)| {
+                if value > best_value {
+                    (index, value)
+                } else {
+                    (best, best_value)
+                }
+            },
+        )
         .0
 }
 

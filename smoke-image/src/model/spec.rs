@@ -50,9 +50,8 @@ pub const FORMAT: &str = "mlcloud-smoke/softmax-v1";
 impl ModelSpec {
     /// Class probabilities for one row of raw (unstandardised) measurements.
     pub fn probabilities(&self, features: [f64; FEATURES]) -> [f64; CLASSES] {
-        let standardised: [f64; FEATURES] = std::array::from_fn(|i| {
-            (features[i] - self.feature_mean[i]) / self.feature_std[i]
-        });
+        let standardised: [f64; FEATURES] =
+            std::array::from_fn(|i| (features[i] - self.feature_mean[i]) / self.feature_std[i]);
         softmax(std::array::from_fn(|class| {
             self.bias[class]
                 + self.weights[class]

@@ -36,8 +36,9 @@ fn score(
     model_name: String,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<InferResponse>, ApiError> {
-    let body = body
-        .map_err(|rejection| ApiError::from_body_rejection(rejection, state.config.max_body_bytes))?;
+    let body = body.map_err(|rejection| {
+        ApiError::from_body_rejection(rejection, state.config.max_body_bytes)
+    })?;
     let request: InferRequest =
         serde_json::from_slice(&body).map_err(|error| ApiError::InvalidJson(error.to_string()))?;
     let request = oip::validate(request)?;

@@ -60,7 +60,9 @@ pub async fn model_ready(
     Path(name): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     check_model(&state, &name, None)?;
-    Ok(Json(json!({"name": name, "ready": state.readiness.is_ready()})))
+    Ok(Json(
+        json!({"name": name, "ready": state.readiness.is_ready()}),
+    ))
 }
 
 /// `GET /v2/models/{name}/versions/{version}/ready`.
@@ -69,7 +71,9 @@ pub async fn model_version_ready(
     Path((name, version)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
     check_model(&state, &name, Some(&version))?;
-    Ok(Json(json!({"name": name, "ready": state.readiness.is_ready()})))
+    Ok(Json(
+        json!({"name": name, "ready": state.readiness.is_ready()}),
+    ))
 }
 
 /// 404 unless `name` (and `version`, when given) is the model this server serves.

@@ -83,10 +83,7 @@ fn wait_for_exit(child: &mut Child) -> std::process::ExitStatus {
 #[test]
 fn the_binary_serves_then_drains_and_exits_zero_on_sigterm() {
     let port = free_port();
-    let (mut child, lines) = spawn(&[
-        ("PORT", port.to_string()),
-        ("MODEL_NAME", "smoke".into()),
-    ]);
+    let (mut child, lines) = spawn(&[("PORT", port.to_string()), ("MODEL_NAME", "smoke".into())]);
     let ready = next_event(&lines, "ready");
     assert_eq!(ready["level"], "info");
     assert_eq!(ready["port"], port);

@@ -9,7 +9,11 @@ use crate::support::{app, get, infer_body, post_json, send, state_with};
 
 const INFER: &str = "/v2/models/iris/infer";
 
-fn with_input(shape: serde_json::Value, datatype: &str, data: serde_json::Value) -> serde_json::Value {
+fn with_input(
+    shape: serde_json::Value,
+    datatype: &str,
+    data: serde_json::Value,
+) -> serde_json::Value {
     json!({"inputs": [{"name": "features", "shape": shape, "datatype": datatype, "data": data}]})
 }
 
@@ -31,7 +35,11 @@ async fn shape_and_data_disagreeing_is_400() {
     let body = with_input(json!([2, 4]), "FP32", json!([1, 2, 3, 4]));
     let reply = post_json(&app, INFER, &body).await;
     assert_eq!(reply.status, 400);
-    assert!(reply.error_message().contains("needs 8"), "{}", reply.text());
+    assert!(
+        reply.error_message().contains("needs 8"),
+        "{}",
+        reply.text()
+    );
 }
 
 #[tokio::test]
@@ -52,7 +60,11 @@ async fn non_numeric_data_is_400() {
     let body = with_input(json!([1, 4]), "FP32", json!([1, 2, null, 4]));
     let reply = post_json(&app, INFER, &body).await;
     assert_eq!(reply.status, 400);
-    assert!(reply.error_message().contains("element 2 is null"), "{}", reply.text());
+    assert!(
+        reply.error_message().contains("element 2 is null"),
+        "{}",
+        reply.text()
+    );
 }
 
 #[tokio::test]
@@ -83,7 +95,11 @@ async fn unknown_model_and_version_are_404() {
     let reply = post_json(&app, "/v2/models/iris/versions/7/infer", &body).await;
     assert_eq!(reply.status, 404);
     assert!(reply.error_message().contains("no version '7'"));
-    for path in ["/v2/models/resnet", "/v2/models/resnet/ready", "/v2/models/iris/versions/2"] {
+    for path in [
+        "/v2/models/resnet",
+        "/v2/models/resnet/ready",
+        "/v2/models/iris/versions/2",
+    ] {
         let reply = get(&app, path).await;
         assert_eq!(reply.status, 404, "{path}");
         reply.error_message();
@@ -130,7 +146,11 @@ async fn invalid_json_is_400() {
 #[tokio::test]
 async fn json_that_is_not_an_inference_request_is_400() {
     let (app, _) = app();
-    for body in [json!({}), json!({"inputs": "features"}), json!([1, 2, 3, 4])] {
+    for body in [
+        json!({}),
+        json!({"inputs": "features"}),
+        json!([1, 2, 3, 4]),
+    ] {
         let reply = post_json(&app, INFER, &body).await;
         assert_eq!(reply.status, 400, "{body}");
         reply.error_message();
@@ -144,7 +164,10 @@ async fn unknown_paths_and_wrong_methods_get_json_errors() {
     let (app, _) = app();
     let reply = get(&app, "/v1/models/iris:predict").await;
     assert_eq!(reply.status, 404);
-    assert_eq!(reply.error_message(), "no route for GET /v1/models/iris:predict");
+    assert_eq!(
+        reply.error_message(),
+        "no route for GET /v1/models/iris:predict"
+    );
 
     let reply = get(&app, INFER).await;
     assert_eq!(reply.status, 405);

@@ -10,10 +10,20 @@ async fn metrics_count_requests_rows_and_predicted_classes() {
     let (app, _) = app();
     let two_rows = infer_body(&[[5.1, 3.5, 1.4, 0.2], [6.3, 3.3, 6.0, 2.5]]);
     for _ in 0..3 {
-        assert_eq!(post_json(&app, "/v2/models/iris/infer", &two_rows).await.status, 200);
+        assert_eq!(
+            post_json(&app, "/v2/models/iris/infer", &two_rows)
+                .await
+                .status,
+            200
+        );
     }
     let wrong_shape = json!({"inputs": [{"name": "features", "shape": [1, 2], "datatype": "FP32", "data": [1, 2]}]});
-    assert_eq!(post_json(&app, "/v2/models/iris/infer", &wrong_shape).await.status, 400);
+    assert_eq!(
+        post_json(&app, "/v2/models/iris/infer", &wrong_shape)
+            .await
+            .status,
+        400
+    );
     assert_eq!(get(&app, "/nowhere").await.status, 404);
     assert_eq!(send(&app, "DELETE", "/v2", Body::empty()).await.status, 405);
     assert_eq!(get(&app, "/v2/health/ready").await.status, 200);
@@ -40,5 +50,7 @@ async fn metrics_count_requests_rows_and_predicted_classes() {
 
     // The scrape is counted once it has finished.
     let again = get(&app, "/metrics").await.text();
-    assert!(again.contains(r#"mlcloud_smoke_http_requests_total{route="/metrics",method="GET",status="200"} 1"#));
+    assert!(again.contains(
+        r#"mlcloud_smoke_http_requests_total{route="/metrics",method="GET",status="200"} 1"#
+    ));
 }

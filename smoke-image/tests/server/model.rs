@@ -61,7 +61,10 @@ async fn known_inputs_get_known_answers() {
     assert_eq!(labels, expected);
 
     let probabilities = response["outputs"][0]["data"].as_array().unwrap();
-    let setosa_row: Vec<f64> = probabilities[..3].iter().map(|p| p.as_f64().unwrap()).collect();
+    let setosa_row: Vec<f64> = probabilities[..3]
+        .iter()
+        .map(|p| p.as_f64().unwrap())
+        .collect();
     assert!(setosa_row[0] > 0.95, "{setosa_row:?}");
     assert!((setosa_row.iter().sum::<f64>() - 1.0).abs() < 1e-5);
 }
@@ -72,7 +75,10 @@ fn retraining_from_the_shipped_data_reproduces_the_embedded_weights() {
     let retrained = train(&Dataset::iris().unwrap(), &TrainingParams::default());
     let drift = parameter_drift(embedded.spec(), &retrained)
         .expect("same classes, features, hyper-parameters and evaluation");
-    assert!(drift <= 1e-9, "weights drifted by {drift}: rerun train-iris");
+    assert!(
+        drift <= 1e-9,
+        "weights drifted by {drift}: rerun train-iris"
+    );
 }
 
 #[test]

@@ -85,7 +85,10 @@ async fn inference_returns_every_output_and_echoes_the_id() {
         assert_eq!(response["model_version"], "1");
         assert_eq!(response["id"], "request-42");
         let outputs = response["outputs"].as_array().unwrap();
-        let names: Vec<&str> = outputs.iter().map(|o| o["name"].as_str().unwrap()).collect();
+        let names: Vec<&str> = outputs
+            .iter()
+            .map(|o| o["name"].as_str().unwrap())
+            .collect();
         assert_eq!(names, ["probabilities", "label", "class_index"]);
         assert_eq!(outputs[0]["shape"], json!([2, 3]));
         assert_eq!(outputs[0]["datatype"], "FP32");
@@ -134,7 +137,10 @@ async fn smoke_check_passes_on_the_cpu_without_a_gpu() {
     assert_eq!(body["model_check"]["passed"], true);
     assert_eq!(body["accelerators"]["gpu_visible"], false);
     assert!(
-        body["summary"].as_str().unwrap().contains("no NVIDIA GPU visible"),
+        body["summary"]
+            .as_str()
+            .unwrap()
+            .contains("no NVIDIA GPU visible"),
         "{body}"
     );
 }
@@ -165,7 +171,10 @@ async fn model_name_comes_from_the_configuration() {
         ..Config::default()
     });
     let app = routes::router(state);
-    assert_eq!(get(&app, "/v2/models/flowers").await.json()["name"], "flowers");
+    assert_eq!(
+        get(&app, "/v2/models/flowers").await.json()["name"],
+        "flowers"
+    );
     let body = infer_body(&[[5.1, 3.5, 1.4, 0.2]]);
     let reply = post_json(&app, "/v2/models/flowers/infer", &body).await;
     assert_eq!(reply.json()["model_name"], "flowers");

@@ -1,7 +1,6 @@
 //! Graceful shutdown through real sockets: a request in progress when the signal comes
 //! is finished, new connections are refused, and a drain that takes too long is cut.
 
-use std::future::Future;
 use std::time::Duration;
 
 use smoke_image::config::Config;
@@ -39,10 +38,10 @@ async fn start(
     let listener = server::bind(0).await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let (trigger, signal) = oneshot::channel::<()>();
-    let signal: std::pin::Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(async move {
+    let shutdown = async move {
         let _ = signal.await;
-    });
-    let handle = tokio::spawn(server::serve(listener, state.clone(), signal));
+    };
+    let handle = tokio::spawn(server::serve(listener, state.clone(), shutdown));
     (port, trigger, handle)
 }
 
@@ -65,7 +64,10 @@ async fn shutdown_finishes_the_request_in_flight_and_refuses_new_ones() {
     let state = state_with(Config::default());
     let (port, trigger, server) = start(&state).await;
     let (mut stream, rest) = half_sent_request(port).await;
-    eventually("the request is in flight", || state.metrics.in_flight() == 1).await;
+    eventually("the request is in flight", || {
+        state.metrics.in_flight() == 1
+    })
+    .await;
 
     trigger.send(()).unwrap();
     eventually("readiness is withdrawn", || !state.readiness.is_ready()).await;
@@ -102,7 +104,10 @@ async fn a_request_that_never_completes_is_abandoned_at_the_drain_limit() {
     });
     let (port, trigger, server) = start(&state).await;
     let (_stalled, _never_sent) = half_sent_request(port).await;
-    eventually("the request is in flight", || state.metrics.in_flight() == 1).await;
+    eventually("the request is in flight", || {
+        state.metrics.in_flight() == 1
+    })
+    .await;
 
     trigger.send(()).unwrap();
     let outcome = tokio::time::timeout(Duration::from_secs(5), server)

@@ -63,7 +63,10 @@ impl Reply {
         let body = self.json();
         let object = body.as_object().expect("error body is an object");
         assert_eq!(object.len(), 1, "only `error`: {body}");
-        object["error"].as_str().expect("error is a string").to_owned()
+        object["error"]
+            .as_str()
+            .expect("error is a string")
+            .to_owned()
     }
 }
 

@@ -169,6 +169,43 @@ fn is_cidr(s: &str) -> bool {
     }
 }
 
+/// The string must be an absolute `http://` or `https://` URL with a host, such as an
+/// endpoint override.
+pub fn url() -> Url {
+    Url
+}
+
+pub struct Url;
+
+impl Validator for Url {
+    fn description(&self) -> String {
+        "must be an http:// or https:// URL".into()
+    }
+    fn validate(&self, value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+        if let Some(s) = value.as_str()
+            && !is_url(s)
+        {
+            diags.push(invalid(
+                path,
+                format!("{path} must be an http:// or https:// URL such as \"https://kms.us-east-1.amazonaws.com\", got \"{s}\"."),
+            ));
+        }
+    }
+}
+
+fn is_url(s: &str) -> bool {
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"));
+    match rest {
+        Some(r) => {
+            let host = r.split(['/', '?', '#']).next().unwrap_or("");
+            !host.is_empty() && !host.contains(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
 /// Each element of a list, set or map must pass `inner`.
 pub fn each<V: Validator>(inner: V) -> Each<V> {
     Each(inner)
@@ -245,6 +282,14 @@ mod tests {
         assert!(run(&int_between(1, 100), 5i64.into()).is_empty());
         assert!(run(&int_between(1, 100), 500i64.into()).has_errors());
         assert!(run(&int_between(1, 100), 2.5f64.into()).has_errors());
+    }
+
+    #[test]
+    fn urls() {
+        assert!(run(&url(), "http://127.0.0.1:4566".into()).is_empty());
+        assert!(run(&url(), "https://kms.us-east-1.amazonaws.com/".into()).is_empty());
+        assert!(run(&url(), "kms.amazonaws.com".into()).has_errors());
+        assert!(run(&url(), "https:///path".into()).has_errors());
     }
 
     #[test]

@@ -1,0 +1,67 @@
+//! `aws { ... }`: region, credentials (the standard chain unless set), endpoints.
+
+use super::common::{Endpoints, RetryBlock, endpoints_block, retry_block};
+use serde::Deserialize;
+use tfplug::schema::{Attribute, Block, NestedBlock, validators};
+
+pub const SERVICES: &[&str] = &["eks", "kms", "iam", "sts", "ec2"];
+
+pub fn block() -> NestedBlock {
+    NestedBlock::single(
+        "aws",
+        Block::new()
+            .describe("Settings for resources with `cloud = \"aws\"`. Credentials come from the standard AWS chain (environment, shared config and SSO profiles, web identity, container and instance roles) unless set here.")
+            .attr(
+                Attribute::string("region")
+                    .optional()
+                    .validate(validators::matches(
+                        r"^[a-z]{2}(-[a-z]+)+-\d+$",
+                        "must be an AWS region name such as \"us-east-1\"",
+                    ))
+                    .describe("AWS region. Defaults to `AWS_REGION` / `AWS_DEFAULT_REGION` or the profile's region."),
+            )
+            .attr(Attribute::string("profile").optional().describe("Shared config profile to use."))
+            .attr(Attribute::string("access_key").optional().sensitive().describe("Static access key id; prefer the credential chain."))
+            .attr(Attribute::string("secret_key").optional().sensitive().describe("Static secret access key; needs `access_key`."))
+            .attr(Attribute::string("token").optional().sensitive().describe("Session token for temporary static credentials."))
+            .block(
+                NestedBlock::single(
+                    "assume_role",
+                    Block::new()
+                        .describe("Assume this role after resolving base credentials.")
+                        .attr(
+                            Attribute::string("role_arn")
+                                .required()
+                                .validate(validators::matches(
+                                    r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$",
+                                    "must be an IAM role ARN such as \"arn:aws:iam::123456789012:role/deployer\"",
+                                ))
+                                .describe("The role to assume."),
+                        )
+                        .attr(Attribute::string("session_name").optional().describe("Session name; default `mlcloud`."))
+                        .attr(Attribute::string("external_id").optional().sensitive().describe("External id the role's trust policy requires.")),
+                ),
+            )
+            .block(endpoints_block("AWS", SERVICES))
+            .block(retry_block()),
+    )
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AwsConfig {
+    pub region: Option<String>,
+    pub profile: Option<String>,
+    pub access_key: Option<String>,
+    pub secret_key: Option<String>,
+    pub token: Option<String>,
+    pub assume_role: Option<AssumeRole>,
+    pub endpoints: Option<Endpoints>,
+    pub retry: Option<RetryBlock>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AssumeRole {
+    pub role_arn: String,
+    pub session_name: Option<String>,
+    pub external_id: Option<String>,
+}

@@ -1,0 +1,87 @@
+//! `azure { ... }`: subscription, tenant and one way to authenticate.
+
+use super::common::{Endpoints, RetryBlock, endpoints_block, retry_block};
+use serde::Deserialize;
+use tfplug::schema::{Attribute, Block, NestedBlock, validators};
+
+pub const SERVICES: &[&str] = &["resource_manager", "active_directory"];
+
+const GUID: &str = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+
+fn guid(name: &str, what: &str) -> Attribute {
+    Attribute::string(name)
+        .optional()
+        .validate(validators::matches(
+            GUID,
+            "must be a GUID such as \"00000000-0000-0000-0000-000000000000\"",
+        ))
+        .describe(what)
+}
+
+pub fn block() -> NestedBlock {
+    NestedBlock::single(
+        "azure",
+        Block::new()
+            .describe("Settings for resources with `cloud = \"azure\"`. Authenticate with exactly one of: a client secret, a client certificate, OIDC / workload identity federation, a managed identity, or the Azure CLI (the default when nothing else is set). Values default to the `ARM_*` environment variables.")
+            .attr(guid("subscription_id", "Subscription to manage. Default `ARM_SUBSCRIPTION_ID`."))
+            .attr(guid("tenant_id", "Microsoft Entra tenant. Default `ARM_TENANT_ID`."))
+            .attr(guid("client_id", "Application (client) id of the service principal or managed identity. Default `ARM_CLIENT_ID`."))
+            .attr(Attribute::string("client_secret").optional().sensitive().describe("Client secret of the service principal."))
+            .attr(Attribute::string("client_certificate_path").optional().describe("PEM or PKCS#12 client certificate of the service principal."))
+            .attr(Attribute::bool("use_oidc").optional().describe("Use OIDC / workload identity federation (GitHub Actions, Kubernetes, Terraform Cloud)."))
+            .attr(Attribute::string("oidc_token").optional().sensitive().describe("The OIDC token itself."))
+            .attr(Attribute::string("oidc_token_file_path").optional().describe("File holding the OIDC token (e.g. `AZURE_FEDERATED_TOKEN_FILE`)."))
+            .attr(Attribute::bool("use_msi").optional().describe("Use a managed identity."))
+            .attr(Attribute::bool("use_cli").optional().describe("Use the Azure CLI's login (default when nothing else is configured)."))
+            .attr(
+                Attribute::string("environment")
+                    .optional()
+                    .one_of(&["public", "usgovernment", "china"])
+                    .describe("Azure cloud. Default `public`."),
+            )
+            .attr(Attribute::string("ca_certificate_file").optional().describe("Extra PEM CA certificate to trust, for TLS-inspecting proxies or private endpoints."))
+            .block(endpoints_block("Azure", SERVICES))
+            .block(retry_block()),
+    )
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AzureConfig {
+    pub subscription_id: Option<String>,
+    pub tenant_id: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub client_certificate_path: Option<String>,
+    pub use_oidc: Option<bool>,
+    pub oidc_token: Option<String>,
+    pub oidc_token_file_path: Option<String>,
+    pub use_msi: Option<bool>,
+    pub use_cli: Option<bool>,
+    pub environment: Option<String>,
+    pub ca_certificate_file: Option<String>,
+    pub endpoints: Option<Endpoints>,
+    pub retry: Option<RetryBlock>,
+}
+
+impl AzureConfig {
+    /// The authentication methods the block selects (should be at most one).
+    pub fn auth_methods(&self) -> Vec<&'static str> {
+        let mut m = Vec::new();
+        if self.client_secret.is_some() {
+            m.push("client_secret");
+        }
+        if self.client_certificate_path.is_some() {
+            m.push("client_certificate_path");
+        }
+        if self.use_oidc == Some(true) {
+            m.push("use_oidc");
+        }
+        if self.use_msi == Some(true) {
+            m.push("use_msi");
+        }
+        if self.use_cli == Some(true) {
+            m.push("use_cli");
+        }
+        m
+    }
+}

@@ -1,0 +1,8 @@
+//! terraform-provider-mlcloud: started by Terraform, never by hand (except `--debug`).
+
+use mlcloud_provider::provider::{ADDRESS, MlcloudProvider};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    tfplug::serve(MlcloudProvider, tfplug::ServeOptions::from_args(ADDRESS))
+}

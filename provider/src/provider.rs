@@ -1,0 +1,44 @@
+//! The mlcloud provider: configuration plus everything it offers.
+
+use crate::config::{self, ProviderConfig};
+use crate::resources::{accelerators::Accelerators, machine_type::MachineType};
+use std::sync::Arc;
+use tfplug::schema::Schema;
+use tfplug::{DataSource, Diagnostics, Function, Provider, ProviderData, Resource, Value};
+
+/// The provider's source address.
+pub const ADDRESS: &str = "registry.terraform.io/mlcloud/mlcloud";
+
+pub struct MlcloudProvider;
+
+#[tfplug::async_trait]
+impl Provider for MlcloudProvider {
+    fn type_name(&self) -> &str {
+        "mlcloud"
+    }
+
+    fn schema(&self) -> Schema {
+        config::schema()
+    }
+
+    async fn validate(&self, config: &Value) -> Diagnostics {
+        config::validate(config)
+    }
+
+    async fn configure(&self, config: Value) -> Result<ProviderData, Diagnostics> {
+        let parsed = ProviderConfig::from_value(&config)?;
+        Ok(Arc::new(parsed))
+    }
+
+    fn resources(&self) -> Vec<Arc<dyn Resource>> {
+        Vec::new()
+    }
+
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        vec![Arc::new(Accelerators)]
+    }
+
+    fn functions(&self) -> Vec<Arc<dyn Function>> {
+        vec![Arc::new(MachineType)]
+    }
+}

@@ -1,0 +1,6 @@
+//! Resources, data sources and functions: cloud-neutral schemas and plan logic. Cloud
+//! work goes through the backends in `crate::clouds` (added with the first resource
+//! that calls a cloud).
+
+pub mod accelerators;
+pub mod machine_type;
