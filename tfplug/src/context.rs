@@ -39,7 +39,11 @@ impl Context {
     /// A context for unit tests of resource code: never cancelled, with `data` as the
     /// configured provider's data.
     pub fn for_tests(data: Option<Arc<dyn Any + Send + Sync>>) -> Self {
-        Self::new(CancellationToken::new(), data, ClientCapabilities::default())
+        Self::new(
+            CancellationToken::new(),
+            data,
+            ClientCapabilities::default(),
+        )
     }
 
     /// Completes when Terraform asks the provider to stop (StopProvider) or it shuts

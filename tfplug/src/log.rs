@@ -135,7 +135,10 @@ mod tests {
 
     #[test]
     fn level_precedence() {
-        assert_eq!(level_from_env(Some("debug"), Some("TRACE")), Some(Level::DEBUG));
+        assert_eq!(
+            level_from_env(Some("debug"), Some("TRACE")),
+            Some(Level::DEBUG)
+        );
         assert_eq!(level_from_env(None, Some("trace")), Some(Level::TRACE));
         assert_eq!(level_from_env(Some("off"), Some("TRACE")), None);
         assert_eq!(level_from_env(None, None), None);

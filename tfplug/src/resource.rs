@@ -150,7 +150,10 @@ pub trait Resource: Send + Sync {
         from_json(raw_json, &schema.value_type()).map_err(|e| {
             Diagnostic::error(
                 "Cannot read the stored state",
-                format!("The state of this {} does not match its schema: {e}", self.type_name()),
+                format!(
+                    "The state of this {} does not match its schema: {e}",
+                    self.type_name()
+                ),
             )
             .into()
         })

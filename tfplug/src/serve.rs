@@ -22,7 +22,9 @@ impl ServeOptions {
     pub fn from_args(address: &str) -> Self {
         ServeOptions {
             address: address.to_owned(),
-            debug: std::env::args().skip(1).any(|a| a == "--debug" || a == "-debug"),
+            debug: std::env::args()
+                .skip(1)
+                .any(|a| a == "--debug" || a == "-debug"),
         }
     }
 }
@@ -36,8 +38,14 @@ pub fn serve(provider: impl Provider, options: ServeOptions) -> ExitCode {
     }
     // One crypto provider for the whole process, so every rustls user agrees.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    crate::log::init(&format!("provider.terraform-provider-{}", provider.type_name()));
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    crate::log::init(&format!(
+        "provider.terraform-provider-{}",
+        provider.type_name()
+    ));
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("cannot start the async runtime: {e}");

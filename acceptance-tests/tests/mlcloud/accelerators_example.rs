@@ -15,9 +15,11 @@ fn example_lists_h100_and_l4_offerings(terraform: &Terraform) -> TestResult {
     let outputs = workdir.output_json()?;
 
     let h100 = outputs.value("h100");
-    assert_eq!(
-        h100["aws"],
-        json!([{ "machine_type": "p5.48xlarge", "accelerators_per_node": 8, "memory_gb": 80 }])
+    assert!(
+        h100["aws"].as_array().is_some_and(|offers| offers.contains(
+            &json!({ "machine_type": "p5.48xlarge", "accelerators_per_node": 8, "memory_gb": 80 })
+        )),
+        "{h100}"
     );
     assert!(
         h100["azure"].as_array().is_some_and(|offers| offers

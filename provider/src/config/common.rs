@@ -15,9 +15,9 @@ pub fn endpoints_block(cloud: &str, services: &[&str]) -> NestedBlock {
     });
     NestedBlock::single(
         "endpoints",
-        Block::new()
-            .attrs(attrs)
-            .describe(format!("Custom {cloud} API endpoints (private endpoints, proxies, emulators).")),
+        Block::new().attrs(attrs).describe(format!(
+            "Custom {cloud} API endpoints (private endpoints, proxies, emulators)."
+        )),
     )
 }
 

@@ -76,7 +76,11 @@ pub fn validate(config: &Value) -> Diagnostics {
     if let Some(aws) = config.attr("aws").filter(|v| !v.is_null()) {
         let set = |n: &str| aws.attr(n).is_some_and(|v| !v.is_null());
         if set("access_key") != set("secret_key") {
-            let missing = if set("access_key") { "secret_key" } else { "access_key" };
+            let missing = if set("access_key") {
+                "secret_key"
+            } else {
+                "access_key"
+            };
             diags.push(
                 Diagnostic::error(
                     "Incomplete static credentials",
@@ -86,7 +90,9 @@ pub fn validate(config: &Value) -> Diagnostics {
             );
         }
     }
-    if let Some(azure) = config.attr("azure").filter(|v| !v.is_null() && v.is_wholly_known())
+    if let Some(azure) = config
+        .attr("azure")
+        .filter(|v| !v.is_null() && v.is_wholly_known())
         && let Ok(az) = decode::<azure::AzureConfig>(azure)
     {
         let methods = az.auth_methods();
@@ -94,14 +100,21 @@ pub fn validate(config: &Value) -> Diagnostics {
             diags.push(
                 Diagnostic::error(
                     "Conflicting Azure authentication",
-                    format!("Choose one way to authenticate; this block sets {}.", methods.join(", ")),
+                    format!(
+                        "Choose one way to authenticate; this block sets {}.",
+                        methods.join(", ")
+                    ),
                 )
                 .at(AttributePath::attr("azure").push_attr(methods[1])),
             );
         }
         let needs_sp = az.client_secret.is_some() || az.client_certificate_path.is_some();
         for field in ["client_id", "tenant_id"] {
-            let present = if field == "client_id" { az.client_id.is_some() } else { az.tenant_id.is_some() };
+            let present = if field == "client_id" {
+                az.client_id.is_some()
+            } else {
+                az.tenant_id.is_some()
+            };
             let from_env = std::env::var(format!("ARM_{}", field.to_uppercase())).is_ok();
             if needs_sp && !present && !from_env {
                 diags.push(

@@ -31,7 +31,10 @@ fn entry(o: &Offering) -> Value {
         ("type", Value::from(o.accelerator)),
         ("kind", Value::from(kind)),
         ("machine_type", Value::from(o.machine_type)),
-        ("accelerators_per_node", Value::from(i64::from(o.accelerators_per_node))),
+        (
+            "accelerators_per_node",
+            Value::from(i64::from(o.accelerators_per_node)),
+        ),
         ("memory_gb", Value::from(i64::from(o.memory_gb))),
         ("vcpus", Value::from(i64::from(o.vcpus))),
         ("gke_accelerator", Value::from(o.gke_accelerator)),
@@ -126,7 +129,10 @@ impl DataSource for Accelerators {
             ("cloud", config.attr("cloud").cloned().unwrap_or_default()),
             ("type", config.attr("type").cloned().unwrap_or_default()),
             ("id", Value::from(id)),
-            ("accelerators", Value::List(rows.into_iter().map(entry).collect())),
+            (
+                "accelerators",
+                Value::List(rows.into_iter().map(entry).collect()),
+            ),
         ]))
     }
 }

@@ -38,7 +38,9 @@ impl Function for MachineType {
             .get(2)
             .and_then(Value::as_i64)
             .filter(|c| *c > 0 && *c <= i64::from(u32::MAX))
-            .ok_or_else(|| FunctionError::at_argument("count must be a whole number of 1 or more", 2))?;
+            .ok_or_else(|| {
+                FunctionError::at_argument("count must be a whole number of 1 or more", 2)
+            })?;
         catalog::machine_type(cloud, accelerator, count as u32)
             .map(|o| Value::from(o.machine_type))
             .map_err(|e| {

@@ -102,9 +102,15 @@ impl Resource for Item {
             Ok(s) => s,
             Err(d) => return ApplyResult::failed(d),
         };
-        let name = req.planned.attr("name").and_then(Value::as_str).unwrap_or_default();
+        let name = req
+            .planned
+            .attr("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         let id = format!("item-{name}");
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
         let record = match Item::record_from(&req.planned, id, now.as_secs().to_string()) {
             Ok(r) => r,
             Err(d) => return ApplyResult::failed(d),
@@ -139,7 +145,11 @@ impl Resource for Item {
             Ok(s) => s,
             Err(d) => return ApplyResult::failed(d),
         };
-        let id = req.prior.attr("id").and_then(Value::as_str).unwrap_or_default();
+        let id = req
+            .prior
+            .attr("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         let created = req
             .prior
             .attr("created_at")

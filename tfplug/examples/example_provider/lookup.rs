@@ -16,22 +16,40 @@ impl DataSource for Lookup {
         Schema::new(
             Block::new()
                 .describe("Looks up a stored item by name.")
-                .attr(Attribute::string("name").required().describe("The item's name."))
-                .attr(Attribute::string("id").computed().describe("The item's id."))
-                .attr(Attribute::string("value").computed().describe("The item's value.")),
+                .attr(
+                    Attribute::string("name")
+                        .required()
+                        .describe("The item's name."),
+                )
+                .attr(
+                    Attribute::string("id")
+                        .computed()
+                        .describe("The item's id."),
+                )
+                .attr(
+                    Attribute::string("value")
+                        .computed()
+                        .describe("The item's value."),
+                ),
         )
     }
 
     async fn read(&self, ctx: &Context, config: Value) -> Result<Value, Diagnostics> {
         let store = ctx.provider_data::<Store>()?;
-        let name = config.attr("name").and_then(Value::as_str).unwrap_or_default();
+        let name = config
+            .attr("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         let id = format!("item-{name}");
         let found = store
             .get(&id)
             .map_err(|e| Diagnostic::error("Cannot read the item", e.to_string()))?;
         let record = found.ok_or_else(|| {
-            Diagnostic::error("Item not found", format!("No item named \"{name}\" exists."))
-                .at(AttributePath::attr("name"))
+            Diagnostic::error(
+                "Item not found",
+                format!("No item named \"{name}\" exists."),
+            )
+            .at(AttributePath::attr("name"))
         })?;
         Ok(Value::object([
             ("name", Value::from(name)),

@@ -38,7 +38,10 @@ impl Provider for ExampleProvider {
     }
 
     async fn configure(&self, config: Value) -> Result<ProviderData, Diagnostics> {
-        let dir = config.attr("state_dir").and_then(Value::as_str).unwrap_or("");
+        let dir = config
+            .attr("state_dir")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         let store = Store::open(dir).map_err(|e| {
             Diagnostics::from(
                 tfplug::Diagnostic::error("Cannot use state_dir", e.to_string())

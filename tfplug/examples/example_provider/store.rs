@@ -24,7 +24,10 @@ pub struct Store {
 impl Store {
     pub fn open(dir: &str) -> io::Result<Self> {
         if dir.is_empty() {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, "state_dir is empty"));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "state_dir is empty",
+            ));
         }
         std::fs::create_dir_all(dir)?;
         Ok(Store { dir: dir.into() })
@@ -36,7 +39,9 @@ impl Store {
 
     pub fn get(&self, id: &str) -> io::Result<Option<Record>> {
         match std::fs::read(self.path(id)) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(io::Error::other),
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map(Some)
+                .map_err(io::Error::other),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
         }

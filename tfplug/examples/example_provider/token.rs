@@ -15,7 +15,11 @@ impl EphemeralResource for Token {
         Schema::new(
             Block::new()
                 .describe("A short-lived token derived from a name.")
-                .attr(Attribute::string("name").required().describe("Whose token."))
+                .attr(
+                    Attribute::string("name")
+                        .required()
+                        .describe("Whose token."),
+                )
                 .attr(
                     Attribute::string("token")
                         .computed()
@@ -26,7 +30,10 @@ impl EphemeralResource for Token {
     }
 
     async fn open(&self, _ctx: &Context, config: Value) -> Result<Opened, Diagnostics> {
-        let name = config.attr("name").and_then(Value::as_str).unwrap_or_default();
+        let name = config
+            .attr("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         Ok(Opened {
             result: Value::object([
                 ("name", Value::from(name)),

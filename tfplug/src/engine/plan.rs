@@ -49,7 +49,9 @@ fn nested_block_of(attributes: &[crate::schema::Attribute]) -> Block {
 
 /// Step 1: defaults, recursively into single nested blocks and attributes.
 fn apply_defaults(block: &Block, config: &Value, planned: &mut Value) {
-    let Value::Object(attrs) = planned else { return };
+    let Value::Object(attrs) = planned else {
+        return;
+    };
     for a in &block.attributes {
         let cfg = config.attr(&a.name).unwrap_or(&Value::Null);
         let Some(slot) = attrs.get_mut(&a.name) else {
@@ -100,7 +102,9 @@ impl Walk {
         planned: &mut Value,
         path: &AttributePath,
     ) {
-        let Value::Object(attrs) = planned else { return };
+        let Value::Object(attrs) = planned else {
+            return;
+        };
         for a in &block.attributes {
             let Some(slot) = attrs.get_mut(&a.name) else {
                 continue;
@@ -117,7 +121,14 @@ impl Walk {
             } = &a.kind
             {
                 let inner = nested_block_of(attributes);
-                self.nested(&inner, *nesting == ObjectNesting::Single, cfg, prior_v, slot, &p);
+                self.nested(
+                    &inner,
+                    *nesting == ObjectNesting::Single,
+                    cfg,
+                    prior_v,
+                    slot,
+                    &p,
+                );
             }
             if !a.plan_modifiers.is_empty() {
                 let mut plan = AttributePlan {
@@ -178,7 +189,13 @@ impl Walk {
                 for (k, item) in items.iter_mut() {
                     let c = config.as_entries().and_then(|m| m.get(k));
                     let pr = prior.and_then(|p| p.as_entries()).and_then(|m| m.get(k));
-                    self.block(block, c.unwrap_or(&Value::Null), pr, item, &path.push_key(k));
+                    self.block(
+                        block,
+                        c.unwrap_or(&Value::Null),
+                        pr,
+                        item,
+                        &path.push_key(k),
+                    );
                 }
             }
             _ => {}
@@ -208,12 +225,11 @@ mod tests {
     }
 
     fn obj(pairs: &[(&str, Value)]) -> Value {
-        let mut all: std::collections::BTreeMap<String, Value> = [
-            "id", "name", "value", "size", "status", "password", "opts",
-        ]
-        .iter()
-        .map(|k| (k.to_string(), Value::Null))
-        .collect();
+        let mut all: std::collections::BTreeMap<String, Value> =
+            ["id", "name", "value", "size", "status", "password", "opts"]
+                .iter()
+                .map(|k| (k.to_string(), Value::Null))
+                .collect();
         for (k, v) in pairs {
             all.insert(k.to_string(), v.clone());
         }
@@ -225,7 +241,10 @@ mod tests {
         let config = obj(&[
             ("name", "a".into()),
             ("password", "pw".into()),
-            ("opts", Value::object([("mode", Value::Null), ("arn", Value::Null)])),
+            (
+                "opts",
+                Value::object([("mode", Value::Null), ("arn", Value::Null)]),
+            ),
         ]);
         let out = plan_attributes(&schema(), &config, None, config.clone());
         let p = &out.planned;
@@ -245,7 +264,10 @@ mod tests {
             ("name", "a".into()),
             ("size", 1i64.into()),
             ("status", "ok".into()),
-            ("opts", Value::object([("mode", "fast".into()), ("arn", "arn:1".into())])),
+            (
+                "opts",
+                Value::object([("mode", "fast".into()), ("arn", "arn:1".into())]),
+            ),
         ])
     }
 
@@ -253,7 +275,10 @@ mod tests {
     fn no_change_plans_prior_exactly() {
         let config = obj(&[
             ("name", "a".into()),
-            ("opts", Value::object([("mode", Value::Null), ("arn", Value::Null)])),
+            (
+                "opts",
+                Value::object([("mode", Value::Null), ("arn", Value::Null)]),
+            ),
         ]);
         // Terraform's proposed new state keeps prior values of computed attributes.
         let out = plan_attributes(&schema(), &config, Some(&prior()), prior());
@@ -265,7 +290,10 @@ mod tests {
         let config = obj(&[
             ("name", "b".into()),
             ("value", "v".into()),
-            ("opts", Value::object([("mode", Value::Null), ("arn", Value::Null)])),
+            (
+                "opts",
+                Value::object([("mode", Value::Null), ("arn", Value::Null)]),
+            ),
         ]);
         let mut proposed = prior();
         if let Value::Object(m) = &mut proposed {

@@ -10,7 +10,13 @@ use crate::value::{AttributePath, Value};
 /// is an error rather than a silent leak.
 pub fn validate_config(block: &Block, config: &Value, write_only_allowed: bool) -> Diagnostics {
     let mut diags = Diagnostics::new();
-    walk_block(block, config, &AttributePath::root(), write_only_allowed, &mut diags);
+    walk_block(
+        block,
+        config,
+        &AttributePath::root(),
+        write_only_allowed,
+        &mut diags,
+    );
     diags
 }
 

@@ -3,7 +3,9 @@
 use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::function::{Parameter, Signature};
 use crate::proto::tfplugin6 as pb;
-use crate::schema::{Attribute, AttributeKind, Block, BlockNesting, NestedBlock, ObjectNesting, Schema};
+use crate::schema::{
+    Attribute, AttributeKind, Block, BlockNesting, NestedBlock, ObjectNesting, Schema,
+};
 use crate::value::{AttributePath, PathStep, Type, Value, from_json, from_msgpack, to_msgpack};
 
 pub fn schema(s: &Schema) -> pb::Schema {
@@ -199,11 +201,14 @@ mod tests {
                         .validate(validators::one_of(&["a"]))
                         .describe("The name."),
                 )
-                .attr(Attribute::nested(
-                    "taints",
-                    ObjectNesting::List,
-                    vec![Attribute::string("key").required()],
-                ).optional())
+                .attr(
+                    Attribute::nested(
+                        "taints",
+                        ObjectNesting::List,
+                        vec![Attribute::string("key").required()],
+                    )
+                    .optional(),
+                )
                 .block(NestedBlock::single("aws", Block::new()).max_items(1)),
         )
         .version(2);
@@ -212,7 +217,10 @@ mod tests {
         let b = p.block.unwrap();
         assert_eq!(b.attributes[0].r#type, br#""string""#);
         assert!(b.attributes[0].sensitive && b.attributes[0].required);
-        assert_eq!(b.attributes[0].description, r#"The name. Value must be one of "a"."#);
+        assert_eq!(
+            b.attributes[0].description,
+            r#"The name. Value must be one of "a"."#
+        );
         let nested = b.attributes[1].nested_type.as_ref().unwrap();
         assert_eq!(nested.nesting, pb::schema::object::NestingMode::List as i32);
         assert_eq!(b.block_types[0].type_name, "aws");

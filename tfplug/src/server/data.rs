@@ -168,6 +168,9 @@ impl ProviderService {
         let e = try_diag!(self.ephemeral(&req.type_name), resp);
         let ctx = self.context(None);
         let private = req.private.clone().unwrap_or_default();
-        resp(try_diag!(guarded("close", e.imp.close(&ctx, private)).await, resp))
+        resp(try_diag!(
+            guarded("close", e.imp.close(&ctx, private)).await,
+            resp
+        ))
     }
 }

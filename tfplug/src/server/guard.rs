@@ -30,7 +30,9 @@ mod tests {
     async fn panics_become_diagnostics() {
         let ok = guarded("read", async { 5 }).await;
         assert_eq!(ok.unwrap(), 5);
-        let err = guarded("create", async { panic!("boom") }).await.unwrap_err();
+        let err = guarded("create", async { panic!("boom") })
+            .await
+            .unwrap_err();
         assert!(err.detail.contains("boom") && err.detail.contains("create"));
     }
 }

@@ -10,16 +10,15 @@ mod resources;
 mod rpc;
 mod unsupported;
 
-
 use crate::context::{ClientCapabilities, Context};
 use crate::data_source::DataSource;
 use crate::diag::Diagnostic;
 use crate::ephemeral::EphemeralResource;
 use crate::function::Function;
+use crate::proto::tfplugin6 as pb;
 use crate::provider::{Provider, ProviderData};
 use crate::resource::Resource;
 use crate::schema::Schema;
-use crate::proto::tfplugin6 as pb;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, RwLock};
 use tokio_util::sync::CancellationToken;
@@ -129,10 +128,7 @@ impl ProviderService {
             .ok_or_else(|| unknown_type("data source", type_name))
     }
 
-    fn ephemeral(
-        &self,
-        type_name: &str,
-    ) -> Result<&Registered<dyn EphemeralResource>, Diagnostic> {
+    fn ephemeral(&self, type_name: &str) -> Result<&Registered<dyn EphemeralResource>, Diagnostic> {
         self.ephemerals
             .get(type_name)
             .ok_or_else(|| unknown_type("ephemeral resource", type_name))

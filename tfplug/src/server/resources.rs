@@ -178,7 +178,11 @@ impl ProviderService {
                 resp
             );
             // A failed delete keeps the object in state: it may still exist.
-            let state = if diags.has_errors() { prior } else { Value::Null };
+            let state = if diags.has_errors() {
+                prior
+            } else {
+                Value::Null
+            };
             return pb::apply_resource_change::Response {
                 new_state: Some(try_diag!(encode(&state, &ty), resp)),
                 diagnostics: diagnostics(&diags),
@@ -241,7 +245,10 @@ impl ProviderService {
             return resp(
                 Diagnostic::error(
                     "Import by identity not supported",
-                    format!("Import {} by its id: terraform import <address> <id>.", req.type_name),
+                    format!(
+                        "Import {} by its id: terraform import <address> <id>.",
+                        req.type_name
+                    ),
                 )
                 .into(),
             );
@@ -277,7 +284,10 @@ impl ProviderService {
             schema_version: req.source_schema_version,
             raw_json: raw,
         };
-        let moved = try_diag!(guarded("move", async { r.imp.move_state(&source) }).await, resp);
+        let moved = try_diag!(
+            guarded("move", async { r.imp.move_state(&source) }).await,
+            resp
+        );
         match moved {
             Some(Ok(v)) => pb::move_resource_state::Response {
                 target_state: Some(try_diag!(encode(&v, &r.schema.value_type()), resp)),

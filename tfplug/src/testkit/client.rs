@@ -48,7 +48,11 @@ fn caps() -> Option<pb::ClientCapabilities> {
 }
 
 fn or_diags<T>(value: T, diags: Diagnostics) -> Result<T, Diagnostics> {
-    if diags.has_errors() { Err(diags) } else { Ok(value) }
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok(value)
+    }
 }
 
 impl TestClient {
@@ -180,10 +184,7 @@ impl TestClient {
             .await
             .expect("ApplyResourceChange")
             .into_inner();
-        (
-            undv(r.new_state.as_ref(), &ty),
-            diagnostics(&r.diagnostics),
-        )
+        (undv(r.new_state.as_ref(), &ty), diagnostics(&r.diagnostics))
     }
 
     /// Validate, plan and apply a new resource.
@@ -226,7 +227,13 @@ impl TestClient {
     pub async fn destroy(&self, type_name: &str, prior: &Value) -> Diagnostics {
         let plan = self.plan(type_name, Some(prior), &Value::Null).await;
         let (_, d) = self
-            .apply(type_name, Some(prior), &Value::Null, &Value::Null, plan.private)
+            .apply(
+                type_name,
+                Some(prior),
+                &Value::Null,
+                &Value::Null,
+                plan.private,
+            )
             .await;
         d
     }
@@ -285,10 +292,12 @@ impl TestClient {
         let config = complete_object(&ty, config);
         let v = self
             .svc
-            .validate_data_resource_config(Request::new(pb::validate_data_resource_config::Request {
-                type_name: type_name.into(),
-                config: Some(dv(&config, &ty)),
-            }))
+            .validate_data_resource_config(Request::new(
+                pb::validate_data_resource_config::Request {
+                    type_name: type_name.into(),
+                    config: Some(dv(&config, &ty)),
+                },
+            ))
             .await
             .expect("ValidateDataResourceConfig")
             .into_inner();
@@ -310,7 +319,11 @@ impl TestClient {
         or_diags(undv(r.state.as_ref(), &ty), diagnostics(&r.diagnostics))
     }
 
-    pub async fn call_function(&self, name: &str, args: Vec<Value>) -> Result<Value, FunctionError> {
+    pub async fn call_function(
+        &self,
+        name: &str,
+        args: Vec<Value>,
+    ) -> Result<Value, FunctionError> {
         let sig = self
             .svc
             .function_signature(name)
@@ -319,7 +332,11 @@ impl TestClient {
             .iter()
             .enumerate()
             .map(|(i, a)| {
-                let t = sig.parameters.get(i).or(sig.variadic.as_ref()).expect("arity");
+                let t = sig
+                    .parameters
+                    .get(i)
+                    .or(sig.variadic.as_ref())
+                    .expect("arity");
                 dv(a, &t.ty)
             })
             .collect();

@@ -22,6 +22,7 @@
 //! does the same in two steps from an explicit [`PluginEnv`], which is what
 //! tests use.
 
+mod background;
 mod client_cert_verifier;
 mod connection;
 mod env;
@@ -31,6 +32,7 @@ mod handshake;
 mod incoming;
 mod listener;
 mod negotiate;
+mod parent;
 mod server;
 mod signals;
 mod tls;
@@ -109,7 +111,8 @@ pub fn launched_by_terraform() -> bool {
 /// It writes the handshake line (or, in debug mode, the reattach instructions)
 /// to stdout and nothing else there, then serves until Terraform calls
 /// `GRPCController.Shutdown`, SIGTERM arrives, SIGINT arrives in debug mode,
-/// or the caller cancels `shutdown`. The transport cancels `shutdown` itself
+/// Terraform's process goes away (a plugin Terraform started never outlives
+/// it), or the caller cancels `shutdown`. The transport cancels `shutdown` itself
 /// when it begins to shut down, so in-flight work can watch it. SIGINT outside
 /// debug mode is ignored on purpose: Terraform handles Ctrl-C and stops the
 /// provider through the protocol.
@@ -140,6 +143,9 @@ pub async fn serve(
     // Watch signals before announcing, so a SIGTERM right after the
     // handshake already shuts down gracefully.
     let _signals = signals::watch_signals(config.debug, shutdown.clone())?;
+    // A person may background a debug-mode plugin and close the shell; only
+    // a plugin Terraform started belongs to its parent.
+    let _parent = (!config.debug).then(|| parent::watch_parent(shutdown.clone()));
     announce(&server.announcement())?;
     server.serve(routes, shutdown).await
 }

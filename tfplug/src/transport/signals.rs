@@ -8,27 +8,19 @@
 //! changes, so go-plugin plugins ignore it, and so does this one. In debug
 //! mode a person runs the plugin and Ctrl-C is how they stop it.
 
-use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use super::background::AbortOnDrop;
 use super::error::TransportError;
 
-/// Watches the signals until dropped; a signal that means "stop" cancels
-/// `shutdown`.
-pub(crate) struct SignalWatch(JoinHandle<()>);
-
-impl Drop for SignalWatch {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-/// Installs the handlers. `interrupt_stops` is true in debug mode.
+/// Installs the handlers, which watch until the returned handle is dropped;
+/// a signal that means "stop" cancels `shutdown`. `interrupt_stops` is true
+/// in debug mode.
 #[cfg(unix)]
 pub(crate) fn watch_signals(
     interrupt_stops: bool,
     shutdown: CancellationToken,
-) -> Result<SignalWatch, TransportError> {
+) -> Result<AbortOnDrop, TransportError> {
     use tokio::signal::unix::{SignalKind, signal};
 
     let mut terminate = signal(SignalKind::terminate()).map_err(TransportError::Signals)?;
@@ -52,16 +44,16 @@ pub(crate) fn watch_signals(
             }
         }
     });
-    Ok(SignalWatch(task))
+    Ok(AbortOnDrop(task))
 }
 
-/// Installs the handlers. Only Ctrl-C exists here; it follows the SIGINT
-/// rules above.
+/// Installs the handler for Ctrl-C, the only signal here; it follows the
+/// SIGINT rules above.
 #[cfg(not(unix))]
 pub(crate) fn watch_signals(
     interrupt_stops: bool,
     shutdown: CancellationToken,
-) -> Result<SignalWatch, TransportError> {
+) -> Result<AbortOnDrop, TransportError> {
     let task = tokio::spawn(async move {
         loop {
             tokio::select! {
@@ -78,7 +70,7 @@ pub(crate) fn watch_signals(
             }
         }
     });
-    Ok(SignalWatch(task))
+    Ok(AbortOnDrop(task))
 }
 
 #[cfg(all(test, unix))]

@@ -37,7 +37,11 @@ fn mismatch(path: &str, expected: impl Into<String>, found: &Json) -> JsonError 
     let mut shown = found.to_string();
     shown.truncate(60);
     JsonError::Mismatch {
-        path: if path.is_empty() { "(root)".into() } else { path.into() },
+        path: if path.is_empty() {
+            "(root)".into()
+        } else {
+            path.into()
+        },
         expected: expected.into(),
         found: shown,
     }
@@ -69,7 +73,9 @@ pub(crate) fn from_json_value(json: &Json, ty: &Type, path: &str) -> Result<Valu
             _ => return Err(mismatch(path, "a bool", json)),
         },
         Type::List(t) | Type::Set(t) => {
-            let arr = json.as_array().ok_or_else(|| mismatch(path, "an array", json))?;
+            let arr = json
+                .as_array()
+                .ok_or_else(|| mismatch(path, "an array", json))?;
             let items = arr
                 .iter()
                 .enumerate()
@@ -82,7 +88,9 @@ pub(crate) fn from_json_value(json: &Json, ty: &Type, path: &str) -> Result<Valu
             }
         }
         Type::Tuple(ts) => {
-            let arr = json.as_array().ok_or_else(|| mismatch(path, "an array", json))?;
+            let arr = json
+                .as_array()
+                .ok_or_else(|| mismatch(path, "an array", json))?;
             if arr.len() != ts.len() {
                 return Err(mismatch(path, format!("{} elements", ts.len()), json));
             }
@@ -95,18 +103,29 @@ pub(crate) fn from_json_value(json: &Json, ty: &Type, path: &str) -> Result<Valu
             )
         }
         Type::Map(t) => {
-            let obj = json.as_object().ok_or_else(|| mismatch(path, "an object", json))?;
+            let obj = json
+                .as_object()
+                .ok_or_else(|| mismatch(path, "an object", json))?;
             let mut out = BTreeMap::new();
             for (k, e) in obj {
-                out.insert(k.clone(), from_json_value(e, t, &format!("{path}[\"{k}\"]"))?);
+                out.insert(
+                    k.clone(),
+                    from_json_value(e, t, &format!("{path}[\"{k}\"]"))?,
+                );
             }
             Value::Map(out)
         }
         Type::Object(attrs) => {
-            let obj = json.as_object().ok_or_else(|| mismatch(path, "an object", json))?;
+            let obj = json
+                .as_object()
+                .ok_or_else(|| mismatch(path, "an object", json))?;
             let mut out = BTreeMap::new();
             for (k, t) in attrs {
-                let sub = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                let sub = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
                 let v = match obj.get(k) {
                     Some(e) => from_json_value(e, t, &sub)?,
                     None => Value::Null,
@@ -156,7 +175,11 @@ fn to_json_at(value: &Value, ty: &Type, path: &str) -> Result<Json, JsonError> {
     Ok(match (value, ty) {
         (Value::Unknown, _) => {
             return Err(JsonError::Unknown {
-                path: if path.is_empty() { "(root)".into() } else { path.into() },
+                path: if path.is_empty() {
+                    "(root)".into()
+                } else {
+                    path.into()
+                },
             });
         }
         (Value::Null, _) => Json::Null,
@@ -230,8 +253,14 @@ mod tests {
     fn dynamic_json_carries_type() {
         let v = Value::List(vec!["a".into()]);
         let j = to_json(&v, &Type::Dynamic).unwrap();
-        assert_eq!(j, serde_json::json!({"value": ["a"], "type": ["list", "string"]}));
-        assert_eq!(from_json(j.to_string().as_bytes(), &Type::Dynamic).unwrap(), v);
+        assert_eq!(
+            j,
+            serde_json::json!({"value": ["a"], "type": ["list", "string"]})
+        );
+        assert_eq!(
+            from_json(j.to_string().as_bytes(), &Type::Dynamic).unwrap(),
+            v
+        );
     }
 
     #[test]
@@ -248,6 +277,9 @@ mod tests {
     fn large_numbers_keep_their_digits() {
         let v = from_json(b"18446744073709551615", &Type::Number).unwrap();
         assert_eq!(v, Value::Number(Number::UInt(u64::MAX)));
-        assert_eq!(to_json(&v, &Type::Number).unwrap().to_string(), "18446744073709551615");
+        assert_eq!(
+            to_json(&v, &Type::Number).unwrap().to_string(),
+            "18446744073709551615"
+        );
     }
 }

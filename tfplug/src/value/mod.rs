@@ -53,7 +53,9 @@ impl Value {
     pub fn is_wholly_known(&self) -> bool {
         match self {
             Value::Unknown => false,
-            Value::List(v) | Value::Set(v) | Value::Tuple(v) => v.iter().all(Value::is_wholly_known),
+            Value::List(v) | Value::Set(v) | Value::Tuple(v) => {
+                v.iter().all(Value::is_wholly_known)
+            }
             Value::Map(m) | Value::Object(m) => m.values().all(Value::is_wholly_known),
             _ => true,
         }
@@ -118,14 +120,16 @@ impl Value {
 
     /// The value at `path`, if every step exists.
     pub fn at(&self, path: &AttributePath) -> Option<&Value> {
-        path.steps().iter().try_fold(self, |v, step| match (step, v) {
-            (PathStep::Attribute(n), Value::Object(m)) => m.get(n),
-            (PathStep::Key(k), Value::Map(m)) => m.get(k),
-            (PathStep::Index(i), Value::List(l) | Value::Tuple(l) | Value::Set(l)) => {
-                usize::try_from(*i).ok().and_then(|i| l.get(i))
-            }
-            _ => None,
-        })
+        path.steps()
+            .iter()
+            .try_fold(self, |v, step| match (step, v) {
+                (PathStep::Attribute(n), Value::Object(m)) => m.get(n),
+                (PathStep::Key(k), Value::Map(m)) => m.get(k),
+                (PathStep::Index(i), Value::List(l) | Value::Tuple(l) | Value::Set(l)) => {
+                    usize::try_from(*i).ok().and_then(|i| l.get(i))
+                }
+                _ => None,
+            })
     }
 
     /// An object value from `(name, value)` pairs.

@@ -106,7 +106,10 @@ fn encode(out: &mut Vec<u8>, value: &Value, ty: &Type) -> Result<(), MsgpackErro
         }
         (Value::Object(m), Type::Object(attrs)) => {
             if let Some(extra) = m.keys().find(|k| !attrs.contains_key(*k)) {
-                return Err(enc_err(ty, format!("attribute {extra:?} is not in the type")));
+                return Err(enc_err(
+                    ty,
+                    format!("attribute {extra:?} is not in the type"),
+                ));
             }
             // Every attribute of the type is written; missing ones are null.
             let _ = rmp::encode::write_map_len(out, attrs.len() as u32);
@@ -248,7 +251,9 @@ impl<'a> Reader<'a> {
                 let n = self
                     .array_len(m)?
                     .ok_or_else(|| Self::mismatch("an array", ty, m))?;
-                let items = (0..n).map(|_| self.value(t)).collect::<Result<Vec<_>, _>>()?;
+                let items = (0..n)
+                    .map(|_| self.value(t))
+                    .collect::<Result<Vec<_>, _>>()?;
                 Ok(match ty {
                     Type::List(_) => Value::List(items),
                     _ => Value::Set(items),
@@ -364,10 +369,7 @@ mod tests {
             (Value::from(-5i64), Type::Number),
             (Value::from(1.5f64), Type::Number),
             (Value::Number(Number::UInt(u64::MAX)), Type::Number),
-            (
-                Value::Number(Number::Big("1e400".into())),
-                Type::Number,
-            ),
+            (Value::Number(Number::Big("1e400".into())), Type::Number),
             (Value::Null, Type::String),
             (Value::Unknown, Type::list(Type::String)),
         ] {
@@ -377,7 +379,10 @@ mod tests {
 
     #[test]
     fn unknown_is_terraforms_fixext1_type_zero() {
-        assert_eq!(to_msgpack(&Value::Unknown, &Type::String).unwrap(), [0xd4, 0, 0]);
+        assert_eq!(
+            to_msgpack(&Value::Unknown, &Type::String).unwrap(),
+            [0xd4, 0, 0]
+        );
     }
 
     #[test]

@@ -10,7 +10,10 @@ use serde_json::Value as Json;
 #[derive(Debug, thiserror::Error)]
 pub enum DecodeError {
     #[error("decoding into {target}: {message}")]
-    Decode { target: &'static str, message: String },
+    Decode {
+        target: &'static str,
+        message: String,
+    },
     #[error("encoding: {0}")]
     Encode(String),
 }

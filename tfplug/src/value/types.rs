@@ -56,7 +56,10 @@ impl Type {
             Type::Set(t) => Json::Array(vec!["set".into(), t.to_json()]),
             Type::Map(t) => Json::Array(vec!["map".into(), t.to_json()]),
             Type::Object(attrs) => {
-                let m = attrs.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
+                let m = attrs
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_json()))
+                    .collect();
                 Json::Array(vec!["object".into(), Json::Object(m)])
             }
             Type::Tuple(ts) => Json::Array(vec![
@@ -86,7 +89,9 @@ impl Type {
                 _ => Err(err("unknown primitive type")),
             },
             Json::Array(parts) if parts.len() == 2 => {
-                let kind = parts[0].as_str().ok_or_else(|| err("kind is not a string"))?;
+                let kind = parts[0]
+                    .as_str()
+                    .ok_or_else(|| err("kind is not a string"))?;
                 let arg = &parts[1];
                 match kind {
                     "list" => Ok(Type::list(Type::from_json(arg)?)),
@@ -103,7 +108,10 @@ impl Type {
                     "tuple" => {
                         let elems = arg.as_array().ok_or_else(|| err("tuple elements"))?;
                         Ok(Type::Tuple(
-                            elems.iter().map(Type::from_json).collect::<Result<_, _>>()?,
+                            elems
+                                .iter()
+                                .map(Type::from_json)
+                                .collect::<Result<_, _>>()?,
                         ))
                     }
                     _ => Err(err("unknown collection kind")),
