@@ -66,7 +66,17 @@ pub struct ResponseOutput {
     pub name: String,
     pub shape: Vec<u64>,
     pub datatype: &'static str,
-    pub data: Value,
+    pub data: TensorData,
+}
+
+/// Flat, row-major tensor contents. Typed rather than `serde_json::Value` so that FP32
+/// values are written with FP32 precision (`0.99735916`, not `0.9973591566085815`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum TensorData {
+    Fp32(Vec<f32>),
+    Bytes(Vec<String>),
+    Int64(Vec<i64>),
 }
 
 /// A tensor as described in model metadata; `-1` marks the batch dimension.
@@ -266,29 +276,24 @@ pub fn render_outputs(
                 name: OUTPUT_PROBABILITIES.to_owned(),
                 shape: vec![rows, CLASSES as u64],
                 datatype: "FP32",
-                data: predictions
-                    .iter()
-                    .flat_map(|p| p.probabilities)
-                    .map(Value::from)
-                    .collect(),
+                data: TensorData::Fp32(predictions.iter().flat_map(|p| p.probabilities).collect()),
             },
             OUTPUT_LABEL => ResponseOutput {
                 name: OUTPUT_LABEL.to_owned(),
                 shape: vec![rows],
                 datatype: "BYTES",
-                data: predictions
-                    .iter()
-                    .map(|p| Value::from(model.classes()[p.class_index].as_str()))
-                    .collect(),
+                data: TensorData::Bytes(
+                    predictions
+                        .iter()
+                        .map(|p| model.classes()[p.class_index].clone())
+                        .collect(),
+                ),
             },
             _ => ResponseOutput {
                 name: OUTPUT_CLASS_INDEX.to_owned(),
                 shape: vec![rows],
                 datatype: "INT64",
-                data: predictions
-                    .iter()
-                    .map(|p| Value::from(p.class_index))
-                    .collect(),
+                data: TensorData::Int64(predictions.iter().map(|p| p.class_index as i64).collect()),
             },
         })
         .collect()
@@ -415,6 +420,12 @@ mod tests {
     }
 
     #[test]
+    fn fp32_outputs_are_written_with_fp32_precision() {
+        let data = serde_json::to_string(&TensorData::Fp32(vec![0.997_359_16, 0.1])).unwrap();
+        assert_eq!(data, "[0.99735916,0.1]");
+    }
+
+    #[test]
     fn outputs_have_protocol_shapes_and_datatypes() {
         let model = IrisModel::embedded().unwrap();
         let predictions = [
@@ -424,10 +435,16 @@ mod tests {
         let outputs = render_outputs(&model, &predictions, &OUTPUT_NAMES);
         assert_eq!(outputs[0].shape, vec![2, 3]);
         assert_eq!(outputs[0].datatype, "FP32");
-        assert_eq!(outputs[0].data.as_array().unwrap().len(), 6);
-        assert_eq!(outputs[1].data, json!(["setosa", "virginica"]));
+        let TensorData::Fp32(probabilities) = &outputs[0].data else {
+            panic!("probabilities are FP32");
+        };
+        assert_eq!(probabilities.len(), 6);
+        assert_eq!(
+            outputs[1].data,
+            TensorData::Bytes(vec!["setosa".into(), "virginica".into()])
+        );
         assert_eq!(outputs[1].datatype, "BYTES");
-        assert_eq!(outputs[2].data, json!([0, 2]));
+        assert_eq!(outputs[2].data, TensorData::Int64(vec![0, 2]));
         assert_eq!(outputs[2].datatype, "INT64");
     }
 }

@@ -109,13 +109,18 @@ pub fn launched_by_terraform() -> bool {
 /// (unimplemented, as Terraform never uses it).
 ///
 /// It writes the handshake line (or, in debug mode, the reattach instructions)
-/// to stdout and nothing else there, then serves until Terraform calls
-/// `GRPCController.Shutdown`, SIGTERM arrives, SIGINT arrives in debug mode,
-/// Terraform's process goes away (a plugin Terraform started never outlives
-/// it), or the caller cancels `shutdown`. The transport cancels `shutdown` itself
-/// when it begins to shut down, so in-flight work can watch it. SIGINT outside
-/// debug mode is ignored on purpose: Terraform handles Ctrl-C and stops the
-/// provider through the protocol.
+/// to stdout and nothing else there, then serves until one of these:
+///
+/// - Terraform calls `GRPCController.Shutdown`;
+/// - SIGTERM arrives, or SIGINT in debug mode;
+/// - the Terraform process that started the plugin is gone (crashed or
+///   killed), so an orphaned plugin does not serve forever;
+/// - the caller cancels `shutdown`.
+///
+/// The transport cancels `shutdown` itself when it begins to shut down, so
+/// in-flight work can watch it. SIGINT outside debug mode is ignored on
+/// purpose: Terraform handles Ctrl-C and stops the provider through the
+/// protocol.
 ///
 /// Returns `Ok(())` after a graceful shutdown; the unix socket is removed.
 ///
