@@ -3,8 +3,9 @@
 //!
 //! Both server and client code are generated: the transport serves them to
 //! Terraform, and the test kit drives providers in-process through the
-//! clients. Needs `protoc` (Debian: `protobuf-compiler`), or `PROTOC` pointing
-//! at one.
+//! clients. Needs only the `protoc` binary (Debian: `protobuf-compiler`), or
+//! `PROTOC` pointing at one: the two well-known types the protocol imports
+//! live in `proto/google/protobuf/`.
 
 const PROTOS: &[&str] = &[
     "proto/tfplugin6.proto",

@@ -21,7 +21,9 @@ pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(25);
 /// Everything the server can be told from outside.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
-    /// `PORT`: TCP port to listen on (all interfaces, IPv6 and IPv4).
+    /// `PORT`: TCP port to listen on (all interfaces, IPv6 and IPv4). `0` lets the kernel
+    /// pick a free port, reported in the `ready` log line; test harnesses use that to
+    /// avoid port races.
     pub port: u16,
     /// `MODEL_NAME`: the `{name}` in `/v2/models/{name}`.
     pub model_name: String,
@@ -108,10 +110,8 @@ fn parse_or<T>(
 }
 
 fn parse_port(raw: &str) -> Result<u16, String> {
-    match raw.parse::<u16>() {
-        Ok(0) | Err(_) => Err("expected a TCP port between 1 and 65535".to_owned()),
-        Ok(port) => Ok(port),
-    }
+    raw.parse::<u16>()
+        .map_err(|_| "expected a TCP port between 0 (any free port) and 65535".to_owned())
 }
 
 /// The name ends up in URL paths and metric labels, so keep it to characters that need
@@ -178,6 +178,11 @@ mod tests {
     }
 
     #[test]
+    fn port_zero_asks_for_any_free_port() {
+        assert_eq!(config_from(&[("PORT", "0")]).unwrap().port, 0);
+    }
+
+    #[test]
     fn empty_values_fall_back_to_defaults() {
         let config = config_from(&[("PORT", ""), ("MODEL_NAME", "  ")]).unwrap();
         assert_eq!(config.port, DEFAULT_PORT);
@@ -188,7 +193,7 @@ mod tests {
     fn invalid_values_name_the_variable() {
         let cases = [
             ("PORT", "http"),
-            ("PORT", "0"),
+            ("PORT", "-1"),
             ("PORT", "70000"),
             ("MODEL_NAME", "a/b"),
             ("MODEL_NAME", ".hidden"),

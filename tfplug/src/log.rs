@@ -60,6 +60,30 @@ impl JsonLines {
     }
 }
 
+/// Transport crates log every frame at debug/trace; only their warnings help a user.
+const NOISY_TARGETS: &[&str] = &[
+    "h2",
+    "hyper",
+    "hyper_util",
+    "tower",
+    "tonic",
+    "rustls",
+    "tokio_util",
+];
+
+impl JsonLines {
+    fn max_for(&self, target: &str) -> Level {
+        let noisy = NOISY_TARGETS
+            .iter()
+            .any(|n| target == *n || target.starts_with(&format!("{n}::")));
+        if noisy {
+            self.max.min(Level::WARN)
+        } else {
+            self.max
+        }
+    }
+}
+
 #[derive(Default)]
 struct Fields(serde_json::Map<String, serde_json::Value>);
 
@@ -84,11 +108,11 @@ impl Visit for Fields {
 
 impl<S: Subscriber> Layer<S> for JsonLines {
     fn enabled(&self, meta: &tracing::Metadata<'_>, _: LayerContext<'_, S>) -> bool {
-        *meta.level() <= self.max
+        *meta.level() <= self.max_for(meta.target())
     }
 
     fn on_event(&self, event: &Event<'_>, _: LayerContext<'_, S>) {
-        if *event.metadata().level() > self.max {
+        if *event.metadata().level() > self.max_for(event.metadata().target()) {
             return;
         }
         let mut fields = Fields::default();
@@ -102,7 +126,9 @@ impl<S: Subscriber> Layer<S> for JsonLines {
             Level::ERROR => "error",
         };
         line.insert("@level".into(), level.into());
-        let message = fields.0.remove("message").unwrap_or_default();
+        // go-plugin's log parser requires a string here; events without a message
+        // (hyper's, h2's) would otherwise send null and crash Terraform's logger.
+        let message = fields.0.remove("message").unwrap_or_else(|| "".into());
         line.insert("@message".into(), message);
         line.insert("@module".into(), self.module.clone().into());
         let now = time::OffsetDateTime::now_utc()
@@ -153,10 +179,12 @@ mod tests {
         tracing::subscriber::with_default(sub, || {
             tracing::info!(type_name = "x_item", attempt = 2, "planning");
             tracing::debug!("hidden");
+            tracing::info!(target: "h2::codec", frame = 1);
+            tracing::warn!(target: "h2::proto", "connection reset");
         });
         let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines.len(), 1, "{text}");
+        assert_eq!(lines.len(), 2, "{text}");
         let v: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
         assert_eq!(v["@level"], "info");
         assert_eq!(v["@message"], "planning");
@@ -164,5 +192,22 @@ mod tests {
         assert_eq!(v["type_name"], "x_item");
         assert_eq!(v["attempt"], 2);
         assert!(v["@timestamp"].as_str().unwrap().ends_with('Z'));
+        let noisy: serde_json::Value = serde_json::from_str(lines[1]).unwrap();
+        assert_eq!(noisy["@message"], "connection reset");
+    }
+
+    #[test]
+    fn events_without_a_message_still_carry_a_string_message() {
+        let buf = Buf::default();
+        let sink = buf.clone();
+        let layer = JsonLines::new("provider.test", Level::TRACE, move || {
+            Box::new(sink.clone())
+        });
+        tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
+            tracing::info!(count = 3);
+        });
+        let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+        let v: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
+        assert_eq!(v["@message"], "");
     }
 }

@@ -123,6 +123,27 @@ fn the_binary_serves_then_drains_and_exits_zero_on_sigterm() {
 }
 
 #[test]
+fn port_zero_listens_on_a_free_port_and_logs_it() {
+    let (mut child, lines) = spawn(&[("PORT", "0".into())]);
+    let ready = next_event(&lines, "ready");
+    let port = ready["port"].as_u64().unwrap() as u16;
+    assert_ne!(port, 0);
+    let live = raw_http(
+        port,
+        "GET /v2/health/live HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+    )
+    .unwrap();
+    assert_eq!(status_of(&live), 200);
+    // SAFETY: plain kill(2) on our own child's pid.
+    assert_eq!(
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) },
+        0
+    );
+    assert_eq!(next_event(&lines, "signal")["signal"], "SIGINT");
+    assert!(wait_for_exit(&mut child).success());
+}
+
+#[test]
 fn invalid_settings_stop_start_up_with_exit_code_2() {
     let (mut child, lines) = spawn(&[("PORT", "eighty".into())]);
     let line = next_event(&lines, "invalid_configuration");

@@ -31,6 +31,7 @@ pub(crate) fn watch_parent(_shutdown: CancellationToken) -> Option<AbortOnDrop> 
     None
 }
 
+#[cfg_attr(not(unix), allow(dead_code))]
 fn watch_parent_with(
     parent_id: impl Fn() -> u32 + Send + 'static,
     interval: Duration,

@@ -122,7 +122,8 @@ impl PluginServer {
     ///
     /// On cancellation the server stops accepting connections, lets running
     /// calls finish for up to a few seconds, removes the unix socket and
-    /// returns `Ok(())`.
+    /// returns `Ok(())`. Unlike [`serve`](super::serve), this watches no
+    /// signals and no parent process: the caller decides when to stop.
     pub async fn serve(
         self,
         routes: Routes,
