@@ -6,3 +6,4 @@ mod config;
 mod accelerators_example;
 mod catalog;
 mod machine_type_function;
+mod schema_and_docs;
