@@ -12,7 +12,10 @@ fn run_without_terraform(binary: &std::path::Path) -> std::process::Output {
         .stdin(Stdio::null())
         .output()
         .expect("the provider binary starts");
-    assert!(started.elapsed() < Duration::from_secs(10), "it must not wait for a client");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "it must not wait for a client"
+    );
     output
 }
 

@@ -7,6 +7,7 @@
 //! - [`catalog`]: accelerator facts per cloud.
 
 pub mod catalog;
+pub mod clouds;
 pub mod config;
 pub mod provider;
 pub mod resources;
