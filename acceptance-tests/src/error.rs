@@ -70,6 +70,10 @@ pub enum HarnessError {
         source: serde_json::Error,
         output: Box<CommandOutput>,
     },
+
+    /// The AWS emulator could not be started, or did not answer as expected.
+    #[error(transparent)]
+    Moto(#[from] crate::moto::MotoError),
 }
 
 /// A test that returns `Err` prints the error with `{:?}`; forwarding to `Display`

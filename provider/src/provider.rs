@@ -1,7 +1,11 @@
 //! The mlcloud provider: configuration plus everything it offers.
 
+use crate::clouds::Clouds;
 use crate::config::{self, ProviderConfig};
-use crate::resources::{accelerators::Accelerators, machine_type::MachineType};
+use crate::resources::{
+    accelerators::Accelerators, cluster::Cluster, identity::Identity, kms_key::KmsKey,
+    machine_type::MachineType, node_pool::NodePool,
+};
 use std::sync::Arc;
 use tfplug::schema::Schema;
 use tfplug::{DataSource, Diagnostics, Function, Provider, ProviderData, Resource, Value};
@@ -27,11 +31,16 @@ impl Provider for MlcloudProvider {
 
     async fn configure(&self, config: Value) -> Result<ProviderData, Diagnostics> {
         let parsed = ProviderConfig::from_value(&config)?;
-        Ok(Arc::new(parsed))
+        Ok(Arc::new(Clouds::new(parsed)))
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
-        Vec::new()
+        vec![
+            Arc::new(KmsKey),
+            Arc::new(Identity),
+            Arc::new(Cluster),
+            Arc::new(NodePool),
+        ]
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {

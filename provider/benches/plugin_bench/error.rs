@@ -8,6 +8,11 @@ use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BenchError {
+    #[error("{provider}: {source}")]
+    Provider {
+        provider: String,
+        source: Box<BenchError>,
+    },
     #[error(
         "no provider binary given: set {mlcloud} and/or {example} (scripts/bench-provider does)",
         mlcloud = crate::MLCLOUD_BIN_VAR,
@@ -32,7 +37,10 @@ pub enum BenchError {
     #[error("reading the plugin's stdout: {0}")]
     Stdout(std::io::Error),
     #[error("no handshake line within {waited:?}{stderr}")]
-    HandshakeTimeout { waited: Duration, stderr: StderrTail },
+    HandshakeTimeout {
+        waited: Duration,
+        stderr: StderrTail,
+    },
     #[error("the plugin exited ({status}) before printing its handshake line{stderr}")]
     ExitedBeforeHandshake {
         status: ExitStatus,
@@ -53,7 +61,10 @@ pub enum BenchError {
     #[error("GetProviderSchema answered with error diagnostics: {0}")]
     SchemaDiagnostics(String),
     #[error("the plugin was still running {waited:?} after Shutdown{stderr}")]
-    ShutdownTimeout { waited: Duration, stderr: StderrTail },
+    ShutdownTimeout {
+        waited: Duration,
+        stderr: StderrTail,
+    },
     #[error("the plugin exited with {status} after Shutdown{stderr}")]
     ExitAfterShutdown {
         status: ExitStatus,

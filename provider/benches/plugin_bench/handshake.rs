@@ -36,8 +36,16 @@ pub fn parse_handshake(line: &str) -> Result<Handshake, BenchError> {
             Err(bad(format!("{what} is {got:?}, expected {want:?}")))
         }
     };
-    expect("core protocol version", core, &CORE_PROTOCOL_VERSION.to_string())?;
-    expect("plugin protocol version", app, &PROTOCOL_VERSION.to_string())?;
+    expect(
+        "core protocol version",
+        core,
+        &CORE_PROTOCOL_VERSION.to_string(),
+    )?;
+    expect(
+        "plugin protocol version",
+        app,
+        &PROTOCOL_VERSION.to_string(),
+    )?;
     expect("network", network, "unix")?;
     expect("protocol", protocol, "grpc")?;
     if cert.is_empty() {

@@ -29,7 +29,7 @@ pub fn read_memory(pid: u32) -> Result<Memory, BenchError> {
     })
 }
 
-/// The number in a line such as `VmHWM:	   12345 kB`.
+/// The number in a line such as `VmHWM:   12345 kB` (the gap is a tab and spaces).
 fn kib_field(status: &str, name: &str) -> Option<u64> {
     status.lines().find_map(|line| {
         let value = line.strip_prefix(name)?.strip_prefix(':')?;

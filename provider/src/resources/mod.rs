@@ -3,4 +3,9 @@
 //! that calls a cloud).
 
 pub mod accelerators;
+pub mod cluster;
+pub mod common;
+pub mod identity;
+pub mod kms_key;
 pub mod machine_type;
+pub mod node_pool;

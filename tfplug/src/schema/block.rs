@@ -103,6 +103,16 @@ impl NestedBlock {
         Self::new(name, BlockNesting::List, block)
     }
 
+    /// The block must be written (for a single block: exactly once, which Terraform
+    /// spells as min = max = 1).
+    pub fn required(mut self) -> Self {
+        self.min_items = 1;
+        if self.nesting == BlockNesting::Single {
+            self.max_items = 1;
+        }
+        self
+    }
+
     pub fn min_items(mut self, n: i64) -> Self {
         self.min_items = n;
         self

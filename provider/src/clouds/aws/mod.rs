@@ -1,104 +1,75 @@
-//! The AWS backend: EKS, KMS, IAM, STS and EC2 through the official SDK crates.
-//! (Being written; the lead's stub keeps the crate compiling.)
+//! The AWS backend: KMS, IAM, EKS (with EC2 launch templates) and STS through the
+//! official SDK crates. Each service file holds the same four kinds of function, as in
+//! terraform-provider-aws: `expand_*` (spec → API input), `flatten_*` (API output →
+//! state), `find_*` (one lookup whose not-found is [`CloudError::NotFound`]) and
+//! `status_*`/`wait_*` (one poll / a [`wait::StateChange`] loop), followed by the
+//! backend trait implementation for that resource.
+//!
+//! | file | resource / job |
+//! |---|---|
+//! | `clients.rs` | credentials, region, endpoints, retry → SDK clients |
+//! | `errors.rs` | SDK errors → `CloudError`, not-found predicates |
+//! | `kms.rs` | `mlcloud_kms_key` |
+//! | `iam.rs` + `policy.rs` | `mlcloud_identity`, policy documents |
+//! | `eks.rs` + `oidc.rs` | `mlcloud_cluster`, its IAM OIDC provider |
+//! | `nodegroup.rs` + `launch_template.rs` | `mlcloud_node_pool` and the system pool |
+//! | `wait.rs` | the generic waiter |
+
+mod arn;
+mod clients;
+mod eks;
+mod errors;
+mod iam;
+mod kms;
+mod launch_template;
+mod nodegroup;
+mod oidc;
+mod policy;
+mod tags;
+mod wait;
+
+#[cfg(test)]
+mod eks_waiter_tests;
+#[cfg(test)]
+mod stub_server;
 
 use super::CloudError;
 use crate::config::aws::AwsConfig;
+use clients::Clients;
+use std::sync::Arc;
+use std::time::Duration;
+use wait::Backoff;
+
+pub use policy::GRANTS_POLICY_NAME;
 
 /// Clients for every AWS service mlcloud calls, built once per provider configuration.
-pub struct AwsBackend {}
+pub struct AwsBackend {
+    clients: Clients,
+    backoff: Backoff,
+}
 
 impl AwsBackend {
     /// Resolves credentials (the standard chain unless the block sets them) and builds
     /// the service clients with the block's endpoint overrides and retry settings.
-    pub async fn connect(_config: &AwsConfig) -> Result<AwsBackend, CloudError> {
-        Err(CloudError::Transport(
-            "the AWS backend is not built yet".into(),
-        ))
+    /// Makes no API call: the account id is asked of STS on first need.
+    pub async fn connect(config: &AwsConfig) -> Result<AwsBackend, CloudError> {
+        Ok(AwsBackend {
+            clients: Clients::connect(config).await?,
+            backoff: Backoff::DEFAULT,
+        })
     }
-}
 
-// Temporary: every call fails until the real implementations land.
-fn not_built<T>() -> Result<T, CloudError> {
-    Err(CloudError::Transport(
-        "the AWS backend is not built yet".into(),
-    ))
-}
+    /// Polls waiters between `initial` and `max` instead of 1 s and 30 s (for emulators,
+    /// where objects are ready at once).
+    pub fn with_poll_interval(mut self, initial: Duration, max: Duration) -> Self {
+        self.backoff = Backoff { initial, max };
+        self
+    }
 
-use super::model::*;
-use super::{ClusterBackend, IdentityBackend, KmsBackend, NodePoolBackend, Outcome};
-
-#[async_trait::async_trait]
-impl KmsBackend for AwsBackend {
-    async fn create_key(&self, _: &KeySpec, _: &Op) -> Outcome<KeyState> {
-        Ok(not_built()?)
-    }
-    async fn read_key(&self, _: &str) -> Result<Option<KeyState>, CloudError> {
-        not_built()
-    }
-    async fn update_key(&self, _: &str, _: &KeySpec, _: &Op) -> Outcome<KeyState> {
-        Ok(not_built()?)
-    }
-    async fn delete_key(&self, _: &str, _: u32, _: &Op) -> Result<(), CloudError> {
-        not_built()
-    }
-}
-
-#[async_trait::async_trait]
-impl IdentityBackend for AwsBackend {
-    async fn create_identity(&self, _: &IdentitySpec, _: &Op) -> Outcome<IdentityState> {
-        Ok(not_built()?)
-    }
-    async fn read_identity(&self, _: &str) -> Result<Option<IdentityState>, CloudError> {
-        not_built()
-    }
-    async fn update_identity(&self, _: &str, _: &IdentitySpec, _: &Op) -> Outcome<IdentityState> {
-        Ok(not_built()?)
-    }
-    async fn delete_identity(&self, _: &str, _: &Op) -> Result<(), CloudError> {
-        not_built()
-    }
-}
-
-#[async_trait::async_trait]
-impl ClusterBackend for AwsBackend {
-    async fn create_cluster(&self, _: &ClusterSpec, _: &Op) -> Outcome<ClusterState> {
-        Ok(not_built()?)
-    }
-    async fn read_cluster(&self, _: &str) -> Result<Option<ClusterState>, CloudError> {
-        not_built()
-    }
-    async fn update_cluster(
-        &self,
-        _: &str,
-        _: &ClusterState,
-        _: &ClusterSpec,
-        _: &Op,
-    ) -> Outcome<ClusterState> {
-        Ok(not_built()?)
-    }
-    async fn delete_cluster(&self, _: &str, _: &Op) -> Result<(), CloudError> {
-        not_built()
-    }
-}
-
-#[async_trait::async_trait]
-impl NodePoolBackend for AwsBackend {
-    async fn create_node_pool(&self, _: &NodePoolSpec, _: &Op) -> Outcome<NodePoolState> {
-        Ok(not_built()?)
-    }
-    async fn read_node_pool(&self, _: &str) -> Result<Option<NodePoolState>, CloudError> {
-        not_built()
-    }
-    async fn update_node_pool(
-        &self,
-        _: &str,
-        _: &NodePoolState,
-        _: &NodePoolSpec,
-        _: &Op,
-    ) -> Outcome<NodePoolState> {
-        Ok(not_built()?)
-    }
-    async fn delete_node_pool(&self, _: &str, _: &Op) -> Result<(), CloudError> {
-        not_built()
+    /// The regional clients for the region an ARN names (the provider's region for
+    /// anything else).
+    fn regional_for(&self, arn_text: &str) -> Arc<clients::Regional> {
+        let region = arn::Arn::parse(arn_text).map_or("", |a| a.region);
+        self.clients.regional(region)
     }
 }

@@ -1,0 +1,246 @@
+//! AWS for the scenarios: moto in server mode, started from the project's venv on a
+//! free 127.0.0.1 port, one server per test, killed when the [`Moto`] is dropped.
+//!
+//! ```no_run
+//! use acceptance_tests::{Moto, TestResult};
+//!
+//! fn scenario() -> TestResult {
+//!     let moto = Moto::start()?;
+//!     let network = moto.sdk().create_network()?;
+//!     let provider = moto.provider_block(r#"default_tags = { team = "ml-platform" }"#);
+//!     // ... write `provider` and resources using `network.subnet_ids`, apply ...
+//!     let sdk = moto.sdk();
+//!     let clusters = sdk.call("eks ListClusters", sdk.eks.list_clusters().send())?;
+//!     assert!(clusters.clusters().is_empty());
+//!     assert!(moto.requests()?.iter().all(|request| !request.is_mutating()));
+//!     Ok(())
+//! }
+//! ```
+//!
+//! Moto records every request it serves (its recorder, switched on at start), so a
+//! scenario can also check what the provider *sent* where moto keeps no record of it
+//! (e.g. the KMS rotation period, which moto 5.2 drops).
+
+mod encoding;
+mod error;
+mod http;
+mod network;
+mod process;
+mod recording;
+mod sdk;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use tempfile::TempDir;
+
+use crate::hcl::hcl_string;
+use crate::paths::repo_root;
+
+pub use encoding::{percent_decode, policy_document};
+pub use error::MotoError;
+pub use network::Network;
+pub use recording::AwsRequest;
+pub use sdk::MotoSdk;
+
+use process::MotoProcess;
+
+/// The region every scenario uses; moto serves all regions, the provider block names one.
+pub const REGION: &str = "us-east-1";
+
+/// The account moto plays (its default), as it appears in ARNs.
+pub const ACCOUNT_ID: &str = "123456789012";
+
+/// Static test credentials: moto checks that requests are SigV4-signed, not by whom.
+pub const ACCESS_KEY: &str = "testing";
+pub const SECRET_KEY: &str = "testing";
+
+/// The services of the provider's `aws { endpoints { ... } }` block, all pointed at moto.
+pub const ENDPOINT_SERVICES: [&str; 5] = ["eks", "kms", "iam", "sts", "ec2"];
+
+/// How long a moto-api call (reset) may take.
+const API_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// One running moto server, with SDK clients pointed at it. Dropping it kills the
+/// server (a panicking test too); the server also dies with the test process.
+pub struct Moto {
+    // Declared first so it is dropped first: the server stops before its scratch
+    // directory (log, recording) is removed.
+    process: MotoProcess,
+    sdk: MotoSdk,
+    scratch: TempDir,
+}
+
+impl Moto {
+    /// Starts `.venv/bin/moto_server` (installed by scripts/setup) on a free port and
+    /// waits until it answers. Fails, never skips, when moto is missing.
+    pub fn start() -> Result<Moto, MotoError> {
+        Self::start_program(moto_server_path())
+    }
+
+    fn start_program(program: PathBuf) -> Result<Moto, MotoError> {
+        let scratch = tempfile::Builder::new()
+            .prefix("mlcloud-moto-")
+            .tempdir()
+            .map_err(|source| MotoError::Scratch { source })?;
+        let process = MotoProcess::spawn(&program, scratch.path())?;
+        let sdk = MotoSdk::new(&endpoint_of(process.port()))?;
+        Ok(Moto {
+            process,
+            sdk,
+            scratch,
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`, the one endpoint of every service moto plays.
+    pub fn endpoint(&self) -> String {
+        endpoint_of(self.process.port())
+    }
+
+    pub fn port(&self) -> u16 {
+        self.process.port()
+    }
+
+    /// SDK clients (KMS, IAM, EKS, EC2) for reading and changing what moto holds.
+    pub fn sdk(&self) -> &MotoSdk {
+        &self.sdk
+    }
+
+    /// The contract's provider block: region, static test keys, every endpoint
+    /// pointed at this server; `extra` (e.g. `default_tags = { ... }`) goes inside it.
+    pub fn provider_block(&self, extra: &str) -> String {
+        let endpoint = hcl_string(&self.endpoint());
+        let endpoints: String = ENDPOINT_SERVICES
+            .iter()
+            .map(|service| format!("      {service} = {endpoint}\n"))
+            .collect();
+        let extra: String = extra.lines().map(|line| format!("  {line}\n")).collect();
+        format!(
+            r#"provider "mlcloud" {{
+  aws {{
+    region     = {region}
+    access_key = {access_key}
+    secret_key = {secret_key}
+    endpoints {{
+{endpoints}    }}
+  }}
+{extra}}}
+"#,
+            region = hcl_string(REGION),
+            access_key = hcl_string(ACCESS_KEY),
+            secret_key = hcl_string(SECRET_KEY),
+        )
+    }
+
+    /// Forgets every AWS object and every recorded request (`POST /moto-api/reset`).
+    pub fn reset(&self) -> Result<(), MotoError> {
+        for path in ["/moto-api/reset", "/moto-api/recorder/reset-recording"] {
+            let status =
+                http::status(self.port(), "POST", path, API_TIMEOUT).map_err(|source| {
+                    MotoError::Api {
+                        request: format!("POST {path}"),
+                        detail: source.to_string(),
+                    }
+                })?;
+            if status != 200 {
+                return Err(MotoError::Api {
+                    request: format!("POST {path}"),
+                    detail: format!("HTTP {status}"),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The AWS requests others (the provider) sent since start or the last
+    /// [`reset`](Self::reset), oldest first; the harness's own SDK calls are left out.
+    pub fn requests(&self) -> Result<Vec<AwsRequest>, MotoError> {
+        Ok(recording::read(&self.recording_path())?
+            .into_iter()
+            .filter(|request| !request.is_from_harness())
+            .collect())
+    }
+
+    /// What moto printed: one line per request, and any traceback.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(process::log_path(self.scratch.path())).unwrap_or_default()
+    }
+
+    fn recording_path(&self) -> PathBuf {
+        process::recording_path(self.scratch.path())
+    }
+}
+
+fn endpoint_of(port: u16) -> String {
+    format!("http://127.0.0.1:{port}")
+}
+
+/// Where scripts/setup installs moto (`moto[server]` in `scripts/lib/requirements.txt`).
+pub fn moto_server_path() -> PathBuf {
+    repo_root().join(".venv").join("bin").join("moto_server")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::TcpStream;
+
+    #[test]
+    fn serves_records_resets_and_stops() {
+        let moto = Moto::start().unwrap();
+        let port = moto.port();
+        let sdk = moto.sdk();
+        let network = sdk.create_network().unwrap();
+        assert_eq!(network.subnet_ids.len(), 2);
+        assert!(network.security_group_id.starts_with("sg-"));
+        assert!(
+            moto.requests().unwrap().is_empty(),
+            "the harness's own calls are not the provider's"
+        );
+
+        moto.reset().unwrap();
+        let vpcs = sdk
+            .call("ec2 DescribeVpcs", sdk.ec2.describe_vpcs().send())
+            .unwrap();
+        assert!(
+            vpcs.vpcs()
+                .iter()
+                .all(|vpc| vpc.vpc_id() != Some(network.vpc_id.as_str())),
+            "reset forgets the VPC"
+        );
+
+        drop(moto);
+        assert!(
+            TcpStream::connect(("127.0.0.1", port)).is_err(),
+            "the server is gone once dropped"
+        );
+    }
+
+    #[test]
+    fn a_missing_moto_server_says_to_run_setup() {
+        let error = Moto::start_program("/nonexistent/moto_server".into())
+            .err()
+            .expect("no moto there")
+            .to_string();
+        assert!(error.contains("/nonexistent/moto_server"), "{error}");
+        assert!(error.contains("run scripts/setup"), "{error}");
+    }
+
+    #[test]
+    fn provider_block_points_every_endpoint_at_moto() {
+        let moto = Moto::start().unwrap();
+        let block = moto.provider_block("default_tags = { team = \"ml\" }");
+        let endpoint = format!("\"http://127.0.0.1:{}\"", moto.port());
+        for service in ENDPOINT_SERVICES {
+            assert!(
+                block.contains(&format!("      {service} = {endpoint}\n")),
+                "{block}"
+            );
+        }
+        assert!(block.contains("region     = \"us-east-1\""), "{block}");
+        assert!(
+            block.ends_with("  default_tags = { team = \"ml\" }\n}\n"),
+            "{block}"
+        );
+    }
+}

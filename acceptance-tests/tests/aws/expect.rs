@@ -1,0 +1,92 @@
+//! Checks shared by the stories: Terraform's diagnostics, the state's tags, and what
+//! the provider sent to moto.
+
+use acceptance_tests::{AwsRequest, Diagnostic, HarnessError, Moto, MotoError, State, Workdir};
+use serde_json::Value;
+
+use crate::records::{Tags, state_tags};
+use crate::stack::DEFAULT_TAGS;
+
+/// The diagnostics of a `plan -json` that must fail: Terraform prints each as one
+/// JSON line, with its summary, detail and the configuration line it points at.
+pub fn failed_plan_diagnostics(workdir: &Workdir) -> Result<Vec<Diagnostic>, HarnessError> {
+    let output = workdir.fail(&["plan", "-json", "-input=false", "-no-color"])?;
+    let mut diagnostics = Vec::new();
+    for line in output.stdout.lines() {
+        let Ok(message) = serde_json::from_str::<Value>(line) else {
+            continue;
+        };
+        if message["type"] == "diagnostic" {
+            let diagnostic = serde_json::from_value(message["diagnostic"].clone()).map_err(
+                |source| HarnessError::InvalidJson {
+                    source,
+                    output: Box::new(output.clone()),
+                },
+            )?;
+            diagnostics.push(diagnostic);
+        }
+    }
+    Ok(diagnostics)
+}
+
+/// The values of the resource at `address`; panics naming what the state holds.
+#[track_caller]
+pub fn resource<'a>(state: &'a State, address: &str) -> &'a Value {
+    state
+        .resource(address)
+        .unwrap_or_else(|| panic!("{address} is not in state: {:?}", state.addresses()))
+}
+
+/// `tags_all` in state: the resource's tags merged over the provider's default tags.
+#[track_caller]
+pub fn assert_tags_all(state: &State, address: &str, own: &[(&str, &str)]) -> Tags {
+    let values = resource(state, address);
+    let mut expected: Tags = DEFAULT_TAGS
+        .iter()
+        .map(|(key, value)| (key.to_string(), value.to_string()))
+        .collect();
+    for (key, value) in own {
+        expected.insert(key.to_string(), value.to_string());
+    }
+    let tags_all = state_tags(&values["tags_all"]);
+    assert_eq!(tags_all, expected, "{address}: tags_all");
+    tags_all
+}
+
+/// `expected` ⊆ `actual`: moto may add tags of its own (e.g. on launch templates).
+#[track_caller]
+pub fn assert_tags_include(actual: &Tags, expected: &Tags, what: &str) {
+    for (key, value) in expected {
+        assert_eq!(
+            actual.get(key),
+            Some(value),
+            "{what}: tag {key:?} in {actual:?}"
+        );
+    }
+}
+
+/// `RotationPeriodInDays` of each `EnableKeyRotation` the provider sent, in order.
+/// Moto 5.2 accepts the period but keeps no record of it, so this is the only
+/// place a test can see it reach AWS.
+pub fn rotation_periods_sent(moto: &Moto) -> Result<Vec<i64>, MotoError> {
+    Ok(moto
+        .requests()?
+        .iter()
+        .filter(|request| request.service == "kms" && request.operation == "EnableKeyRotation")
+        .map(|request| {
+            request
+                .json_body()
+                .and_then(|body| body["RotationPeriodInDays"].as_i64())
+                .unwrap_or_default()
+        })
+        .collect())
+}
+
+/// The requests of the provider that could have changed something.
+pub fn mutating_requests(moto: &Moto) -> Result<Vec<AwsRequest>, MotoError> {
+    Ok(moto
+        .requests()?
+        .into_iter()
+        .filter(AwsRequest::is_mutating)
+        .collect())
+}

@@ -1,0 +1,18 @@
+//! The AWS backend of the mlcloud provider through the real terraform CLI, against
+//! moto in server mode (one server per test): each story checks Terraform's state and
+//! what moto holds, read back with the AWS SDK. Terraform 1.15; the lifecycle also
+//! on 1.0.3.
+
+mod expect;
+mod records;
+mod stack;
+mod stack_checks;
+
+mod bad_input;
+mod destroy_leaves_nothing;
+mod drift;
+mod examples;
+mod import_each;
+mod in_place_updates;
+mod lifecycle_on_1_0_3;
+mod stack_lifecycle;

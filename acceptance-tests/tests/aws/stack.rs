@@ -1,0 +1,262 @@
+//! The ML stack of the issue's contract as HCL: a KMS key, the cluster, node and
+//! workload identities, an EKS cluster and a GPU node pool, against one moto server.
+//! Scenarios start from [`Stack::new`] and change the one setting their story is about.
+
+use std::collections::BTreeMap;
+
+use acceptance_tests::{Moto, Network, hcl_string};
+
+// Resource addresses.
+pub const KEY: &str = "mlcloud_kms_key.etcd";
+pub const CLUSTER_IDENTITY: &str = "mlcloud_identity.cluster";
+pub const NODE_IDENTITY: &str = "mlcloud_identity.node";
+pub const WORKLOAD_IDENTITY: &str = "mlcloud_identity.inference";
+pub const CLUSTER: &str = "mlcloud_cluster.main";
+pub const GPU_POOL: &str = "mlcloud_node_pool.gpu";
+
+// Names in AWS.
+pub const KEY_NAME: &str = "ml-etcd";
+pub const CLUSTER_ROLE: &str = "ml-cluster";
+pub const NODE_ROLE: &str = "ml-node";
+pub const WORKLOAD_ROLE: &str = "ml-inference";
+pub const CLUSTER_NAME: &str = "ml-main";
+pub const POOL_NAME: &str = "gpu-l4";
+/// The launch template the provider makes for the GPU pool: `mlcloud-<cluster>-<pool>`.
+pub const POOL_LAUNCH_TEMPLATE: &str = "mlcloud-ml-main-gpu-l4";
+pub const NAMESPACE: &str = "ml-serving";
+pub const SERVICE_ACCOUNT: &str = "inference";
+pub const MODEL_STORE: &str = "s3://models-bucket/llama/";
+pub const PERMISSIONS_BOUNDARY: &str = "arn:aws:iam::123456789012:policy/boundary";
+pub const DEFAULT_TAGS: [(&str, &str); 1] = [("team", "ml-platform")];
+
+/// Every resource of the stack, in the order a user would import them.
+pub const ADDRESSES: [&str; 6] = [
+    KEY,
+    CLUSTER_IDENTITY,
+    NODE_IDENTITY,
+    CLUSTER,
+    GPU_POOL,
+    WORKLOAD_IDENTITY,
+];
+
+/// `{ key, value, effect }` of a node pool taint.
+#[derive(Clone, Debug)]
+pub struct Taint {
+    pub key: &'static str,
+    pub value: &'static str,
+    pub effect: &'static str,
+}
+
+/// The settings the stories change; everything else is the contract's example.
+#[derive(Clone, Debug)]
+pub struct Stack {
+    pub subnet_ids: Vec<String>,
+    pub security_group_id: String,
+    /// `None` leaves the attribute out (its default, 365).
+    pub rotation_period_days: Option<u32>,
+    /// `None` leaves the attribute out (its default, 30).
+    pub deletion_window_days: Option<u32>,
+    pub key_tags: BTreeMap<&'static str, &'static str>,
+    pub cluster_tags: BTreeMap<&'static str, &'static str>,
+    pub system_node_count: u32,
+    pub pool_node_count: u32,
+    /// `None` leaves `taints` out: a GPU pool then gets `nvidia.com/gpu=present:NoSchedule`.
+    pub pool_taints: Option<Vec<Taint>>,
+    pub pool_capacity_type: &'static str,
+    pub pool_disk_size_gb: u32,
+}
+
+impl Stack {
+    /// The contract's stack on `network`.
+    pub fn new(network: &Network) -> Stack {
+        Stack {
+            subnet_ids: network.subnet_ids.clone(),
+            security_group_id: network.security_group_id.clone(),
+            rotation_period_days: Some(180),
+            deletion_window_days: Some(7),
+            key_tags: BTreeMap::from([("purpose", "etcd")]),
+            cluster_tags: BTreeMap::from([("env", "test")]),
+            system_node_count: 2,
+            pool_node_count: 1,
+            pool_taints: None,
+            pool_capacity_type: "spot",
+            pool_disk_size_gb: 200,
+        }
+    }
+
+    /// The whole root module: provider block (pointed at `moto`, with default tags)
+    /// and the six resources.
+    pub fn main_tf(&self, moto: &Moto) -> String {
+        let default_tags = format!("default_tags = {}", hcl_map(DEFAULT_TAGS));
+        [
+            terraform_block(),
+            moto.provider_block(&default_tags),
+            self.key(),
+            identities(),
+            self.cluster(),
+            self.gpu_pool(),
+        ]
+        .join("\n")
+    }
+
+    fn key(&self) -> String {
+        let mut lines = vec![
+            r#"cloud       = "aws""#.to_owned(),
+            format!("name        = {}", hcl_string(KEY_NAME)),
+            r#"description = "etcd secrets""#.to_owned(),
+        ];
+        if let Some(days) = self.rotation_period_days {
+            lines.push(format!("rotation_period_days = {days}"));
+        }
+        if let Some(days) = self.deletion_window_days {
+            lines.push(format!("deletion_window_days = {days}"));
+        }
+        lines.push(format!("tags = {}", hcl_map(self.key_tags.clone())));
+        resource("mlcloud_kms_key", "etcd", &lines.join("\n"))
+    }
+
+    fn cluster(&self) -> String {
+        let body = format!(
+            r#"cloud              = "aws"
+name               = {name}
+kubernetes_version = "1.31"
+endpoint_access    = "private"
+encryption_key_id  = mlcloud_kms_key.etcd.key_ref
+identity_id        = mlcloud_identity.cluster.id
+system_pool {{
+  machine_type     = "m6i.large"
+  node_count       = {system_nodes}
+  node_identity_id = mlcloud_identity.node.id
+}}
+aws {{
+  subnet_ids         = {subnets}
+  security_group_ids = {groups}
+}}
+tags = {tags}"#,
+            name = hcl_string(CLUSTER_NAME),
+            system_nodes = self.system_node_count,
+            subnets = hcl_list(&self.subnet_ids),
+            groups = hcl_list(std::slice::from_ref(&self.security_group_id)),
+            tags = hcl_map(self.cluster_tags.clone()),
+        );
+        resource("mlcloud_cluster", "main", &body)
+    }
+
+    fn gpu_pool(&self) -> String {
+        let mut body = format!(
+            r#"cloud      = "aws"
+cluster_id = mlcloud_cluster.main.id
+name       = {name}
+accelerator {{
+  type  = "nvidia-l4"
+  count = 1
+}}
+node_count       = {nodes}
+capacity_type    = {capacity}
+labels           = {{ workload = "inference" }}
+disk_size_gb     = {disk}
+node_identity_id = mlcloud_identity.node.id
+tags             = {{ pool = "gpu" }}"#,
+            name = hcl_string(POOL_NAME),
+            nodes = self.pool_node_count,
+            capacity = hcl_string(self.pool_capacity_type),
+            disk = self.pool_disk_size_gb,
+        );
+        if let Some(taints) = &self.pool_taints {
+            body.push_str(&format!("\ntaints = {}", hcl_taints(taints)));
+        }
+        resource("mlcloud_node_pool", "gpu", &body)
+    }
+}
+
+pub fn terraform_block() -> String {
+    r#"terraform {
+  required_providers {
+    mlcloud = { source = "mlcloud/mlcloud" }
+  }
+}
+"#
+    .to_owned()
+}
+
+/// The cluster and node roles, and the workload identity of the inference service
+/// account with its two grants.
+fn identities() -> String {
+    let cluster = resource(
+        "mlcloud_identity",
+        "cluster",
+        &format!(
+            "cloud   = \"aws\"\nname    = {}\npurpose = \"cluster\"",
+            hcl_string(CLUSTER_ROLE)
+        ),
+    );
+    let node = resource(
+        "mlcloud_identity",
+        "node",
+        &format!(
+            "cloud   = \"aws\"\nname    = {}\npurpose = \"node\"",
+            hcl_string(NODE_ROLE)
+        ),
+    );
+    let workload = resource(
+        "mlcloud_identity",
+        "inference",
+        &format!(
+            r#"cloud   = "aws"
+name    = {name}
+purpose = "workload"
+workload {{
+  cluster_id      = mlcloud_cluster.main.id
+  namespace       = {namespace}
+  service_account = {service_account}
+}}
+grants = [
+  {{ action = "kms_decrypt", target = mlcloud_kms_key.etcd.key_ref }},
+  {{ action = "model_store_read", target = {model_store} }},
+]
+aws {{
+  permissions_boundary_arn = {boundary}
+}}"#,
+            name = hcl_string(WORKLOAD_ROLE),
+            namespace = hcl_string(NAMESPACE),
+            service_account = hcl_string(SERVICE_ACCOUNT),
+            model_store = hcl_string(MODEL_STORE),
+            boundary = hcl_string(PERMISSIONS_BOUNDARY),
+        ),
+    );
+    [cluster, node, workload].join("\n")
+}
+
+/// `resource "TYPE" "NAME" { BODY }`, the body indented.
+pub fn resource(resource_type: &str, name: &str, body: &str) -> String {
+    let indented: String = body.lines().map(|line| format!("  {line}\n")).collect();
+    format!("resource \"{resource_type}\" \"{name}\" {{\n{indented}}}\n")
+}
+
+pub fn hcl_map<'a>(entries: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let pairs: Vec<String> = entries
+        .into_iter()
+        .map(|(key, value)| format!("{} = {}", hcl_string(key), hcl_string(value)))
+        .collect();
+    format!("{{ {} }}", pairs.join(", "))
+}
+
+pub fn hcl_list(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|item| hcl_string(item)).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+fn hcl_taints(taints: &[Taint]) -> String {
+    let objects: Vec<String> = taints
+        .iter()
+        .map(|taint| {
+            format!(
+                "{{ key = {}, value = {}, effect = {} }}",
+                hcl_string(taint.key),
+                hcl_string(taint.value),
+                hcl_string(taint.effect)
+            )
+        })
+        .collect();
+    format!("[{}]", objects.join(", "))
+}

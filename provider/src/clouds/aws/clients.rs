@@ -1,0 +1,279 @@
+//! Connecting: region and credentials from the provider's `aws {}` block or the standard
+//! chain, the optional assumed role, per-service endpoint overrides and the retry
+//! settings, turned into one SDK client per service (per region for regional ones).
+
+use super::errors::{SdkResultExt, Service};
+use crate::clouds::CloudError;
+use crate::config::aws::AwsConfig;
+use crate::config::common::{Endpoints, RetryBlock, endpoint};
+use aws_config::retry::RetryConfig;
+use aws_config::sts::AssumeRoleProvider;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_sts::config::{Credentials, SharedCredentialsProvider};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::OnceCell;
+
+/// Clients of the regional services for one region.
+pub struct Regional {
+    pub eks: aws_sdk_eks::Client,
+    pub kms: aws_sdk_kms::Client,
+    pub ec2: aws_sdk_ec2::Client,
+}
+
+/// Who the credentials belong to (from STS `GetCallerIdentity`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub account: String,
+    pub partition: String,
+}
+
+/// Every client the backend uses, built from one resolved [`SdkConfig`].
+pub struct Clients {
+    sdk: SdkConfig,
+    endpoints: Option<Endpoints>,
+    pub default_region: String,
+    pub iam: aws_sdk_iam::Client,
+    pub sts: aws_sdk_sts::Client,
+    regional: Mutex<HashMap<String, Arc<Regional>>>,
+    caller: OnceCell<Caller>,
+}
+
+impl Clients {
+    pub async fn connect(config: &AwsConfig) -> Result<Clients, CloudError> {
+        let sdk = load_sdk_config(config).await?;
+        Clients::from_sdk_config(sdk, config.endpoints.clone())
+    }
+
+    /// Builds clients from an already resolved configuration (tests use this with
+    /// static credentials and a local endpoint).
+    pub fn from_sdk_config(
+        sdk: SdkConfig,
+        endpoints: Option<Endpoints>,
+    ) -> Result<Clients, CloudError> {
+        let default_region = sdk.region().map(|r| r.to_string()).ok_or_else(|| {
+            CloudError::Invalid(
+                "no AWS region: set `region` in the provider's aws {} block, AWS_REGION, or a region in the profile".into(),
+            )
+        })?;
+        let ep = |service| endpoint(endpoints.as_ref(), service).map(str::to_string);
+        let iam = {
+            let mut b = aws_sdk_iam::config::Builder::from(&sdk);
+            if let Some(url) = ep("iam") {
+                b = b.endpoint_url(url);
+            }
+            aws_sdk_iam::Client::from_conf(b.build())
+        };
+        let sts = {
+            let mut b = aws_sdk_sts::config::Builder::from(&sdk);
+            if let Some(url) = ep("sts") {
+                b = b.endpoint_url(url);
+            }
+            aws_sdk_sts::Client::from_conf(b.build())
+        };
+        Ok(Clients {
+            sdk,
+            endpoints,
+            default_region,
+            iam,
+            sts,
+            regional: Mutex::new(HashMap::new()),
+            caller: OnceCell::new(),
+        })
+    }
+
+    /// The EKS, KMS and EC2 clients for `region` (the provider's region when empty),
+    /// built on first use.
+    pub fn regional(&self, region: &str) -> Arc<Regional> {
+        let region = if region.is_empty() {
+            self.default_region.as_str()
+        } else {
+            region
+        };
+        let mut cache = self
+            .regional
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        cache
+            .entry(region.to_string())
+            .or_insert_with(|| Arc::new(self.build_regional(region)))
+            .clone()
+    }
+
+    fn build_regional(&self, region: &str) -> Regional {
+        let ep = |service| endpoint(self.endpoints.as_ref(), service).map(str::to_string);
+        let region_value = Region::new(region.to_string());
+        let eks = {
+            let mut b = aws_sdk_eks::config::Builder::from(&self.sdk).region(region_value.clone());
+            if let Some(url) = ep("eks") {
+                b = b.endpoint_url(url);
+            }
+            aws_sdk_eks::Client::from_conf(b.build())
+        };
+        let kms = {
+            let mut b = aws_sdk_kms::config::Builder::from(&self.sdk).region(region_value.clone());
+            if let Some(url) = ep("kms") {
+                b = b.endpoint_url(url);
+            }
+            aws_sdk_kms::Client::from_conf(b.build())
+        };
+        let ec2 = {
+            let mut b = aws_sdk_ec2::config::Builder::from(&self.sdk).region(region_value);
+            if let Some(url) = ep("ec2") {
+                b = b.endpoint_url(url);
+            }
+            aws_sdk_ec2::Client::from_conf(b.build())
+        };
+        Regional { eks, kms, ec2 }
+    }
+
+    /// The account and partition of the credentials, asked once.
+    pub async fn caller(&self) -> Result<&Caller, CloudError> {
+        self.caller
+            .get_or_try_init(|| async {
+                let out = self.sts.get_caller_identity().send().await.or_cloud(
+                    Service::Sts,
+                    "GetCallerIdentity",
+                    "caller identity",
+                )?;
+                let account = out.account().unwrap_or_default().to_string();
+                let partition = out
+                    .arn()
+                    .and_then(|a| a.split(':').nth(1))
+                    .unwrap_or("aws")
+                    .to_string();
+                if account.is_empty() {
+                    return Err(CloudError::Transport(
+                        "STS GetCallerIdentity returned no account id".into(),
+                    ));
+                }
+                Ok(Caller { account, partition })
+            })
+            .await
+    }
+}
+
+/// Resolves region and credentials: the block's static keys if set, else the standard
+/// chain (environment, shared config/SSO profile, web identity, container and instance
+/// roles), then `assume_role` on top.
+async fn load_sdk_config(config: &AwsConfig) -> Result<SdkConfig, CloudError> {
+    let retry = RetryBlock::settings(config.retry.as_ref());
+    // Standard mode: exponential backoff with jitter, throttling errors retried with
+    // their own token bucket, Retry-After honoured by the classifiers.
+    let retry_config = RetryConfig::standard()
+        .with_max_attempts(retry.max_attempts)
+        .with_max_backoff(Duration::from_secs(retry.max_backoff_seconds.into()));
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(retry_config);
+    if let Some(region) = &config.region {
+        loader = loader.region(Region::new(region.clone()));
+    }
+    if let Some(profile) = &config.profile {
+        loader = loader.profile_name(profile);
+    }
+    match (&config.access_key, &config.secret_key) {
+        (Some(access_key), Some(secret_key)) => {
+            loader = loader.credentials_provider(Credentials::new(
+                access_key,
+                secret_key,
+                config.token.clone(),
+                None,
+                "mlcloud-provider-block",
+            ));
+        }
+        (None, None) => {}
+        _ => {
+            return Err(CloudError::Invalid(
+                "aws: set both access_key and secret_key, or neither to use the credential chain"
+                    .into(),
+            ));
+        }
+    }
+    let sdk = loader.load().await;
+
+    let Some(role) = &config.assume_role else {
+        return Ok(sdk);
+    };
+    // AssumeRole goes to STS, so it must honour the STS endpoint override too.
+    let sts_config = match endpoint(config.endpoints.as_ref(), "sts") {
+        Some(url) => sdk.to_builder().endpoint_url(url).build(),
+        None => sdk.clone(),
+    };
+    let mut provider = AssumeRoleProvider::builder(role.role_arn.clone())
+        .session_name(
+            role.session_name
+                .clone()
+                .unwrap_or_else(|| "mlcloud".into()),
+        )
+        .configure(&sts_config);
+    if let Some(external_id) = &role.external_id {
+        provider = provider.external_id(external_id.clone());
+    }
+    let provider = provider.build().await;
+    Ok(sdk
+        .into_builder()
+        .credentials_provider(SharedCredentialsProvider::new(provider))
+        .build())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn static_keys_region_and_endpoints_come_from_the_block() {
+        let config = AwsConfig {
+            region: Some("eu-west-1".into()),
+            access_key: Some("AKIDEXAMPLE".into()),
+            secret_key: Some("secret".into()),
+            endpoints: Some(Endpoints::from([(
+                "eks".to_string(),
+                Some("http://127.0.0.1:1".to_string()),
+            )])),
+            ..AwsConfig::default()
+        };
+        let clients = Clients::connect(&config).await.unwrap();
+        assert_eq!(clients.default_region, "eu-west-1");
+        let regional = clients.regional("");
+        let region_of = |r: &Regional| r.eks.config().region().map(|r| r.to_string());
+        assert_eq!(region_of(&regional).as_deref(), Some("eu-west-1"));
+        assert_eq!(
+            region_of(&clients.regional("")).as_deref(),
+            Some("eu-west-1")
+        );
+        let creds = clients
+            .sdk
+            .credentials_provider()
+            .expect("static credentials are set");
+        use aws_sdk_sts::config::ProvideCredentials;
+        let resolved = creds.provide_credentials().await.unwrap();
+        assert_eq!(resolved.access_key_id(), "AKIDEXAMPLE");
+        // A second region gets its own clients, the first is reused.
+        assert_eq!(
+            region_of(&clients.regional("us-west-2")).as_deref(),
+            Some("us-west-2")
+        );
+        assert_eq!(
+            clients
+                .regional("us-west-2")
+                .kms
+                .config()
+                .region()
+                .map(|r| r.to_string())
+                .as_deref(),
+            Some("us-west-2")
+        );
+        assert!(Arc::ptr_eq(&clients.regional("eu-west-1"), &regional));
+    }
+
+    #[tokio::test]
+    async fn half_a_key_pair_is_refused() {
+        let config = AwsConfig {
+            region: Some("us-east-1".into()),
+            access_key: Some("AKIDEXAMPLE".into()),
+            ..AwsConfig::default()
+        };
+        let err = Clients::connect(&config).await.err().unwrap();
+        assert!(err.to_string().contains("secret_key"), "{err}");
+    }
+}

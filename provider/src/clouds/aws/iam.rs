@@ -1,0 +1,552 @@
+//! `mlcloud_identity` on AWS: an IAM role (path `/`) whose trust policy follows the
+//! purpose, the AWS-managed policies that purpose needs, the grants as one inline
+//! policy (`mlcloud-grants`) naming exact resources, and an optional permissions
+//! boundary.
+
+use super::AwsBackend;
+use super::arn::{self, Arn};
+use super::eks::find_cluster;
+use super::errors::{SdkResultExt, Service, found, gone_is_ok};
+use super::policy::{self, GRANTS_POLICY_NAME, PolicyDocument, WebIdentityTrust};
+use super::tags::{self, TagChanges};
+use crate::clouds::model::{IdentitySpec, IdentityState, Op, Purpose, Tags, WorkloadBinding};
+use crate::clouds::{CloudError, IdentityBackend, Outcome, PartialFailure};
+use aws_sdk_iam::Client;
+use aws_sdk_iam::types::{Role, Tag};
+
+/// On every role: the purpose it was created for (a fallback when the trust policy
+/// was changed into something unrecognisable).
+const PURPOSE_TAG: &str = "mlcloud:purpose";
+
+fn what(role: &str) -> String {
+    format!("IAM role {role:?}")
+}
+
+// ---------------------------------------------------------------- expand
+
+/// The role's tags: the user's plus the internal ones.
+fn expand_tags(spec: &IdentitySpec) -> Tags {
+    let mut all = spec.tags.clone();
+    all.insert(PURPOSE_TAG.into(), spec.purpose.as_str().into());
+    if let Some(w) = &spec.workload {
+        all.insert(tags::WORKLOAD_CLUSTER.into(), w.cluster_id.clone());
+    }
+    all
+}
+
+fn iam_tags(tags: &Tags) -> Result<Vec<Tag>, CloudError> {
+    tags.iter()
+        .map(|(k, v)| {
+            Tag::builder()
+                .key(k)
+                .value(v)
+                .build()
+                .map_err(|e| CloudError::Invalid(format!("tag {k:?}: {e}")))
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------- flatten
+
+fn flatten_identity(
+    role: &Role,
+    grants: Option<&PolicyDocument>,
+) -> Result<IdentityState, CloudError> {
+    let all_tags: Tags = role
+        .tags()
+        .iter()
+        .map(|t| (t.key().to_string(), t.value().to_string()))
+        .collect();
+    let trust = role
+        .assume_role_policy_document()
+        .map(PolicyDocument::parse)
+        .transpose()?;
+    let (trusted, web_identity) = trust
+        .as_ref()
+        .map(policy::read_trust)
+        .unwrap_or((None, None));
+    let purpose = trusted
+        .or_else(|| match all_tags.get(PURPOSE_TAG).map(String::as_str) {
+            Some("cluster") => Some(Purpose::Cluster),
+            Some("node") => Some(Purpose::Node),
+            Some("workload") => Some(Purpose::Workload),
+            _ => None,
+        })
+        .ok_or_else(|| {
+            CloudError::Invalid(format!(
+                "IAM role {} trusts neither EKS, EC2 nor an OIDC provider, so it is not a \
+                 cluster, node or workload identity mlcloud can manage",
+                role.arn()
+            ))
+        })?;
+    let workload = web_identity.map(|w| WorkloadBinding {
+        // The tag names the cluster; without it, the provider ARN still shows a change.
+        cluster_id: all_tags
+            .get(tags::WORKLOAD_CLUSTER)
+            .cloned()
+            .unwrap_or(w.provider_arn),
+        namespace: w.namespace,
+        service_account: w.service_account,
+    });
+    Ok(IdentityState {
+        id: role.arn().to_string(),
+        principal: role.arn().to_string(),
+        client_id: role.role_id().to_string(),
+        name: role.role_name().to_string(),
+        purpose,
+        workload,
+        grants: grants.map(policy::read_grants).unwrap_or_default(),
+        permissions_boundary_arn: role
+            .permissions_boundary()
+            .and_then(|b| b.permissions_boundary_arn())
+            .map(str::to_string),
+        tags: tags::visible(all_tags.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+    })
+}
+
+// ---------------------------------------------------------------- find
+
+async fn find_role(client: &Client, name: &str) -> Result<Role, CloudError> {
+    client
+        .get_role()
+        .role_name(name)
+        .send()
+        .await
+        .or_cloud(Service::Iam, "GetRole", &what(name))?
+        .role
+        .ok_or_else(|| CloudError::NotFound {
+            what: what(name),
+            message: "GetRole returned no role".into(),
+        })
+}
+
+/// The grants policy, `None` when the role has none.
+async fn find_grants_policy(
+    client: &Client,
+    role: &str,
+) -> Result<Option<PolicyDocument>, CloudError> {
+    let out = found(
+        client
+            .get_role_policy()
+            .role_name(role)
+            .policy_name(GRANTS_POLICY_NAME)
+            .send()
+            .await
+            .or_cloud(
+                Service::Iam,
+                "GetRolePolicy",
+                &format!("inline policy of {}", what(role)),
+            ),
+    )?;
+    out.map(|o| PolicyDocument::parse(o.policy_document()))
+        .transpose()
+}
+
+async fn find_attached_policies(client: &Client, role: &str) -> Result<Vec<String>, CloudError> {
+    let mut arns = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = client
+            .list_attached_role_policies()
+            .role_name(role)
+            .set_marker(marker)
+            .send()
+            .await
+            .or_cloud(Service::Iam, "ListAttachedRolePolicies", &what(role))?;
+        arns.extend(
+            page.attached_policies()
+                .iter()
+                .filter_map(|p| p.policy_arn())
+                .map(str::to_string),
+        );
+        match page.marker() {
+            Some(next) if page.is_truncated() => marker = Some(next.to_string()),
+            _ => return Ok(arns),
+        }
+    }
+}
+
+async fn find_inline_policy_names(client: &Client, role: &str) -> Result<Vec<String>, CloudError> {
+    let mut names = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = client
+            .list_role_policies()
+            .role_name(role)
+            .set_marker(marker)
+            .send()
+            .await
+            .or_cloud(Service::Iam, "ListRolePolicies", &what(role))?;
+        names.extend(page.policy_names().iter().cloned());
+        match page.marker() {
+            Some(next) if page.is_truncated() => marker = Some(next.to_string()),
+            _ => return Ok(names),
+        }
+    }
+}
+
+async fn find_instance_profiles(client: &Client, role: &str) -> Result<Vec<String>, CloudError> {
+    let mut names = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = client
+            .list_instance_profiles_for_role()
+            .role_name(role)
+            .set_marker(marker)
+            .send()
+            .await
+            .or_cloud(Service::Iam, "ListInstanceProfilesForRole", &what(role))?;
+        names.extend(
+            page.instance_profiles()
+                .iter()
+                .map(|p| p.instance_profile_name().to_string()),
+        );
+        match page.marker() {
+            Some(next) if page.is_truncated() => marker = Some(next.to_string()),
+            _ => return Ok(names),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- steps
+
+/// Attaches the purpose's managed policies that are not attached yet.
+async fn attach_managed_policies(
+    client: &Client,
+    role: &str,
+    partition: &str,
+    purpose: Purpose,
+) -> Result<(), CloudError> {
+    let attached = find_attached_policies(client, role).await?;
+    for name in policy::managed_policies(purpose) {
+        let arn = arn::managed_policy_arn(partition, name);
+        if attached.contains(&arn) {
+            continue;
+        }
+        client
+            .attach_role_policy()
+            .role_name(role)
+            .policy_arn(&arn)
+            .send()
+            .await
+            .or_cloud(
+                Service::Iam,
+                "AttachRolePolicy",
+                &format!("managed policy {arn}"),
+            )?;
+    }
+    Ok(())
+}
+
+/// Puts, replaces or removes the grants policy so that it matches `desired`.
+async fn converge_grants(
+    client: &Client,
+    role: &str,
+    desired: Option<&PolicyDocument>,
+) -> Result<(), CloudError> {
+    let actual = find_grants_policy(client, role).await?;
+    match (desired, actual) {
+        (Some(want), Some(have)) if want.same_as(&have) => Ok(()),
+        (Some(want), _) => {
+            client
+                .put_role_policy()
+                .role_name(role)
+                .policy_name(GRANTS_POLICY_NAME)
+                .policy_document(want.to_json())
+                .send()
+                .await
+                .or_cloud(Service::Iam, "PutRolePolicy", &what(role))?;
+            Ok(())
+        }
+        (None, Some(_)) => gone_is_ok(
+            client
+                .delete_role_policy()
+                .role_name(role)
+                .policy_name(GRANTS_POLICY_NAME)
+                .send()
+                .await
+                .map(|_| ())
+                .or_cloud(Service::Iam, "DeleteRolePolicy", &what(role)),
+        ),
+        (None, None) => Ok(()),
+    }
+}
+
+async fn converge_trust(
+    client: &Client,
+    role: &Role,
+    desired: &PolicyDocument,
+) -> Result<(), CloudError> {
+    let actual = role
+        .assume_role_policy_document()
+        .map(PolicyDocument::parse)
+        .transpose()?;
+    if actual.is_some_and(|a| a.same_as(desired)) {
+        return Ok(());
+    }
+    client
+        .update_assume_role_policy()
+        .role_name(role.role_name())
+        .policy_document(desired.to_json())
+        .send()
+        .await
+        .or_cloud(
+            Service::Iam,
+            "UpdateAssumeRolePolicy",
+            &what(role.role_name()),
+        )?;
+    Ok(())
+}
+
+async fn converge_boundary(
+    client: &Client,
+    role: &Role,
+    desired: Option<&str>,
+) -> Result<(), CloudError> {
+    let actual = role
+        .permissions_boundary()
+        .and_then(|b| b.permissions_boundary_arn());
+    let name = role.role_name();
+    match (desired, actual) {
+        (Some(want), Some(have)) if want == have => Ok(()),
+        (Some(want), _) => {
+            client
+                .put_role_permissions_boundary()
+                .role_name(name)
+                .permissions_boundary(want)
+                .send()
+                .await
+                .or_cloud(Service::Iam, "PutRolePermissionsBoundary", &what(name))?;
+            Ok(())
+        }
+        (None, Some(_)) => {
+            client
+                .delete_role_permissions_boundary()
+                .role_name(name)
+                .send()
+                .await
+                .or_cloud(Service::Iam, "DeleteRolePermissionsBoundary", &what(name))?;
+            Ok(())
+        }
+        (None, None) => Ok(()),
+    }
+}
+
+async fn converge_tags(client: &Client, role: &Role, desired: &Tags) -> Result<(), CloudError> {
+    let actual: Tags = role
+        .tags()
+        .iter()
+        .map(|t| (t.key().to_string(), t.value().to_string()))
+        .collect();
+    let changes = TagChanges::between(&actual, desired);
+    let name = role.role_name();
+    if !changes.set.is_empty() {
+        client
+            .tag_role()
+            .role_name(name)
+            .set_tags(Some(iam_tags(&changes.set)?))
+            .send()
+            .await
+            .or_cloud(Service::Iam, "TagRole", &what(name))?;
+    }
+    if !changes.remove.is_empty() {
+        client
+            .untag_role()
+            .role_name(name)
+            .set_tag_keys(Some(changes.remove))
+            .send()
+            .await
+            .or_cloud(Service::Iam, "UntagRole", &what(name))?;
+    }
+    Ok(())
+}
+
+impl AwsBackend {
+    /// The trust policy for the spec; a workload's names the OIDC provider of its
+    /// cluster's issuer.
+    async fn expand_trust(&self, spec: &IdentitySpec) -> Result<PolicyDocument, CloudError> {
+        let caller = self.clients.caller().await?;
+        let web_identity = match (&spec.purpose, &spec.workload) {
+            (Purpose::Workload, Some(binding)) => {
+                let (cluster_arn, cluster) = arn::cluster_name(&binding.cluster_id)?;
+                let eks = self.clients.regional(cluster_arn.region).eks.clone();
+                let found = find_cluster(&eks, cluster).await?;
+                let issuer = found
+                    .identity()
+                    .and_then(|i| i.oidc())
+                    .and_then(|o| o.issuer())
+                    .ok_or_else(|| {
+                        CloudError::Invalid(format!(
+                            "EKS cluster {cluster:?} has no OIDC issuer yet"
+                        ))
+                    })?;
+                Some(WebIdentityTrust {
+                    provider_arn: arn::oidc_provider_arn(
+                        cluster_arn.partition,
+                        cluster_arn.account,
+                        issuer,
+                    ),
+                    issuer: arn::issuer_host_path(issuer).to_string(),
+                    namespace: binding.namespace.clone(),
+                    service_account: binding.service_account.clone(),
+                })
+            }
+            _ => None,
+        };
+        policy::trust_policy(spec.purpose, &caller.partition, web_identity.as_ref())
+    }
+
+    async fn identity_state(&self, name: &str) -> Result<Option<IdentityState>, CloudError> {
+        let client = &self.clients.iam;
+        let Some(role) = found(find_role(client, name).await)? else {
+            return Ok(None);
+        };
+        let grants = find_grants_policy(client, name).await?;
+        flatten_identity(&role, grants.as_ref()).map(Some)
+    }
+
+    /// Everything after CreateRole (also the whole of an update): policies, boundary,
+    /// trust and tags as the spec says.
+    async fn converge_identity(
+        &self,
+        name: &str,
+        spec: &IdentitySpec,
+        trust: &PolicyDocument,
+    ) -> Result<(), CloudError> {
+        let client = &self.clients.iam;
+        let role = find_role(client, name).await?;
+        let partition = Arn::parse(role.arn())
+            .map_or("aws", |a| a.partition)
+            .to_string();
+        let grants = policy::grants_policy(&spec.grants, &partition)?;
+        converge_trust(client, &role, trust).await?;
+        converge_boundary(client, &role, spec.permissions_boundary_arn.as_deref()).await?;
+        attach_managed_policies(client, name, &partition, spec.purpose).await?;
+        converge_grants(client, name, grants.as_ref()).await?;
+        converge_tags(client, &role, &expand_tags(spec)).await
+    }
+
+    async fn identity_partial(
+        &self,
+        name: &str,
+        error: CloudError,
+    ) -> PartialFailure<IdentityState> {
+        PartialFailure {
+            created: self.identity_state(name).await.ok().flatten(),
+            error,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl IdentityBackend for AwsBackend {
+    async fn create_identity(&self, spec: &IdentitySpec, _op: &Op) -> Outcome<IdentityState> {
+        let trust = self.expand_trust(spec).await?;
+        let caller = self.clients.caller().await?;
+        // Checked before the role exists, so bad grant targets leave nothing behind.
+        policy::grants_policy(&spec.grants, &caller.partition)?;
+        self.clients
+            .iam
+            .create_role()
+            .role_name(&spec.name)
+            .path("/")
+            .assume_role_policy_document(trust.to_json())
+            .set_permissions_boundary(spec.permissions_boundary_arn.clone())
+            .set_tags(Some(iam_tags(&expand_tags(spec))?))
+            .send()
+            .await
+            .or_cloud(Service::Iam, "CreateRole", &what(&spec.name))?;
+        // The role exists: every failure from here on hands it to the state.
+        if let Err(error) = self.converge_identity(&spec.name, spec, &trust).await {
+            return Err(self.identity_partial(&spec.name, error).await);
+        }
+        match self.identity_state(&spec.name).await {
+            Ok(Some(state)) => Ok(state),
+            Ok(None) => Err(CloudError::NotFound {
+                what: what(&spec.name),
+                message: "the role was created but cannot be read back".into(),
+            }
+            .into()),
+            Err(error) => Err(self.identity_partial(&spec.name, error).await),
+        }
+    }
+
+    async fn read_identity(&self, id: &str) -> Result<Option<IdentityState>, CloudError> {
+        self.identity_state(arn::role_name(id)?).await
+    }
+
+    async fn update_identity(
+        &self,
+        id: &str,
+        spec: &IdentitySpec,
+        _op: &Op,
+    ) -> Outcome<IdentityState> {
+        let name = arn::role_name(id)?;
+        let trust = self.expand_trust(spec).await?;
+        if let Err(error) = self.converge_identity(name, spec, &trust).await {
+            return Err(self.identity_partial(name, error).await);
+        }
+        self.identity_state(name).await?.ok_or_else(|| {
+            CloudError::NotFound {
+                what: what(name),
+                message: "the role disappeared during the update".into(),
+            }
+            .into()
+        })
+    }
+
+    async fn delete_identity(&self, id: &str, _op: &Op) -> Result<(), CloudError> {
+        let name = arn::role_name(id)?;
+        let client = &self.clients.iam;
+        // IAM refuses to delete a role with policies or instance profiles attached.
+        let attached = match found(find_attached_policies(client, name).await)? {
+            Some(arns) => arns,
+            None => return Ok(()),
+        };
+        for policy_arn in attached {
+            gone_is_ok(
+                client
+                    .detach_role_policy()
+                    .role_name(name)
+                    .policy_arn(&policy_arn)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .or_cloud(Service::Iam, "DetachRolePolicy", &what(name)),
+            )?;
+        }
+        for policy_name in find_inline_policy_names(client, name).await? {
+            gone_is_ok(
+                client
+                    .delete_role_policy()
+                    .role_name(name)
+                    .policy_name(&policy_name)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .or_cloud(Service::Iam, "DeleteRolePolicy", &what(name)),
+            )?;
+        }
+        for profile in find_instance_profiles(client, name).await? {
+            gone_is_ok(
+                client
+                    .remove_role_from_instance_profile()
+                    .role_name(name)
+                    .instance_profile_name(&profile)
+                    .send()
+                    .await
+                    .map(|_| ())
+                    .or_cloud(Service::Iam, "RemoveRoleFromInstanceProfile", &what(name)),
+            )?;
+        }
+        gone_is_ok(
+            client
+                .delete_role()
+                .role_name(name)
+                .send()
+                .await
+                .map(|_| ())
+                .or_cloud(Service::Iam, "DeleteRole", &what(name)),
+        )
+    }
+}

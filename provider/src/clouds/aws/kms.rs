@@ -1,0 +1,449 @@
+//! `mlcloud_kms_key` on AWS: a symmetric KMS key with alias `alias/<name>`, automatic
+//! rotation with a period, and a key policy that keeps the account root and nothing
+//! wider. Deleting schedules deletion; a key pending deletion reads as gone.
+//!
+//! CreateKey is not idempotent, so a create first looks for `alias/<name>`: a live key
+//! behind it that carries our `mlcloud:name` tag is adopted (a retried create after a
+//! lost response), any other key is an error.
+
+use super::AwsBackend;
+use super::arn::Arn;
+use super::errors::{SdkResultExt, Service, found, gone_is_ok, has_code};
+use super::policy;
+use super::tags::{self, TagChanges};
+use crate::clouds::model::{KeySpec, KeyState, Op, Tags};
+use crate::clouds::{CloudError, KmsBackend, Outcome, PartialFailure};
+use aws_sdk_kms::Client;
+use aws_sdk_kms::types::{self as kms, KeyMetadata, KeyUsageType};
+
+/// AWS does not store a deletion window on the key: it is only an argument of
+/// ScheduleKeyDeletion. Reads report the default; the resource keeps its own value.
+pub const DEFAULT_DELETION_WINDOW_DAYS: u32 = 30;
+
+fn alias_of(name: &str) -> String {
+    format!("alias/{name}")
+}
+
+fn what(key: &str) -> String {
+    format!("KMS key {key:?}")
+}
+
+// ---------------------------------------------------------------- expand
+
+fn expand_tags(spec: &KeySpec) -> Result<Vec<kms::Tag>, CloudError> {
+    let mut all = spec.tags.clone();
+    all.insert(tags::KEY_NAME.into(), spec.name.clone());
+    all.iter().map(|(k, v)| kms_tag(k, v)).collect()
+}
+
+fn kms_tag(key: &str, value: &str) -> Result<kms::Tag, CloudError> {
+    kms::Tag::builder()
+        .tag_key(key)
+        .tag_value(value)
+        .build()
+        .map_err(|e| CloudError::Invalid(format!("tag {key:?}: {e}")))
+}
+
+// ---------------------------------------------------------------- flatten
+
+/// What `find_key_details` gathers about one key.
+struct KeyDetails {
+    meta: KeyMetadata,
+    alias: Option<String>,
+    rotation_period_days: u32,
+    tags: Tags,
+}
+
+fn flatten_key(details: KeyDetails, deletion_window_days: u32) -> KeyState {
+    let arn = details
+        .meta
+        .arn()
+        .unwrap_or(details.meta.key_id())
+        .to_string();
+    let location = Arn::parse(&arn)
+        .map(|a| a.region.to_string())
+        .unwrap_or_default();
+    KeyState {
+        id: arn.clone(),
+        key_ref: arn,
+        name: details
+            .alias
+            .as_deref()
+            .and_then(|a| a.strip_prefix("alias/"))
+            .unwrap_or_default()
+            .to_string(),
+        location,
+        description: details.meta.description().unwrap_or_default().to_string(),
+        rotation_period_days: details.rotation_period_days,
+        deletion_window_days,
+        tags: tags::visible(details.tags.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+    }
+}
+
+fn is_scheduled_for_deletion(meta: &KeyMetadata) -> bool {
+    matches!(
+        meta.key_state(),
+        Some(kms::KeyState::PendingDeletion | kms::KeyState::PendingReplicaDeletion)
+    )
+}
+
+// ---------------------------------------------------------------- find
+
+/// The key's metadata; `key` is a key id, key ARN, alias name or alias ARN.
+async fn find_key(client: &Client, key: &str) -> Result<KeyMetadata, CloudError> {
+    client
+        .describe_key()
+        .key_id(key)
+        .send()
+        .await
+        .or_cloud(Service::Kms, "DescribeKey", &what(key))?
+        .key_metadata
+        .ok_or_else(|| CloudError::NotFound {
+            what: what(key),
+            message: "DescribeKey returned no key metadata".into(),
+        })
+}
+
+/// All tags on the key, internal ones included.
+async fn find_tags(client: &Client, key_id: &str) -> Result<Tags, CloudError> {
+    let mut all = Tags::new();
+    let mut marker = None;
+    loop {
+        let page = client
+            .list_resource_tags()
+            .key_id(key_id)
+            .set_marker(marker)
+            .send()
+            .await
+            .or_cloud(Service::Kms, "ListResourceTags", &what(key_id))?;
+        all.extend(
+            page.tags()
+                .iter()
+                .map(|t| (t.tag_key().to_string(), t.tag_value().to_string())),
+        );
+        match page.next_marker() {
+            Some(next) if page.truncated() => marker = Some(next.to_string()),
+            _ => return Ok(all),
+        }
+    }
+}
+
+/// The key's customer aliases (never the `alias/aws/...` ones AWS manages).
+async fn find_aliases(client: &Client, key_id: &str) -> Result<Vec<String>, CloudError> {
+    let mut aliases = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = client
+            .list_aliases()
+            .key_id(key_id)
+            .set_marker(marker)
+            .send()
+            .await
+            .or_cloud(Service::Kms, "ListAliases", &what(key_id))?;
+        aliases.extend(
+            page.aliases()
+                .iter()
+                .filter_map(|a| a.alias_name())
+                .filter(|a| !a.starts_with("alias/aws/"))
+                .map(str::to_string),
+        );
+        match page.next_marker() {
+            Some(next) if page.truncated() => marker = Some(next.to_string()),
+            _ => return Ok(aliases),
+        }
+    }
+}
+
+/// The rotation period in days, or 0 when rotation is off.
+async fn find_rotation(client: &Client, key_id: &str) -> Result<u32, CloudError> {
+    let status = client
+        .get_key_rotation_status()
+        .key_id(key_id)
+        .send()
+        .await
+        .or_cloud(Service::Kms, "GetKeyRotationStatus", &what(key_id))?;
+    Ok(if status.key_rotation_enabled() {
+        status.rotation_period_in_days().unwrap_or(365).max(0) as u32
+    } else {
+        0
+    })
+}
+
+/// Everything a state holds, or `None` when the key is gone or scheduled for deletion.
+async fn find_key_details(client: &Client, key: &str) -> Result<Option<KeyDetails>, CloudError> {
+    let Some(meta) = found(find_key(client, key).await)? else {
+        return Ok(None);
+    };
+    if is_scheduled_for_deletion(&meta) {
+        return Ok(None);
+    }
+    let key_id = meta.key_id().to_string();
+    let aliases = find_aliases(client, &key_id).await?;
+    let tags = find_tags(client, &key_id).await?;
+    // Prefer the alias the key was created with, when several point at it.
+    let alias = tags
+        .get(tags::KEY_NAME)
+        .map(|n| alias_of(n))
+        .filter(|a| aliases.contains(a))
+        .or_else(|| aliases.first().cloned());
+    Ok(Some(KeyDetails {
+        rotation_period_days: find_rotation(client, &key_id).await?,
+        alias,
+        tags,
+        meta,
+    }))
+}
+
+// ---------------------------------------------------------------- steps
+
+/// Description, rotation and tags as the spec says, changing only what differs.
+async fn converge(client: &Client, key_id: &str, spec: &KeySpec) -> Result<(), CloudError> {
+    let meta = find_key(client, key_id).await?;
+    if meta.description().unwrap_or_default() != spec.description {
+        client
+            .update_key_description()
+            .key_id(key_id)
+            .description(&spec.description)
+            .send()
+            .await
+            .or_cloud(Service::Kms, "UpdateKeyDescription", &what(key_id))?;
+    }
+    if find_rotation(client, key_id).await? != spec.rotation_period_days {
+        enable_rotation(client, key_id, spec.rotation_period_days).await?;
+    }
+    let actual = find_tags(client, key_id).await?;
+    let mut desired = spec.tags.clone();
+    desired.insert(tags::KEY_NAME.into(), spec.name.clone());
+    let changes = TagChanges::between(&actual, &desired);
+    if !changes.set.is_empty() {
+        let set = changes
+            .set
+            .iter()
+            .map(|(k, v)| kms_tag(k, v))
+            .collect::<Result<Vec<_>, _>>()?;
+        client
+            .tag_resource()
+            .key_id(key_id)
+            .set_tags(Some(set))
+            .send()
+            .await
+            .or_cloud(Service::Kms, "TagResource", &what(key_id))?;
+    }
+    if !changes.remove.is_empty() {
+        client
+            .untag_resource()
+            .key_id(key_id)
+            .set_tag_keys(Some(changes.remove))
+            .send()
+            .await
+            .or_cloud(Service::Kms, "UntagResource", &what(key_id))?;
+    }
+    Ok(())
+}
+
+async fn enable_rotation(client: &Client, key_id: &str, days: u32) -> Result<(), CloudError> {
+    client
+        .enable_key_rotation()
+        .key_id(key_id)
+        .rotation_period_in_days(days as i32)
+        .send()
+        .await
+        .or_cloud(Service::Kms, "EnableKeyRotation", &what(key_id))?;
+    Ok(())
+}
+
+/// A key already behind `alias/<name>`: ours to adopt (returns its ARN), or in the way.
+/// An alias left on a key of ours that is pending deletion is removed so it can move to
+/// the new key.
+async fn adoptable_key(client: &Client, spec: &KeySpec) -> Result<Option<String>, CloudError> {
+    let alias = alias_of(&spec.name);
+    let Some(meta) = found(find_key(client, &alias).await)? else {
+        return Ok(None);
+    };
+    let key_id = meta.key_id().to_string();
+    let arn = meta.arn().unwrap_or(&key_id).to_string();
+    let ours = find_tags(client, &key_id).await?.get(tags::KEY_NAME) == Some(&spec.name);
+    match (ours, is_scheduled_for_deletion(&meta)) {
+        (true, false) => Ok(Some(arn)),
+        (true, true) => {
+            gone_is_ok(delete_alias(client, &alias).await)?;
+            Ok(None)
+        }
+        (false, _) => Err(CloudError::Invalid(format!(
+            "{alias} already points at KMS key {arn}, which mlcloud did not create for this name \
+             (it has no tag {}={}): import that key, or choose another name",
+            tags::KEY_NAME,
+            spec.name
+        ))),
+    }
+}
+
+async fn delete_alias(client: &Client, alias: &str) -> Result<(), CloudError> {
+    client
+        .delete_alias()
+        .alias_name(alias)
+        .send()
+        .await
+        .or_cloud(Service::Kms, "DeleteAlias", &format!("KMS alias {alias:?}"))?;
+    Ok(())
+}
+
+impl AwsBackend {
+    fn kms_for(&self, region_or_arn: &str) -> Client {
+        let region = Arn::parse(region_or_arn).map_or(region_or_arn, |a| a.region);
+        self.clients.regional(region).kms.clone()
+    }
+
+    /// The key's state, with the deletion window the caller knows (AWS does not store it).
+    async fn key_state(
+        &self,
+        client: &Client,
+        key: &str,
+        deletion_window_days: u32,
+    ) -> Result<Option<KeyState>, CloudError> {
+        Ok(find_key_details(client, key)
+            .await?
+            .map(|d| flatten_key(d, deletion_window_days)))
+    }
+
+    /// What to put in Terraform's state when a step after CreateKey failed: the key as
+    /// it reads now, or what we know of it if even that fails.
+    async fn key_partial(
+        &self,
+        client: &Client,
+        arn: &str,
+        spec: &KeySpec,
+        error: CloudError,
+    ) -> PartialFailure<KeyState> {
+        let read = self.key_state(client, arn, spec.deletion_window_days).await;
+        let created = match read {
+            Ok(Some(state)) => state,
+            _ => KeyState {
+                id: arn.to_string(),
+                key_ref: arn.to_string(),
+                name: String::new(),
+                location: spec.location.clone(),
+                description: spec.description.clone(),
+                rotation_period_days: 0,
+                deletion_window_days: spec.deletion_window_days,
+                tags: spec.tags.clone(),
+            },
+        };
+        PartialFailure {
+            created: Some(created),
+            error,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl KmsBackend for AwsBackend {
+    async fn create_key(&self, spec: &KeySpec, _op: &Op) -> Outcome<KeyState> {
+        let client = self.kms_for(&spec.location);
+
+        let arn = match adoptable_key(&client, spec).await? {
+            Some(arn) => arn,
+            None => {
+                let caller = self.clients.caller().await?;
+                let created = client
+                    .create_key()
+                    .description(&spec.description)
+                    .key_usage(KeyUsageType::EncryptDecrypt)
+                    .key_spec(kms::KeySpec::SymmetricDefault)
+                    .policy(policy::key_policy(&caller.partition, &caller.account).to_json())
+                    .set_tags(Some(expand_tags(spec)?))
+                    .send()
+                    .await
+                    .or_cloud(Service::Kms, "CreateKey", &what(&spec.name))?;
+                let meta = created.key_metadata.ok_or_else(|| {
+                    CloudError::Transport("KMS CreateKey returned no key metadata".into())
+                })?;
+                let arn = meta.arn().unwrap_or(meta.key_id()).to_string();
+                // From here on the key exists: every failure must hand it to the state.
+                let alias = client
+                    .create_alias()
+                    .alias_name(alias_of(&spec.name))
+                    .target_key_id(meta.key_id())
+                    .send()
+                    .await
+                    .or_cloud(Service::Kms, "CreateAlias", &what(&spec.name));
+                if let Err(error) = alias {
+                    return Err(self.key_partial(&client, &arn, spec, error).await);
+                }
+                arn
+            }
+        };
+        if let Err(error) = converge(&client, &arn, spec).await {
+            return Err(self.key_partial(&client, &arn, spec, error).await);
+        }
+        match self
+            .key_state(&client, &arn, spec.deletion_window_days)
+            .await
+        {
+            Ok(Some(state)) => Ok(state),
+            Ok(None) => Err(CloudError::NotFound {
+                what: what(&arn),
+                message: "the key was created but is gone or scheduled for deletion".into(),
+            }
+            .into()),
+            Err(error) => Err(self.key_partial(&client, &arn, spec, error).await),
+        }
+    }
+
+    async fn read_key(&self, id: &str) -> Result<Option<KeyState>, CloudError> {
+        self.key_state(&self.kms_for(id), id, DEFAULT_DELETION_WINDOW_DAYS)
+            .await
+    }
+
+    async fn update_key(&self, id: &str, spec: &KeySpec, _op: &Op) -> Outcome<KeyState> {
+        let client = self.kms_for(id);
+        if let Err(error) = converge(&client, id, spec).await {
+            let created = self
+                .key_state(&client, id, spec.deletion_window_days)
+                .await
+                .ok()
+                .flatten();
+            return Err(PartialFailure { created, error });
+        }
+        self.key_state(&client, id, spec.deletion_window_days)
+            .await?
+            .ok_or_else(|| {
+                CloudError::NotFound {
+                    what: what(id),
+                    message: "the key is gone or scheduled for deletion".into(),
+                }
+                .into()
+            })
+    }
+
+    async fn delete_key(
+        &self,
+        id: &str,
+        deletion_window_days: u32,
+        _op: &Op,
+    ) -> Result<(), CloudError> {
+        let client = self.kms_for(id);
+        let Some(meta) = found(find_key(&client, id).await)? else {
+            return Ok(());
+        };
+        if is_scheduled_for_deletion(&meta) {
+            return Ok(());
+        }
+        // The alias goes first so that a new key of the same name can take it at once.
+        for alias in find_aliases(&client, meta.key_id()).await? {
+            gone_is_ok(delete_alias(&client, &alias).await)?;
+        }
+        let scheduled = client
+            .schedule_key_deletion()
+            .key_id(meta.key_id())
+            .pending_window_in_days(deletion_window_days as i32)
+            .send()
+            .await
+            .or_cloud(Service::Kms, "ScheduleKeyDeletion", &what(id));
+        match scheduled {
+            // Scheduled by someone else between our read and this call.
+            Err(e) if has_code(&e, "KMSInvalidStateException") => Ok(()),
+            other => gone_is_ok(other.map(|_| ())),
+        }
+    }
+}

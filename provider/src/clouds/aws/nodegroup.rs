@@ -1,0 +1,907 @@
+//! `mlcloud_node_pool` on AWS (and the cluster's system pool): an EKS managed node
+//! group with the catalog's instance type, the NVIDIA AMI type for GPU instances, spot
+//! or on-demand capacity, taints, labels, scaling, and a launch template of ours
+//! (`launch_template.rs`). Scaling, labels and taints change in place with one
+//! `UpdateNodegroupConfig`; tags with `TagResource`/`UntagResource`.
+
+use super::AwsBackend;
+use super::arn;
+use super::clients::{Clients, Regional};
+use super::eks::{self, find_cluster, request_token};
+use super::errors::{SdkResultExt, Service, found, gone_is_ok};
+use super::launch_template::{self, TemplateRef};
+use super::tags::{self, TagChanges};
+use super::wait::{Backoff, Deadline, Observed, StateChange, Target};
+use crate::catalog::{self, AcceleratorKind, Cloud};
+use crate::clouds::model::{
+    CapacityType, NodePoolSpec, NodePoolState, Op, Scaling, Taint, TaintEffect,
+};
+use crate::clouds::{CloudError, NodePoolBackend, Outcome, PartialFailure};
+use aws_sdk_eks::Client;
+use aws_sdk_eks::types::{
+    self as eks_types, AmiTypes, CapacityTypes, LaunchTemplateSpecification, Nodegroup,
+    NodegroupScalingConfig, UpdateLabelsPayload, UpdateTaintsPayload,
+};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+fn what(cluster: &str, group: &str) -> String {
+    format!("EKS node group {group:?} of cluster {cluster:?}")
+}
+
+/// A create that failed; `arn` is set when the node group exists anyway.
+#[derive(Debug)]
+pub struct GroupFailure {
+    pub arn: Option<String>,
+    pub error: CloudError,
+}
+
+impl From<CloudError> for GroupFailure {
+    fn from(error: CloudError) -> Self {
+        GroupFailure { arn: None, error }
+    }
+}
+
+// ---------------------------------------------------------------- expand
+
+/// Fixed: min = max = desired. Autoscaling: min and max, desired kept where the
+/// autoscaler put it (within the new bounds), or min for a new group.
+fn expand_scaling(
+    scaling: Scaling,
+    current_desired: Option<i32>,
+) -> Result<NodegroupScalingConfig, CloudError> {
+    let (min, max, desired) = match scaling {
+        Scaling::Fixed(0) => {
+            return Err(CloudError::Invalid(
+                "EKS node groups need a maximum size of at least 1: use autoscaling { min = 0, max = N } for a pool that can be empty".into(),
+            ));
+        }
+        Scaling::Fixed(n) => (n, n, n),
+        Scaling::Auto { min, max } if max == 0 || min > max => {
+            return Err(CloudError::Invalid(format!(
+                "autoscaling needs 0 <= min <= max and max >= 1, got min {min}, max {max}"
+            )));
+        }
+        Scaling::Auto { min, max } => {
+            let desired = current_desired.map_or(min, |d| (d.max(0) as u32).clamp(min, max));
+            (min, max, desired)
+        }
+    };
+    Ok(NodegroupScalingConfig::builder()
+        .min_size(min as i32)
+        .max_size(max as i32)
+        .desired_size(desired as i32)
+        .build())
+}
+
+fn expand_taint(taint: &Taint) -> eks_types::Taint {
+    let effect = match taint.effect {
+        TaintEffect::NoSchedule => eks_types::TaintEffect::NoSchedule,
+        TaintEffect::PreferNoSchedule => eks_types::TaintEffect::PreferNoSchedule,
+        TaintEffect::NoExecute => eks_types::TaintEffect::NoExecute,
+    };
+    eks_types::Taint::builder()
+        .key(&taint.key)
+        .value(&taint.value)
+        .effect(effect)
+        .build()
+}
+
+/// Graviton instance families carry a `g` after the generation digit (`m7g`, `c6gn`,
+/// `g5g`), unlike GPU families that start with one (`g6`, `g4dn`).
+fn is_arm(machine_type: &str) -> bool {
+    let family = machine_type.split('.').next().unwrap_or_default();
+    family
+        .find(|c: char| c.is_ascii_digit())
+        .map(|at| &family[at..])
+        .map(|rest| rest.trim_start_matches(|c: char| c.is_ascii_digit()))
+        .is_some_and(|suffix| suffix.contains('g'))
+}
+
+/// The Amazon Linux 2023 AMI type for the instance: NVIDIA for GPU instances.
+fn expand_ami_type(spec: &NodePoolSpec) -> AmiTypes {
+    let gpu = match &spec.accelerator {
+        Some(a) => !a.is_tpu,
+        None => catalog::by_machine_type(Cloud::Aws, &spec.machine_type)
+            .is_some_and(|o| o.kind == AcceleratorKind::Gpu),
+    };
+    match (is_arm(&spec.machine_type), gpu) {
+        (false, false) => AmiTypes::Al2023X8664Standard,
+        (false, true) => AmiTypes::Al2023X8664Nvidia,
+        (true, false) => AmiTypes::Al2023Arm64Standard,
+        (true, true) => AmiTypes::Al2023Arm64Nvidia,
+    }
+}
+
+fn expand_capacity(capacity: CapacityType) -> CapacityTypes {
+    match capacity {
+        CapacityType::OnDemand => CapacityTypes::OnDemand,
+        CapacityType::Spot => CapacityTypes::Spot,
+    }
+}
+
+// ---------------------------------------------------------------- flatten
+
+fn flatten_scaling(config: Option<&NodegroupScalingConfig>) -> Scaling {
+    let min = config.and_then(|c| c.min_size()).unwrap_or_default().max(0) as u32;
+    let max = config.and_then(|c| c.max_size()).unwrap_or_default().max(0) as u32;
+    if min == max {
+        Scaling::Fixed(max)
+    } else {
+        Scaling::Auto { min, max }
+    }
+}
+
+fn flatten_taints(taints: &[eks_types::Taint]) -> Vec<Taint> {
+    taints
+        .iter()
+        .map(|t| Taint {
+            key: t.key().unwrap_or_default().to_string(),
+            value: t.value().unwrap_or_default().to_string(),
+            effect: match t.effect() {
+                Some(eks_types::TaintEffect::PreferNoSchedule) => TaintEffect::PreferNoSchedule,
+                Some(eks_types::TaintEffect::NoExecute) => TaintEffect::NoExecute,
+                _ => TaintEffect::NoSchedule,
+            },
+        })
+        .collect()
+}
+
+fn flatten_group(
+    group: &Nodegroup,
+    cluster_arn: String,
+    disk_size_gb: u32,
+    zones: Vec<String>,
+) -> NodePoolState {
+    NodePoolState {
+        id: group.nodegroup_arn().unwrap_or_default().to_string(),
+        cluster_id: cluster_arn,
+        name: group.nodegroup_name().unwrap_or_default().to_string(),
+        machine_type: group.instance_types().first().cloned().unwrap_or_default(),
+        scaling: flatten_scaling(group.scaling_config()),
+        capacity_type: match group.capacity_type() {
+            Some(CapacityTypes::Spot) => CapacityType::Spot,
+            _ => CapacityType::OnDemand,
+        },
+        taints: flatten_taints(group.taints()),
+        labels: group
+            .labels()
+            .map(|l| l.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default(),
+        disk_size_gb,
+        zones,
+        node_identity_id: group.node_role().map(str::to_string),
+        tags: tags::visible_map(group.tags()),
+        status: group
+            .status()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default(),
+    }
+}
+
+fn health_detail(group: &Nodegroup) -> String {
+    group
+        .health()
+        .map(|h| h.issues())
+        .unwrap_or_default()
+        .iter()
+        .map(|i| {
+            format!(
+                "{}: {}",
+                i.code().map(|c| c.as_str()).unwrap_or("issue"),
+                i.message().unwrap_or_default()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn template_of(group: &Nodegroup) -> Option<TemplateRef> {
+    let lt = group.launch_template()?;
+    Some(TemplateRef {
+        id: lt.id()?.to_string(),
+        version: lt.version().unwrap_or("$Default").to_string(),
+    })
+}
+
+// ---------------------------------------------------------------- find / status / wait
+
+pub async fn find_group(eks: &Client, cluster: &str, group: &str) -> Result<Nodegroup, CloudError> {
+    eks.describe_nodegroup()
+        .cluster_name(cluster)
+        .nodegroup_name(group)
+        .send()
+        .await
+        .or_cloud(Service::Eks, "DescribeNodegroup", &what(cluster, group))?
+        .nodegroup
+        .ok_or_else(|| CloudError::NotFound {
+            what: what(cluster, group),
+            message: "DescribeNodegroup returned no node group".into(),
+        })
+}
+
+async fn status_group(
+    eks: &Client,
+    cluster: &str,
+    group: &str,
+) -> Result<Option<Observed<Nodegroup>>, CloudError> {
+    Ok(found(find_group(eks, cluster, group).await)?.map(|g| {
+        let state = g
+            .status()
+            .map(|s| s.as_str().to_string())
+            .unwrap_or_default();
+        let detail = health_detail(&g);
+        Observed::new(g, state).with_detail(detail)
+    }))
+}
+
+pub async fn wait_group_active(
+    eks: &Client,
+    cluster: &str,
+    group: &str,
+    pending: &[&str],
+    backoff: &Backoff,
+    deadline: &Deadline,
+) -> Result<Nodegroup, CloudError> {
+    let change = StateChange {
+        what: format!("{} to become ACTIVE", what(cluster, group)),
+        pending,
+        target: Target::States(&["ACTIVE"]),
+        failure: &["CREATE_FAILED", "DEGRADED", "DELETE_FAILED"],
+    };
+    change
+        .wait(backoff, deadline, || status_group(eks, cluster, group))
+        .await?
+        .ok_or_else(|| CloudError::NotFound {
+            what: what(cluster, group),
+            message: "gone while waiting".into(),
+        })
+}
+
+async fn wait_group_deleted(
+    eks: &Client,
+    cluster: &str,
+    group: &str,
+    backoff: &Backoff,
+    deadline: &Deadline,
+) -> Result<(), CloudError> {
+    let change = StateChange {
+        what: format!("{} to be deleted", what(cluster, group)),
+        pending: &[
+            "DELETING",
+            "ACTIVE",
+            "UPDATING",
+            "DEGRADED",
+            "CREATE_FAILED",
+        ],
+        target: Target::Gone,
+        failure: &["DELETE_FAILED"],
+    };
+    change
+        .wait(backoff, deadline, || status_group(eks, cluster, group))
+        .await
+        .map(|_| ())
+}
+
+/// The cluster subnets in `zones` (all of them when `zones` is empty).
+async fn expand_subnets(
+    ec2: &aws_sdk_ec2::Client,
+    cluster_subnets: Vec<String>,
+    zones: &[String],
+) -> Result<Vec<String>, CloudError> {
+    if zones.is_empty() {
+        return Ok(cluster_subnets);
+    }
+    let subnets = find_subnet_zones(ec2, &cluster_subnets).await?;
+    let chosen: Vec<String> = subnets
+        .iter()
+        .filter(|(_, zone)| zones.contains(zone))
+        .map(|(id, _)| id.clone())
+        .collect();
+    if chosen.is_empty() {
+        let offered: Vec<&str> = subnets.iter().map(|(_, z)| z.as_str()).collect();
+        return Err(CloudError::Invalid(format!(
+            "none of the cluster's subnets is in zones {zones:?}; they are in {offered:?}"
+        )));
+    }
+    Ok(chosen)
+}
+
+/// (subnet id, availability zone) for each subnet.
+async fn find_subnet_zones(
+    ec2: &aws_sdk_ec2::Client,
+    subnets: &[String],
+) -> Result<Vec<(String, String)>, CloudError> {
+    let out = ec2
+        .describe_subnets()
+        .set_subnet_ids(Some(subnets.to_vec()))
+        .send()
+        .await
+        .or_cloud(
+            Service::Ec2,
+            "DescribeSubnets",
+            &format!("subnets {subnets:?}"),
+        )?;
+    Ok(out
+        .subnets()
+        .iter()
+        .filter_map(|s| {
+            Some((
+                s.subnet_id()?.to_string(),
+                s.availability_zone()?.to_string(),
+            ))
+        })
+        .collect())
+}
+
+/// The zones a pool was limited to: none when it uses all the cluster's subnets.
+async fn flatten_zones(
+    ec2: &aws_sdk_ec2::Client,
+    group_subnets: &[String],
+    cluster_subnets: &[String],
+) -> Result<Vec<String>, CloudError> {
+    let mut mine = group_subnets.to_vec();
+    let mut all = cluster_subnets.to_vec();
+    mine.sort();
+    all.sort();
+    if mine == all {
+        return Ok(Vec::new());
+    }
+    let mut zones: Vec<String> = find_subnet_zones(ec2, group_subnets)
+        .await?
+        .into_iter()
+        .map(|(_, z)| z)
+        .collect();
+    zones.sort();
+    zones.dedup();
+    Ok(zones)
+}
+
+// ---------------------------------------------------------------- steps shared with the cluster
+
+/// Creates the launch template and the node group, and waits until it is ACTIVE.
+pub async fn create_group(
+    regional: &Regional,
+    spec: &NodePoolSpec,
+    cluster: &str,
+    subnets: Vec<String>,
+    backoff: &Backoff,
+    deadline: &Deadline,
+) -> Result<Nodegroup, GroupFailure> {
+    let node_role = spec.node_identity_id.as_deref().ok_or_else(|| {
+        CloudError::Invalid("node_identity_id (the node role) is required on aws".into())
+    })?;
+    let scaling = expand_scaling(spec.scaling, None)?;
+    let template_name = launch_template::template_name(cluster, &spec.name);
+    let template =
+        launch_template::create(&regional.ec2, &template_name, spec.disk_size_gb, &spec.tags)
+            .await?;
+    let created = regional
+        .eks
+        .create_nodegroup()
+        .cluster_name(cluster)
+        .nodegroup_name(&spec.name)
+        .scaling_config(scaling)
+        .set_subnets(Some(subnets))
+        .instance_types(&spec.machine_type)
+        .ami_type(expand_ami_type(spec))
+        .capacity_type(expand_capacity(spec.capacity_type))
+        .node_role(node_role)
+        .set_labels(Some(
+            spec.labels
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ))
+        .set_taints(Some(spec.taints.iter().map(expand_taint).collect()))
+        .set_tags(Some(tags::to_map(&spec.tags)))
+        .launch_template(
+            LaunchTemplateSpecification::builder()
+                .id(&template.id)
+                .version(&template.version)
+                .build(),
+        )
+        .client_request_token(request_token(&[
+            "nodegroup",
+            cluster,
+            &spec.name,
+            &format!("{spec:?}"),
+        ]))
+        .send()
+        .await
+        .or_cloud(Service::Eks, "CreateNodegroup", &what(cluster, &spec.name));
+    let arn = match created {
+        Ok(out) => out.nodegroup.and_then(|g| g.nodegroup_arn),
+        Err(error) => {
+            // Nothing uses the template yet: take it back, keeping the first error.
+            let error = match launch_template::delete(&regional.ec2, &template.id).await {
+                Ok(()) => error,
+                Err(cleanup) => CloudError::Invalid(format!(
+                    "{error}; and launch template {template_name} could not be removed: {cleanup}"
+                )),
+            };
+            return Err(GroupFailure { arn: None, error });
+        }
+    };
+    wait_group_active(
+        &regional.eks,
+        cluster,
+        &spec.name,
+        &["CREATING"],
+        backoff,
+        deadline,
+    )
+    .await
+    .map_err(|error| GroupFailure { arn, error })
+}
+
+/// Deletes the node group (if any), waits until it is gone, then its launch template.
+pub async fn delete_group(
+    regional: &Regional,
+    cluster: &str,
+    group: &str,
+    backoff: &Backoff,
+    deadline: &Deadline,
+) -> Result<(), CloudError> {
+    let Some(found_group) = found(find_group(&regional.eks, cluster, group).await)? else {
+        return Ok(());
+    };
+    let template = found_group
+        .launch_template()
+        .filter(|lt| lt.name().is_none_or(launch_template::is_ours))
+        .and(template_of(&found_group));
+    gone_is_ok(
+        regional
+            .eks
+            .delete_nodegroup()
+            .cluster_name(cluster)
+            .nodegroup_name(group)
+            .send()
+            .await
+            .map(|_| ())
+            .or_cloud(Service::Eks, "DeleteNodegroup", &what(cluster, group)),
+    )?;
+    wait_group_deleted(&regional.eks, cluster, group, backoff, deadline).await?;
+    if let Some(template) = template {
+        launch_template::delete(&regional.ec2, &template.id).await?;
+    }
+    Ok(())
+}
+
+/// Changes a node group's scaling and waits for EKS to finish.
+pub async fn resize_group(
+    eks: &Client,
+    cluster: &str,
+    group: &str,
+    scaling: Scaling,
+    backoff: &Backoff,
+    deadline: &Deadline,
+) -> Result<(), CloudError> {
+    update_group_config(
+        eks,
+        cluster,
+        group,
+        Some(scaling),
+        None,
+        None,
+        backoff,
+        deadline,
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn update_group_config(
+    eks: &Client,
+    cluster: &str,
+    group: &str,
+    scaling: Option<Scaling>,
+    labels: Option<UpdateLabelsPayload>,
+    taints: Option<UpdateTaintsPayload>,
+    backoff: &Backoff,
+    deadline: &Deadline,
+) -> Result<(), CloudError> {
+    let scaling = match scaling {
+        Some(s) => {
+            let current = find_group(eks, cluster, group).await?;
+            let desired = current.scaling_config().and_then(|c| c.desired_size());
+            Some(expand_scaling(s, desired)?)
+        }
+        None => None,
+    };
+    let out = eks
+        .update_nodegroup_config()
+        .cluster_name(cluster)
+        .nodegroup_name(group)
+        .set_scaling_config(scaling)
+        .set_labels(labels)
+        .set_taints(taints)
+        .send()
+        .await
+        .or_cloud(Service::Eks, "UpdateNodegroupConfig", &what(cluster, group))?;
+    eks::wait_update(eks, cluster, Some(group), out.update(), backoff, deadline).await
+}
+
+/// Labels to add or change and keys to remove.
+fn expand_label_changes(
+    prior: &BTreeMap<String, String>,
+    desired: &BTreeMap<String, String>,
+) -> Option<UpdateLabelsPayload> {
+    let set: std::collections::HashMap<String, String> = desired
+        .iter()
+        .filter(|(k, v)| prior.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let remove: Vec<String> = prior
+        .keys()
+        .filter(|k| !desired.contains_key(*k))
+        .cloned()
+        .collect();
+    (!set.is_empty() || !remove.is_empty()).then(|| {
+        UpdateLabelsPayload::builder()
+            .set_add_or_update_labels((!set.is_empty()).then_some(set))
+            .set_remove_labels((!remove.is_empty()).then_some(remove))
+            .build()
+    })
+}
+
+/// Taints to add or change, and those to remove (Kubernetes keys taints by key and
+/// effect, so a changed value is an update, a changed effect a remove plus an add).
+fn expand_taint_changes(prior: &[Taint], desired: &[Taint]) -> Option<UpdateTaintsPayload> {
+    let add: Vec<eks_types::Taint> = desired
+        .iter()
+        .filter(|t| !prior.contains(t))
+        .map(expand_taint)
+        .collect();
+    let remove: Vec<eks_types::Taint> = prior
+        .iter()
+        .filter(|p| {
+            !desired
+                .iter()
+                .any(|d| d.key == p.key && d.effect == p.effect)
+        })
+        .map(expand_taint)
+        .collect();
+    (!add.is_empty() || !remove.is_empty()).then(|| {
+        UpdateTaintsPayload::builder()
+            .set_add_or_update_taints((!add.is_empty()).then_some(add))
+            .set_remove_taints((!remove.is_empty()).then_some(remove))
+            .build()
+    })
+}
+
+// ---------------------------------------------------------------- the resource
+
+impl AwsBackend {
+    async fn node_pool_state(&self, id: &str) -> Result<Option<NodePoolState>, CloudError> {
+        let (group_arn, cluster, group) = arn::nodegroup_names(id)?;
+        let regional = self.regional_for(id);
+        let Some(found_group) = found(find_group(&regional.eks, cluster, group).await)? else {
+            return Ok(None);
+        };
+        let Some(found_cluster) = found(find_cluster(&regional.eks, cluster).await)? else {
+            return Ok(None);
+        };
+        let cluster_subnets = found_cluster
+            .resources_vpc_config()
+            .map(|v| v.subnet_ids().to_vec())
+            .unwrap_or_default();
+        let disk = match template_of(&found_group) {
+            Some(template) => launch_template::find_disk_size(&regional.ec2, &template).await?,
+            None => found_group.disk_size().map(|d| d.max(0) as u32),
+        };
+        let zones = flatten_zones(&regional.ec2, found_group.subnets(), &cluster_subnets).await?;
+        let cluster_arn = arn::cluster_arn(
+            group_arn.partition,
+            group_arn.region,
+            group_arn.account,
+            cluster,
+        );
+        Ok(Some(flatten_group(
+            &found_group,
+            cluster_arn,
+            disk.unwrap_or_default(),
+            zones,
+        )))
+    }
+
+    /// What to keep when a node group exists but its create failed.
+    async fn node_pool_partial(
+        &self,
+        arn: &str,
+        spec: &NodePoolSpec,
+        error: CloudError,
+    ) -> PartialFailure<NodePoolState> {
+        let created = match self.node_pool_state(arn).await {
+            Ok(Some(state)) => state,
+            _ => NodePoolState {
+                id: arn.to_string(),
+                cluster_id: spec.cluster_id.clone(),
+                name: spec.name.clone(),
+                machine_type: spec.machine_type.clone(),
+                scaling: spec.scaling,
+                capacity_type: spec.capacity_type,
+                taints: spec.taints.clone(),
+                labels: spec.labels.clone(),
+                disk_size_gb: spec.disk_size_gb,
+                zones: spec.zones.clone(),
+                node_identity_id: spec.node_identity_id.clone(),
+                tags: spec.tags.clone(),
+                status: "UNKNOWN".into(),
+            },
+        };
+        PartialFailure {
+            created: Some(created),
+            error,
+        }
+    }
+
+    async fn apply_node_pool_changes(
+        &self,
+        id: &str,
+        prior: &NodePoolState,
+        spec: &NodePoolSpec,
+        deadline: &Deadline,
+    ) -> Result<(), CloudError> {
+        let (_, cluster, group) = arn::nodegroup_names(id)?;
+        let eks = &self.regional_for(id).eks;
+        let scaling = (prior.scaling != spec.scaling).then_some(spec.scaling);
+        let labels = expand_label_changes(&prior.labels, &spec.labels);
+        let taints = expand_taint_changes(&prior.taints, &spec.taints);
+        if scaling.is_some() || labels.is_some() || taints.is_some() {
+            update_group_config(
+                eks,
+                cluster,
+                group,
+                scaling,
+                labels,
+                taints,
+                &self.backoff,
+                deadline,
+            )
+            .await?;
+        }
+        let changes = TagChanges::between(&prior.tags, &spec.tags);
+        if !changes.set.is_empty() {
+            eks.tag_resource()
+                .resource_arn(id)
+                .set_tags(Some(tags::to_map(&changes.set)))
+                .send()
+                .await
+                .or_cloud(Service::Eks, "TagResource", &what(cluster, group))?;
+        }
+        if !changes.remove.is_empty() {
+            eks.untag_resource()
+                .resource_arn(id)
+                .set_tag_keys(Some(changes.remove))
+                .send()
+                .await
+                .or_cloud(Service::Eks, "UntagResource", &what(cluster, group))?;
+        }
+        Ok(())
+    }
+}
+
+/// The clients for a cluster ARN's region, and the cluster's subnets for a new pool.
+async fn pool_placement(
+    clients: &Clients,
+    spec: &NodePoolSpec,
+) -> Result<(Arc<Regional>, String, Vec<String>), CloudError> {
+    let (cluster_arn, cluster) = arn::cluster_name(&spec.cluster_id)?;
+    let regional = clients.regional(cluster_arn.region);
+    let found_cluster = find_cluster(&regional.eks, cluster)
+        .await
+        .map_err(|e| match e {
+            CloudError::NotFound { .. } => CloudError::Invalid(format!(
+                "cluster_id {:?}: no such EKS cluster",
+                spec.cluster_id
+            )),
+            other => other,
+        })?;
+    let cluster_subnets = found_cluster
+        .resources_vpc_config()
+        .map(|v| v.subnet_ids().to_vec())
+        .unwrap_or_default();
+    let subnets = expand_subnets(&regional.ec2, cluster_subnets, &spec.zones).await?;
+    Ok((regional, cluster.to_string(), subnets))
+}
+
+#[async_trait::async_trait]
+impl NodePoolBackend for AwsBackend {
+    async fn create_node_pool(&self, spec: &NodePoolSpec, op: &Op) -> Outcome<NodePoolState> {
+        let deadline = Deadline::new(op);
+        let (regional, cluster, subnets) = pool_placement(&self.clients, spec).await?;
+        match create_group(&regional, spec, &cluster, subnets, &self.backoff, &deadline).await {
+            Ok(group) => {
+                let arn = group.nodegroup_arn().unwrap_or_default().to_string();
+                match self.node_pool_state(&arn).await {
+                    Ok(Some(state)) => Ok(state),
+                    Ok(None) => Err(CloudError::NotFound {
+                        what: what(&cluster, &spec.name),
+                        message: "created but gone when read back".into(),
+                    }
+                    .into()),
+                    Err(error) => Err(self.node_pool_partial(&arn, spec, error).await),
+                }
+            }
+            Err(GroupFailure {
+                arn: Some(arn),
+                error,
+            }) => Err(self.node_pool_partial(&arn, spec, error).await),
+            Err(GroupFailure { arn: None, error }) => Err(error.into()),
+        }
+    }
+
+    async fn read_node_pool(&self, id: &str) -> Result<Option<NodePoolState>, CloudError> {
+        self.node_pool_state(id).await
+    }
+
+    async fn update_node_pool(
+        &self,
+        id: &str,
+        prior: &NodePoolState,
+        spec: &NodePoolSpec,
+        op: &Op,
+    ) -> Outcome<NodePoolState> {
+        let deadline = Deadline::new(op);
+        if let Err(error) = self
+            .apply_node_pool_changes(id, prior, spec, &deadline)
+            .await
+        {
+            let created = self.node_pool_state(id).await.ok().flatten();
+            return Err(PartialFailure { created, error });
+        }
+        self.node_pool_state(id).await?.ok_or_else(|| {
+            CloudError::NotFound {
+                what: id.to_string(),
+                message: "the node group is gone after the update".into(),
+            }
+            .into()
+        })
+    }
+
+    async fn delete_node_pool(&self, id: &str, op: &Op) -> Result<(), CloudError> {
+        let deadline = Deadline::new(op);
+        let (_, cluster, group) = arn::nodegroup_names(id)?;
+        delete_group(
+            &self.regional_for(id),
+            cluster,
+            group,
+            &self.backoff,
+            &deadline,
+        )
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clouds::model::PoolAccelerator;
+
+    fn spec(machine_type: &str, accelerator: Option<&str>) -> NodePoolSpec {
+        NodePoolSpec {
+            cluster_id: "arn:aws:eks:us-east-1:123456789012:cluster/ml".into(),
+            name: "gpu".into(),
+            machine_type: machine_type.into(),
+            accelerator: accelerator.map(|a| PoolAccelerator {
+                accelerator: a.into(),
+                per_node: 1,
+                is_tpu: false,
+            }),
+            scaling: Scaling::Fixed(1),
+            capacity_type: CapacityType::OnDemand,
+            taints: Vec::new(),
+            labels: BTreeMap::new(),
+            disk_size_gb: 100,
+            zones: Vec::new(),
+            node_identity_id: Some("arn:aws:iam::123456789012:role/node".into()),
+            tags: Default::default(),
+        }
+    }
+
+    #[test]
+    fn gpu_instances_get_the_nvidia_ami_type() {
+        assert_eq!(
+            expand_ami_type(&spec("g6.xlarge", Some("nvidia-l4"))),
+            AmiTypes::Al2023X8664Nvidia
+        );
+        // An explicit machine type is recognised through the catalog.
+        assert_eq!(
+            expand_ami_type(&spec("g5.12xlarge", None)),
+            AmiTypes::Al2023X8664Nvidia
+        );
+        assert_eq!(
+            expand_ami_type(&spec("m6i.large", None)),
+            AmiTypes::Al2023X8664Standard
+        );
+        assert_eq!(
+            expand_ami_type(&spec("m7g.large", None)),
+            AmiTypes::Al2023Arm64Standard
+        );
+        assert!(is_arm("c6gn.xlarge") && is_arm("g5g.xlarge"));
+        assert!(!is_arm("g4dn.xlarge") && !is_arm("g6e.xlarge") && !is_arm("p5.48xlarge"));
+    }
+
+    #[test]
+    fn scaling_round_trips_and_keeps_the_autoscalers_desired_size() {
+        let fixed = expand_scaling(Scaling::Fixed(3), None).unwrap();
+        assert_eq!(
+            (fixed.min_size(), fixed.max_size(), fixed.desired_size()),
+            (Some(3), Some(3), Some(3))
+        );
+        assert_eq!(flatten_scaling(Some(&fixed)), Scaling::Fixed(3));
+
+        let auto = expand_scaling(Scaling::Auto { min: 0, max: 4 }, None).unwrap();
+        assert_eq!(
+            (auto.min_size(), auto.max_size(), auto.desired_size()),
+            (Some(0), Some(4), Some(0))
+        );
+        assert_eq!(
+            flatten_scaling(Some(&auto)),
+            Scaling::Auto { min: 0, max: 4 }
+        );
+
+        let kept = expand_scaling(Scaling::Auto { min: 1, max: 4 }, Some(3)).unwrap();
+        assert_eq!(kept.desired_size(), Some(3));
+        let clamped = expand_scaling(Scaling::Auto { min: 1, max: 2 }, Some(3)).unwrap();
+        assert_eq!(clamped.desired_size(), Some(2));
+
+        assert!(expand_scaling(Scaling::Fixed(0), None).is_err());
+        assert!(expand_scaling(Scaling::Auto { min: 3, max: 2 }, None).is_err());
+    }
+
+    fn taint(key: &str, value: &str, effect: TaintEffect) -> Taint {
+        Taint {
+            key: key.into(),
+            value: value.into(),
+            effect,
+        }
+    }
+
+    #[test]
+    fn taint_changes_update_values_and_remove_what_is_gone() {
+        let gpu = taint("nvidia.com/gpu", "present", TaintEffect::NoSchedule);
+        let team = taint("team", "ml", TaintEffect::NoSchedule);
+        let team2 = taint("team", "research", TaintEffect::NoSchedule);
+        assert!(expand_taint_changes(&[gpu.clone()], &[gpu.clone()]).is_none());
+
+        let change =
+            expand_taint_changes(&[gpu.clone(), team.clone()], &[gpu.clone(), team2.clone()])
+                .unwrap();
+        assert_eq!(change.add_or_update_taints().len(), 1);
+        assert_eq!(change.add_or_update_taints()[0].value(), Some("research"));
+        assert!(change.remove_taints().is_empty());
+
+        let change = expand_taint_changes(&[gpu.clone(), team], &[gpu]).unwrap();
+        assert!(change.add_or_update_taints().is_empty());
+        assert_eq!(change.remove_taints()[0].key(), Some("team"));
+        assert_eq!(
+            change.remove_taints()[0].effect(),
+            Some(&eks_types::TaintEffect::NoSchedule)
+        );
+    }
+
+    #[test]
+    fn label_changes_add_change_and_remove() {
+        let prior = BTreeMap::from([
+            ("a".to_string(), "1".to_string()),
+            ("b".to_string(), "2".to_string()),
+        ]);
+        let desired = BTreeMap::from([
+            ("a".to_string(), "9".to_string()),
+            ("c".to_string(), "3".to_string()),
+        ]);
+        let change = expand_label_changes(&prior, &desired).unwrap();
+        let set = change.add_or_update_labels().unwrap();
+        assert_eq!(
+            (
+                set.get("a").map(String::as_str),
+                set.get("c").map(String::as_str)
+            ),
+            (Some("9"), Some("3"))
+        );
+        assert_eq!(change.remove_labels(), ["b"]);
+        assert!(expand_label_changes(&prior, &prior).is_none());
+    }
+}

@@ -1,0 +1,179 @@
+//! The IAM OIDC provider for an EKS cluster's issuer, which lets workload identities
+//! (IRSA) trust the cluster's service account tokens.
+//!
+//! Each cluster that relies on a provider marks it with a tag `mlcloud:cluster:<name>`.
+//! A provider is deleted when the last such cluster is deleted. On AWS an issuer
+//! belongs to one cluster, so there is one tag; emulators (moto) give every cluster the
+//! same issuer, and the tags keep one cluster's delete from breaking the others. A
+//! provider someone else created (no mlcloud tag) is used but never changed or deleted.
+
+use super::arn;
+use super::errors::{SdkResultExt, Service, found, gone_is_ok, has_code};
+use super::policy::STS_AUDIENCE;
+use super::tags::OIDC_CLUSTER;
+use crate::clouds::CloudError;
+use crate::clouds::model::Tags;
+use aws_sdk_iam::Client;
+use aws_sdk_iam::types::Tag;
+
+fn owner_tag(cluster_name: &str) -> String {
+    format!("{OIDC_CLUSTER}:{cluster_name}")
+}
+
+fn is_owner_tag(key: &str) -> bool {
+    key.starts_with(&format!("{OIDC_CLUSTER}:"))
+}
+
+fn what(provider_arn: &str) -> String {
+    format!("IAM OIDC provider {provider_arn:?}")
+}
+
+fn iam_tag(key: &str, value: &str) -> Result<Tag, CloudError> {
+    Tag::builder()
+        .key(key)
+        .value(value)
+        .build()
+        .map_err(|e| CloudError::Invalid(format!("tag {key:?}: {e}")))
+}
+
+/// The provider's client ids and tags, `None` when it does not exist.
+async fn find_provider(
+    iam: &Client,
+    provider_arn: &str,
+) -> Result<Option<(Vec<String>, Vec<(String, String)>)>, CloudError> {
+    let out = found(
+        iam.get_open_id_connect_provider()
+            .open_id_connect_provider_arn(provider_arn)
+            .send()
+            .await
+            .or_cloud(
+                Service::Iam,
+                "GetOpenIDConnectProvider",
+                &what(provider_arn),
+            ),
+    )?;
+    Ok(out.map(|o| {
+        (
+            o.client_id_list().to_vec(),
+            o.tags()
+                .iter()
+                .map(|t| (t.key().to_string(), t.value().to_string()))
+                .collect(),
+        )
+    }))
+}
+
+/// Makes sure a provider for `issuer` exists, trusts the STS audience and is marked as
+/// used by `cluster_name`. Returns the provider ARN.
+pub async fn ensure_provider(
+    iam: &Client,
+    issuer: &str,
+    cluster_name: &str,
+    cluster_arn: &str,
+    cluster_tags: &Tags,
+) -> Result<String, CloudError> {
+    let (cluster, _) = arn::cluster_name(cluster_arn)?;
+    let provider_arn = arn::oidc_provider_arn(cluster.partition, cluster.account, issuer);
+    let mut tags = cluster_tags
+        .iter()
+        .map(|(k, v)| iam_tag(k, v))
+        .collect::<Result<Vec<_>, _>>()?;
+    tags.push(iam_tag(&owner_tag(cluster_name), cluster_arn)?);
+    let created = iam
+        .create_open_id_connect_provider()
+        .url(issuer)
+        .client_id_list(STS_AUDIENCE)
+        .set_tags(Some(tags))
+        .send()
+        .await
+        .or_cloud(
+            Service::Iam,
+            "CreateOpenIDConnectProvider",
+            &what(&provider_arn),
+        );
+    match created {
+        Ok(_) => return Ok(provider_arn),
+        Err(e) if has_code(&e, "EntityAlreadyExists") => {}
+        Err(e) => return Err(e),
+    }
+
+    let Some((client_ids, tags)) = find_provider(iam, &provider_arn).await? else {
+        return Err(CloudError::Transport(format!(
+            "IAM said {provider_arn} exists, then that it does not; try again"
+        )));
+    };
+    if !client_ids.iter().any(|c| c == STS_AUDIENCE) {
+        iam.add_client_id_to_open_id_connect_provider()
+            .open_id_connect_provider_arn(&provider_arn)
+            .client_id(STS_AUDIENCE)
+            .send()
+            .await
+            .or_cloud(
+                Service::Iam,
+                "AddClientIDToOpenIDConnectProvider",
+                &what(&provider_arn),
+            )?;
+    }
+    let ours = owner_tag(cluster_name);
+    let managed_by_mlcloud = tags.iter().any(|(k, _)| is_owner_tag(k));
+    if managed_by_mlcloud && !tags.iter().any(|(k, _)| *k == ours) {
+        iam.tag_open_id_connect_provider()
+            .open_id_connect_provider_arn(&provider_arn)
+            .tags(iam_tag(&ours, cluster_arn)?)
+            .send()
+            .await
+            .or_cloud(
+                Service::Iam,
+                "TagOpenIDConnectProvider",
+                &what(&provider_arn),
+            )?;
+    }
+    Ok(provider_arn)
+}
+
+/// Drops `cluster_name`'s mark from the provider, deleting the provider when no other
+/// cluster of ours uses it.
+pub async fn release_provider(
+    iam: &Client,
+    issuer: &str,
+    cluster_arn: &str,
+) -> Result<(), CloudError> {
+    let (cluster, cluster_name) = arn::cluster_name(cluster_arn)?;
+    let provider_arn = arn::oidc_provider_arn(cluster.partition, cluster.account, issuer);
+    let Some((_, tags)) = find_provider(iam, &provider_arn).await? else {
+        return Ok(());
+    };
+    let ours = owner_tag(cluster_name);
+    if !tags.iter().any(|(k, _)| *k == ours) {
+        return Ok(());
+    }
+    let others = tags
+        .iter()
+        .filter(|(k, _)| is_owner_tag(k) && *k != ours)
+        .count();
+    if others == 0 {
+        return gone_is_ok(
+            iam.delete_open_id_connect_provider()
+                .open_id_connect_provider_arn(&provider_arn)
+                .send()
+                .await
+                .map(|_| ())
+                .or_cloud(
+                    Service::Iam,
+                    "DeleteOpenIDConnectProvider",
+                    &what(&provider_arn),
+                ),
+        );
+    }
+    iam.untag_open_id_connect_provider()
+        .open_id_connect_provider_arn(&provider_arn)
+        .tag_keys(ours)
+        .send()
+        .await
+        .or_cloud(
+            Service::Iam,
+            "UntagOpenIDConnectProvider",
+            &what(&provider_arn),
+        )?;
+    Ok(())
+}

@@ -1,0 +1,412 @@
+//! A generic waiter (terraform-provider-aws' `StateChangeConf`): poll a status function
+//! with exponential backoff and jitter until the object reaches a target state (or is
+//! gone), fails, the operation's deadline passes, or Terraform asks us to stop.
+//!
+//! Throttling is honoured twice: the SDK's standard retry mode already backs off on
+//! `ThrottlingException` inside each poll, and a poll that still fails with a throttling
+//! error counts as "no news" here instead of failing the whole wait.
+
+use super::errors::is_throttling;
+use crate::clouds::CloudError;
+use crate::clouds::model::Op;
+use std::future::Future;
+use std::time::Duration;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+/// Delays between polls: `initial`, doubling up to `max`, each with jitter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    pub initial: Duration,
+    pub max: Duration,
+}
+
+impl Backoff {
+    /// What real clouds need: EKS clusters take ~10 minutes, node groups ~3.
+    pub const DEFAULT: Backoff = Backoff {
+        initial: Duration::from_secs(1),
+        max: Duration::from_secs(30),
+    };
+
+    /// The delay before poll number `attempt + 1`: the exponential step with "equal
+    /// jitter" (half fixed, half random), so concurrent waiters spread out but a delay
+    /// never collapses to zero.
+    pub fn delay(&self, attempt: u32) -> Duration {
+        let step = self
+            .initial
+            .saturating_mul(2u32.saturating_pow(attempt.min(31)))
+            .min(self.max);
+        let half = step / 2;
+        let jitter_nanos = fastrand::u64(0..=half.as_nanos().min(u64::MAX as u128) as u64);
+        half + Duration::from_nanos(jitter_nanos)
+    }
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff::DEFAULT
+    }
+}
+
+/// When an operation must end, measured from when it started, and how to notice that
+/// Terraform wants us to stop. One per create/update/delete, shared by all its waits so
+/// that the `timeouts {}` value bounds the whole operation.
+#[derive(Debug, Clone)]
+pub struct Deadline {
+    started: Instant,
+    timeout: Duration,
+    cancel: CancellationToken,
+}
+
+impl Deadline {
+    pub fn new(op: &Op) -> Self {
+        Deadline {
+            started: Instant::now(),
+            timeout: op.timeout,
+            cancel: op.cancel.clone(),
+        }
+    }
+
+    pub fn remaining(&self) -> Duration {
+        self.timeout.saturating_sub(self.started.elapsed())
+    }
+}
+
+/// What the waiter is waiting for.
+#[derive(Debug, Clone, Copy)]
+pub enum Target<'a> {
+    /// One of these states.
+    States(&'a [&'a str]),
+    /// The object no longer exists.
+    Gone,
+}
+
+/// A state transition to wait for, with words for the error messages.
+#[derive(Debug, Clone)]
+pub struct StateChange<'a> {
+    /// Completes "waiting for …", e.g. `EKS cluster "ml" to become ACTIVE`.
+    pub what: String,
+    /// States that mean "keep polling".
+    pub pending: &'a [&'a str],
+    pub target: Target<'a>,
+    /// States that mean "it will not get there" (e.g. `CREATE_FAILED`).
+    pub failure: &'a [&'a str],
+}
+
+/// One poll's answer: the object with its state (and a detail for failure messages),
+/// or `None` when it does not exist.
+#[derive(Debug, Clone)]
+pub struct Observed<T> {
+    pub value: T,
+    pub state: String,
+    pub detail: String,
+}
+
+impl<T> Observed<T> {
+    pub fn new(value: T, state: impl Into<String>) -> Self {
+        Observed {
+            value,
+            state: state.into(),
+            detail: String::new(),
+        }
+    }
+
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = detail.into();
+        self
+    }
+}
+
+impl StateChange<'_> {
+    /// Polls until the target is reached. Returns the last observed value (`None` when
+    /// the target is `Gone`).
+    pub async fn wait<T, F, Fut>(
+        &self,
+        backoff: &Backoff,
+        deadline: &Deadline,
+        mut poll: F,
+    ) -> Result<Option<T>, CloudError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<Option<Observed<T>>, CloudError>>,
+    {
+        let mut last_state = String::from("no answer yet");
+        let mut attempt = 0u32;
+        // Set when a poll failed with throttling even after the SDK's own retries, so a
+        // timeout can say why no progress was seen.
+        let mut throttled = false;
+        loop {
+            let polled = tokio::select! {
+                biased;
+                _ = deadline.cancel.cancelled() => return Err(self.cancelled()),
+                _ = tokio::time::sleep(deadline.remaining()) => return Err(self.timed_out(deadline, &last_state, throttled)),
+                polled = poll() => polled,
+            };
+            match polled {
+                Ok(Some(observed)) => {
+                    if let Some(done) = self.judge(observed, &mut last_state)? {
+                        return Ok(Some(done));
+                    }
+                }
+                Ok(None) => match self.target {
+                    Target::Gone => return Ok(None),
+                    Target::States(_) => {
+                        return Err(CloudError::NotFound {
+                            what: self.what.clone(),
+                            message: format!(
+                                "the object disappeared while waiting (last state: {last_state})"
+                            ),
+                        });
+                    }
+                },
+                Err(e) if is_throttling(&e) => throttled = true,
+                Err(e) => return Err(e),
+            }
+
+            let remaining = deadline.remaining();
+            if remaining.is_zero() {
+                return Err(self.timed_out(deadline, &last_state, throttled));
+            }
+            let pause = backoff.delay(attempt).min(remaining);
+            attempt = attempt.saturating_add(1);
+            tokio::select! {
+                biased;
+                _ = deadline.cancel.cancelled() => return Err(self.cancelled()),
+                _ = tokio::time::sleep(pause) => {}
+            }
+        }
+    }
+
+    /// Classifies one observation: done (`Some`), keep polling (`None`), or an error.
+    fn judge<T>(
+        &self,
+        observed: Observed<T>,
+        last_state: &mut String,
+    ) -> Result<Option<T>, CloudError> {
+        let state = observed.state.as_str();
+        if let Target::States(targets) = self.target
+            && targets.contains(&state)
+        {
+            return Ok(Some(observed.value));
+        }
+        if self.failure.contains(&state) {
+            return Err(CloudError::FailedState {
+                what: self.what.clone(),
+                state: observed.state,
+                detail: or_none(observed.detail),
+            });
+        }
+        if !self.pending.contains(&state) {
+            return Err(CloudError::FailedState {
+                what: self.what.clone(),
+                state: observed.state,
+                detail: format!(
+                    "unexpected state (expected one of {}); {}",
+                    self.expected().join(", "),
+                    or_none(observed.detail)
+                ),
+            });
+        }
+        *last_state = observed.state;
+        Ok(None)
+    }
+
+    fn expected(&self) -> Vec<&str> {
+        let mut all: Vec<&str> = self.pending.to_vec();
+        match self.target {
+            Target::States(t) => all.extend_from_slice(t),
+            Target::Gone => all.push("(deleted)"),
+        }
+        all
+    }
+
+    fn timed_out(&self, deadline: &Deadline, last_state: &str, throttled: bool) -> CloudError {
+        let mut last_state = last_state.to_string();
+        if throttled {
+            last_state.push_str("; some polls were throttled");
+        }
+        CloudError::Timeout {
+            what: self.what.clone(),
+            after: deadline.timeout,
+            last_state,
+        }
+    }
+
+    fn cancelled(&self) -> CloudError {
+        CloudError::Cancelled(format!("waiting for {}", self.what))
+    }
+}
+
+fn or_none(detail: String) -> String {
+    if detail.is_empty() {
+        "no details given".into()
+    } else {
+        detail
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::VecDeque;
+    use std::sync::{Arc, Mutex};
+
+    const FAST: Backoff = Backoff {
+        initial: Duration::from_millis(1),
+        max: Duration::from_millis(4),
+    };
+
+    fn change(target: Target<'static>) -> StateChange<'static> {
+        StateChange {
+            what: "thing \"t\" to become READY".into(),
+            pending: &["CREATING", "DELETING"],
+            target,
+            failure: &["FAILED"],
+        }
+    }
+
+    fn deadline(ms: u64) -> Deadline {
+        Deadline::new(&Op::new(
+            Duration::from_millis(ms),
+            CancellationToken::new(),
+        ))
+    }
+
+    /// A poll function answering a script, then repeating its last answer.
+    fn scripted(
+        states: &[Option<&str>],
+    ) -> impl FnMut() -> std::future::Ready<Result<Option<Observed<u32>>, CloudError>> {
+        let script: Arc<Mutex<VecDeque<Option<String>>>> = Arc::new(Mutex::new(
+            states.iter().map(|s| s.map(str::to_string)).collect(),
+        ));
+        let calls = Arc::new(Mutex::new(0u32));
+        move || {
+            let mut script = script.lock().unwrap();
+            let next = if script.len() > 1 {
+                script.pop_front().unwrap()
+            } else {
+                script.front().cloned().unwrap()
+            };
+            let mut n = calls.lock().unwrap();
+            *n += 1;
+            std::future::ready(Ok(next.map(|s| Observed::new(*n, s))))
+        }
+    }
+
+    #[test]
+    fn delays_grow_to_the_cap_with_jitter_inside_bounds() {
+        let b = Backoff {
+            initial: Duration::from_secs(1),
+            max: Duration::from_secs(30),
+        };
+        for (attempt, step) in [(0, 1), (1, 2), (2, 4), (3, 8), (4, 16), (5, 30), (40, 30)] {
+            let step = Duration::from_secs(step);
+            for _ in 0..50 {
+                let d = b.delay(attempt);
+                assert!(d >= step / 2 && d <= step, "attempt {attempt}: {d:?}");
+            }
+        }
+        let samples: std::collections::BTreeSet<_> = (0..50).map(|_| b.delay(6)).collect();
+        assert!(samples.len() > 1, "no jitter: {samples:?}");
+    }
+
+    #[tokio::test]
+    async fn reaches_the_target_after_pending_states() {
+        let got = change(Target::States(&["READY"]))
+            .wait(
+                &FAST,
+                &deadline(5_000),
+                scripted(&[Some("CREATING"), Some("CREATING"), Some("READY")]),
+            )
+            .await
+            .unwrap();
+        assert_eq!(got, Some(3), "the third poll's value is returned");
+    }
+
+    #[tokio::test]
+    async fn a_failure_state_stops_the_wait() {
+        let err = change(Target::States(&["READY"]))
+            .wait(
+                &FAST,
+                &deadline(5_000),
+                scripted(&[Some("CREATING"), Some("FAILED")]),
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, CloudError::FailedState { state, .. } if state == "FAILED"),
+            "{err:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unexpected_state_is_an_error_naming_the_expected_ones() {
+        let err = change(Target::States(&["READY"]))
+            .wait(&FAST, &deadline(5_000), scripted(&[Some("UPDATING")]))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("UPDATING") && err.contains("CREATING, DELETING, READY"),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn waiting_for_gone_ends_when_the_object_disappears() {
+        let got = change(Target::Gone)
+            .wait(
+                &FAST,
+                &deadline(5_000),
+                scripted(&[Some("DELETING"), Some("DELETING"), None]),
+            )
+            .await
+            .unwrap();
+        assert_eq!(got, None);
+    }
+
+    #[tokio::test]
+    async fn disappearing_while_waiting_for_a_state_is_not_found() {
+        let err = change(Target::States(&["READY"]))
+            .wait(&FAST, &deadline(5_000), scripted(&[Some("CREATING"), None]))
+            .await
+            .unwrap_err();
+        assert!(err.is_not_found(), "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn timing_out_names_what_and_the_last_state() {
+        let err = change(Target::States(&["READY"]))
+            .wait(&FAST, &deadline(40), scripted(&[Some("CREATING")]))
+            .await
+            .unwrap_err();
+        match &err {
+            CloudError::Timeout { last_state, .. } => assert_eq!(last_state, "CREATING"),
+            other => panic!("expected a timeout, got {other:?}"),
+        }
+        let text = err.to_string();
+        assert!(text.contains("thing \"t\" to become READY"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn cancellation_stops_a_wait_promptly() {
+        let cancel = CancellationToken::new();
+        let deadline = Deadline::new(&Op::new(Duration::from_secs(60), cancel.clone()));
+        let slow = Backoff {
+            initial: Duration::from_secs(20),
+            max: Duration::from_secs(20),
+        };
+        let stopper = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            cancel.cancel();
+        });
+        let started = std::time::Instant::now();
+        let err = change(Target::States(&["READY"]))
+            .wait(&slow, &deadline, scripted(&[Some("CREATING")]))
+            .await
+            .unwrap_err();
+        stopper.await.unwrap();
+        assert!(matches!(err, CloudError::Cancelled(_)), "{err:?}");
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+}

@@ -1,0 +1,516 @@
+//! `mlcloud_node_pool`: GPU, TPU or CPU nodes for a cluster, sized by accelerator
+//! through the catalog (AWS: an EKS managed node group with an IMDSv2 launch template).
+
+use super::common::*;
+use crate::catalog::{self, AcceleratorKind, CatalogError, Cloud, Offering};
+use crate::clouds::model::{
+    CapacityType, NodePoolSpec, NodePoolState, PoolAccelerator, Scaling, Taint, TaintEffect,
+};
+use tfplug::schema::{Attribute, Block, NestedBlock, Schema, validators};
+use tfplug::{
+    ApplyResult, AttributePath, Context, CreateRequest, Diagnostics, ReadResult, Resource,
+    ResourcePlan, Type, UpdateRequest, Value,
+};
+
+pub struct NodePool;
+
+const TIMEOUTS: Timeouts = Timeouts {
+    create: minutes(60),
+    update: minutes(60),
+    delete: minutes(60),
+};
+
+fn taint_type() -> Type {
+    Type::object([
+        ("key", Type::String),
+        ("value", Type::String),
+        ("effect", Type::String),
+    ])
+}
+
+fn taint_value(t: &Taint) -> Value {
+    Value::object([
+        ("key", Value::from(t.key.as_str())),
+        ("value", Value::from(t.value.as_str())),
+        ("effect", Value::from(t.effect.as_str())),
+    ])
+}
+
+/// The taint a pool of `kind` gets when `taints` is not set, so only pods that ask
+/// for the accelerator land on those expensive nodes.
+fn default_taints(kind: Option<AcceleratorKind>) -> Vec<Taint> {
+    let key = match kind {
+        Some(AcceleratorKind::Gpu) => "nvidia.com/gpu",
+        Some(AcceleratorKind::Tpu) => "google.com/tpu",
+        None => return Vec::new(),
+    };
+    vec![Taint {
+        key: key.into(),
+        value: "present".into(),
+        effect: TaintEffect::NoSchedule,
+    }]
+}
+
+/// What the pool's configuration resolves to in the catalog.
+enum Resolved {
+    Accelerated(&'static Offering),
+    Plain(String),
+}
+
+impl Resolved {
+    fn machine_type(&self) -> &str {
+        match self {
+            Resolved::Accelerated(o) => o.machine_type,
+            Resolved::Plain(m) => m,
+        }
+    }
+    fn per_node(&self) -> u32 {
+        match self {
+            Resolved::Accelerated(o) => o.accelerators_per_node,
+            Resolved::Plain(_) => 0,
+        }
+    }
+    fn kind(&self) -> Option<AcceleratorKind> {
+        match self {
+            Resolved::Accelerated(o) => Some(o.kind),
+            Resolved::Plain(_) => None,
+        }
+    }
+}
+
+/// Resolves `accelerator {}` or `machine_type`; `None` while values are unknown.
+fn resolve(v: &Value) -> Option<Result<Resolved, (AttributePath, CatalogError)>> {
+    let cloud = cloud_of(v)?;
+    if let Some(acc) = v.attr("accelerator").filter(|a| !a.is_null()) {
+        let ty = str_attr(acc, "type")?;
+        let count = acc.attr("count").map_or(Some(1), Value::as_i64)?;
+        let count = u32::try_from(count).unwrap_or(0);
+        return Some(
+            catalog::machine_type(cloud, ty, count)
+                .map(Resolved::Accelerated)
+                .map_err(|e| {
+                    let field = if matches!(e, CatalogError::NoMachineWithCount { .. }) {
+                        "count"
+                    } else {
+                        "type"
+                    };
+                    (AttributePath::attr("accelerator").push_attr(field), e)
+                }),
+        );
+    }
+    let machine = str_attr(v, "machine_type")?;
+    Some(Ok(match catalog::by_machine_type(cloud, machine) {
+        Some(o) => Resolved::Accelerated(o),
+        None => Resolved::Plain(machine.to_owned()),
+    }))
+}
+
+fn taints_of(v: &Value) -> Vec<Taint> {
+    v.attr("taints")
+        .and_then(Value::as_elements)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|t| {
+            Some(Taint {
+                key: str_attr(t, "key")?.into(),
+                value: str_attr(t, "value").unwrap_or_default().into(),
+                effect: TaintEffect::parse(str_attr(t, "effect")?)?,
+            })
+        })
+        .collect()
+}
+
+fn string_map(v: Option<&Value>) -> std::collections::BTreeMap<String, String> {
+    v.and_then(Value::as_entries)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn scaling_of(v: &Value) -> Scaling {
+    match v.attr("autoscaling").filter(|a| !a.is_null()) {
+        Some(a) => Scaling::Auto {
+            min: a.attr("min").and_then(Value::as_i64).unwrap_or(0) as u32,
+            max: a.attr("max").and_then(Value::as_i64).unwrap_or(1) as u32,
+        },
+        None => Scaling::Fixed(v.attr("node_count").and_then(Value::as_i64).unwrap_or(1) as u32),
+    }
+}
+
+fn spec(planned: &Value) -> NodePoolSpec {
+    let resolved = resolve(planned).and_then(Result::ok);
+    NodePoolSpec {
+        cluster_id: str_attr(planned, "cluster_id").unwrap_or_default().into(),
+        name: str_attr(planned, "name").unwrap_or_default().into(),
+        machine_type: str_attr(planned, "resolved_machine_type")
+            .unwrap_or_default()
+            .into(),
+        accelerator: resolved.as_ref().and_then(|r| match r {
+            Resolved::Accelerated(o) => Some(PoolAccelerator {
+                accelerator: o.accelerator.into(),
+                per_node: o.accelerators_per_node,
+                is_tpu: o.kind == AcceleratorKind::Tpu,
+            }),
+            Resolved::Plain(_) => None,
+        }),
+        scaling: scaling_of(planned),
+        capacity_type: match str_attr(planned, "capacity_type") {
+            Some("spot") => CapacityType::Spot,
+            _ => CapacityType::OnDemand,
+        },
+        taints: taints_of(planned),
+        labels: string_map(planned.attr("labels")),
+        disk_size_gb: planned
+            .attr("disk_size_gb")
+            .and_then(Value::as_i64)
+            .unwrap_or(100) as u32,
+        zones: planned
+            .attr("zones")
+            .and_then(Value::as_elements)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|z| z.as_str().map(str::to_owned))
+            .collect(),
+        node_identity_id: str_attr(planned, "node_identity_id").map(str::to_owned),
+        tags: tags_of(planned),
+    }
+}
+
+impl NodePool {
+    fn state(&self, clouds: &crate::clouds::Clouds, s: &NodePoolState, config: &Value) -> Value {
+        let cloud = cloud_of(config).unwrap_or(Cloud::Aws);
+        let offering = catalog::by_machine_type(cloud, &s.machine_type);
+        let (node_count, autoscaling) = match s.scaling {
+            Scaling::Fixed(n) => (Value::from(i64::from(n)), Value::Null),
+            Scaling::Auto { min, max } => (
+                Value::Null,
+                Value::object([
+                    ("min", Value::from(i64::from(min))),
+                    ("max", Value::from(i64::from(max))),
+                ]),
+            ),
+        };
+        let labels = if s.labels.is_empty() && config.attr("labels").is_none_or(Value::is_null) {
+            Value::Null
+        } else {
+            Value::Map(
+                s.labels
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+                    .collect(),
+            )
+        };
+        let zones = if s.zones.is_empty() && config.attr("zones").is_none_or(Value::is_null) {
+            Value::Null
+        } else {
+            Value::List(s.zones.iter().map(|z| Value::from(z.as_str())).collect())
+        };
+        // The configuration's way of naming the machine stays as written.
+        let accelerator = config.attr("accelerator").cloned().unwrap_or_default();
+        let machine_type = if accelerator.is_null() {
+            Value::from(s.machine_type.as_str())
+        } else {
+            Value::Null
+        };
+        let mut v = Value::object([
+            ("id", Value::from(s.id.as_str())),
+            ("cloud", Value::from(cloud.as_str())),
+            ("cluster_id", Value::from(s.cluster_id.as_str())),
+            ("name", Value::from(s.name.as_str())),
+            (
+                "location",
+                config.attr("location").cloned().unwrap_or_default(),
+            ),
+            ("accelerator", accelerator),
+            ("machine_type", machine_type),
+            (
+                "resolved_machine_type",
+                Value::from(s.machine_type.as_str()),
+            ),
+            (
+                "accelerators_per_node",
+                Value::from(i64::from(offering.map_or(0, |o| o.accelerators_per_node))),
+            ),
+            ("node_count", node_count),
+            ("autoscaling", autoscaling),
+            (
+                "capacity_type",
+                Value::from(match s.capacity_type {
+                    CapacityType::OnDemand => "on_demand",
+                    CapacityType::Spot => "spot",
+                }),
+            ),
+            (
+                "taints",
+                Value::List(s.taints.iter().map(taint_value).collect()),
+            ),
+            ("labels", labels),
+            ("disk_size_gb", Value::from(i64::from(s.disk_size_gb))),
+            ("zones", zones),
+            ("node_identity_id", s.node_identity_id.clone().into()),
+            ("status", Value::from(s.status.as_str())),
+            ("tags", user_tags(clouds, &s.tags)),
+            ("tags_all", tags_value(&s.tags)),
+        ]);
+        keep_config_only(&mut v, config, &["timeouts", "tpu", "aws", "azure", "gcp"]);
+        v
+    }
+}
+
+#[tfplug::async_trait]
+impl Resource for NodePool {
+    fn type_name(&self) -> String {
+        "mlcloud_node_pool".into()
+    }
+
+    fn schema(&self) -> Schema {
+        let [aws, azure, gcp] = cloud_blocks(Block::new(), Block::new(), Block::new());
+        Schema::new(
+            base_block(
+                "node pool",
+                validators::matches(r"^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$", "must be 1 to 40 lowercase letters, digits or '-', starting and ending with a letter or digit"),
+            )
+            .describe("Nodes for a cluster. Give an `accelerator { type, count }` and the catalog picks the smallest machine type carrying exactly that many per node (see the `mlcloud_accelerators` data source), or give a `machine_type`. GPU pools get the `nvidia.com/gpu=present:NoSchedule` taint and TPU pools `google.com/tpu=present:NoSchedule` unless `taints` says otherwise. On AWS: an EKS managed node group on the NVIDIA AMI for GPU types, with a launch template that requires IMDSv2 (hop limit 1).")
+            .attr(Attribute::string("cluster_id").required().requires_replace().describe("The `id` of the `mlcloud_cluster`."))
+            .attr(Attribute::string("machine_type").optional().requires_replace().describe("An explicit instance / VM / machine type, instead of `accelerator`."))
+            .attr(Attribute::number("node_count").optional().validate(validators::int_between(0, 1000)).describe("A fixed number of nodes (instead of `autoscaling`); changed in place."))
+            .attr(Attribute::string("capacity_type").default("on_demand").one_of(&["on_demand", "spot"]).requires_replace().describe("`on_demand` (default) or `spot`."))
+            .attr(
+                Attribute::list("taints", taint_type())
+                    .optional()
+                    .computed()
+                    .describe("Kubernetes taints, each `{ key, value, effect }` with effect `NoSchedule`, `PreferNoSchedule` or `NoExecute`; updated in place. Default: the accelerator taint for GPU and TPU pools, none otherwise."),
+            )
+            .attr(Attribute::map("labels", Type::String).optional().describe("Kubernetes node labels; updated in place."))
+            .attr(Attribute::number("disk_size_gb").default(100i64).validate(validators::int_between(20, 16384)).requires_replace().describe("Root disk size in GiB."))
+            .attr(Attribute::list("zones", Type::String).optional().requires_replace().describe("Availability zones to place nodes in; default: all of the cluster's."))
+            .attr(Attribute::string("node_identity_id").optional().requires_replace().describe("The `id` of an `mlcloud_identity` with `purpose = \"node\"`. Required on aws."))
+            .attr(Attribute::string("resolved_machine_type").computed().describe("The machine type the pool uses."))
+            .attr(Attribute::number("accelerators_per_node").computed().describe("GPUs or TPU chips per node (0 for CPU pools)."))
+            .attr(Attribute::string("status").computed().use_state_for_unknown().describe("The cloud's status of the pool, e.g. `ACTIVE`."))
+            .block(NestedBlock::single(
+                "accelerator",
+                Block::new()
+                    .describe("The accelerator each node carries, resolved through the catalog.")
+                    .attr(Attribute::string("type").required().requires_replace().one_of(catalog::accelerator_names()).describe("An accelerator name, e.g. `nvidia-l4`."))
+                    .attr(Attribute::number("count").default(1i64).requires_replace().validate(validators::int_between(1, 16)).describe("Accelerators per node.")),
+            ))
+            .block(NestedBlock::single(
+                "autoscaling",
+                Block::new()
+                    .describe("Scale between `min` and `max` nodes (instead of `node_count`); changed in place.")
+                    .attr(Attribute::number("min").required().validate(validators::int_between(0, 1000)).describe("Fewest nodes."))
+                    .attr(Attribute::number("max").required().validate(validators::int_between(1, 1000)).describe("Most nodes.")),
+            ))
+            .block(NestedBlock::single(
+                "tpu",
+                Block::new()
+                    .describe("TPU slice settings (Google Cloud only).")
+                    .attr(Attribute::string("topology").required().requires_replace().describe("Slice topology such as `2x4` (v5e, v6e) or `2x2x2` (v5p).")),
+            ))
+            .block(aws)
+            .block(azure)
+            .block(gcp),
+        )
+    }
+
+    async fn validate(&self, _ctx: &Context, config: &Value) -> Diagnostics {
+        let mut diags = check_cloud_blocks(config);
+        let set = |n: &str| config.attr(n).is_some_and(|v| !v.is_null());
+        match (set("accelerator"), set("machine_type")) {
+            (true, true) => diags.push(invalid_at(AttributePath::attr("machine_type"), "Set either accelerator {} or machine_type, not both: the accelerator already decides the machine type.")),
+            (false, false) => diags.push(invalid_at(AttributePath::attr("accelerator"), "Set accelerator { type = \"nvidia-l4\" } (the catalog picks the machine type) or an explicit machine_type.")),
+            _ => {}
+        }
+        if set("node_count") && set("autoscaling") {
+            diags.push(invalid_at(
+                AttributePath::attr("autoscaling"),
+                "Set either node_count or autoscaling {}, not both.",
+            ));
+        }
+        if let Some(a) = config.attr("autoscaling").filter(|a| !a.is_null())
+            && let (Some(min), Some(max)) = (
+                a.attr("min").and_then(Value::as_i64),
+                a.attr("max").and_then(Value::as_i64),
+            )
+            && min > max
+        {
+            diags.push(invalid_at(
+                AttributePath::attr("autoscaling").push_attr("min"),
+                format!("min ({min}) must not exceed max ({max})."),
+            ));
+        }
+        if let Some(taints) = config.attr("taints").and_then(Value::as_elements) {
+            for (i, t) in taints.iter().enumerate() {
+                if let Some(e) = str_attr(t, "effect")
+                    && TaintEffect::parse(e).is_none()
+                {
+                    diags.push(invalid_at(
+                        AttributePath::attr("taints")
+                            .push_index(i as i64)
+                            .push_attr("effect"),
+                        format!(
+                            "effect must be NoSchedule, PreferNoSchedule or NoExecute, got \"{e}\"."
+                        ),
+                    ));
+                }
+            }
+        }
+        let cloud = cloud_of(config);
+        if set("tpu") && cloud.is_some_and(|c| c != Cloud::Gcp) {
+            diags.push(invalid_at(
+                AttributePath::attr("tpu"),
+                "TPU slices exist only on gcp; remove the tpu {} block.",
+            ));
+        }
+        if cloud == Some(Cloud::Aws) && config.attr("node_identity_id").is_some_and(Value::is_null)
+        {
+            diags.push(invalid_at(AttributePath::attr("node_identity_id"), "On aws, node_identity_id is required: the id of an mlcloud_identity with purpose = \"node\"."));
+        }
+        if let Some(Err((path, e))) = resolve(config) {
+            diags.push(invalid_at(path, format!("{e}.")));
+        }
+        diags
+    }
+
+    async fn modify_plan(&self, ctx: &Context, plan: &mut ResourcePlan) -> Diagnostics {
+        let mut diags = Diagnostics::new();
+        match clouds(ctx) {
+            Ok(c) => plan_common(&c, &mut plan.planned, &mut diags),
+            Err(d) => diags.push(d),
+        }
+        let resolved = match resolve(&plan.planned) {
+            Some(Ok(r)) => r,
+            Some(Err((path, e))) => {
+                diags.push(invalid_at(path, format!("{e}.")));
+                return diags;
+            }
+            None => return diags,
+        };
+        let taints_unknown = plan.planned.attr("taints").is_some_and(Value::is_unknown);
+        let config_taints_null = plan.config.attr("taints").is_none_or(Value::is_null);
+        if let Value::Object(m) = &mut plan.planned {
+            m.insert(
+                "resolved_machine_type".into(),
+                resolved.machine_type().into(),
+            );
+            m.insert(
+                "accelerators_per_node".into(),
+                Value::from(i64::from(resolved.per_node())),
+            );
+            if taints_unknown || (config_taints_null && plan.prior.is_none()) {
+                let defaults = default_taints(resolved.kind());
+                m.insert(
+                    "taints".into(),
+                    Value::List(defaults.iter().map(taint_value).collect()),
+                );
+            }
+        }
+        diags
+    }
+
+    async fn create(&self, ctx: &Context, req: CreateRequest) -> ApplyResult {
+        let run = async {
+            let clouds = clouds(ctx)?;
+            let backend = clouds
+                .node_pool(cloud_of(&req.planned).unwrap_or(Cloud::Aws))
+                .await?;
+            let op = op(ctx, &req.planned, "create", TIMEOUTS.create)?;
+            let mut s = spec(&req.planned);
+            s.tags = clouds.merged_tags(&s.tags);
+            let outcome = backend.create_node_pool(&s, &op).await;
+            Ok::<_, tfplug::Diagnostic>(apply_outcome(
+                "create the node pool",
+                outcome,
+                Value::Null,
+                |p| self.state(&clouds, p, &req.planned),
+            ))
+        };
+        run.await.unwrap_or_else(ApplyResult::failed)
+    }
+
+    async fn read(&self, ctx: &Context, state: Value, _private: Vec<u8>) -> ReadResult {
+        let run = async {
+            let clouds = clouds(ctx)?;
+            let backend = clouds
+                .node_pool(cloud_of(&state).unwrap_or(Cloud::Aws))
+                .await?;
+            let found = backend
+                .read_node_pool(str_attr(&state, "id").unwrap_or_default())
+                .await;
+            Ok::<_, tfplug::Diagnostic>(read_outcome("read the node pool", found, |p| {
+                let mut v = self.state(&clouds, p, &state);
+                // After import nothing says how the machine was chosen: name the type.
+                if state.attr("accelerator").is_none_or(Value::is_null)
+                    && state.attr("machine_type").is_none_or(Value::is_null)
+                    && let Value::Object(m) = &mut v
+                {
+                    m.insert("machine_type".into(), Value::from(p.machine_type.as_str()));
+                }
+                v
+            }))
+        };
+        run.await.unwrap_or_else(ReadResult::error)
+    }
+
+    async fn update(&self, ctx: &Context, req: UpdateRequest) -> ApplyResult {
+        let prior_value = req.prior.clone();
+        let run = async {
+            let clouds = clouds(ctx)?;
+            let backend = clouds
+                .node_pool(cloud_of(&req.planned).unwrap_or(Cloud::Aws))
+                .await?;
+            let op = op(ctx, &req.planned, "update", TIMEOUTS.update)?;
+            let mut s = spec(&req.planned);
+            s.tags = clouds.merged_tags(&s.tags);
+            let id = str_attr(&req.prior, "id").unwrap_or_default().to_owned();
+            let prior = backend
+                .read_node_pool(&id)
+                .await
+                .map_err(|e| cloud_diag("read the node pool before updating it", &e))?
+                .ok_or_else(|| {
+                    tfplug::Diagnostic::error(
+                        "Node pool not found",
+                        format!("{id} no longer exists; run terraform apply again to recreate it."),
+                    )
+                })?;
+            let outcome = backend.update_node_pool(&id, &prior, &s, &op).await;
+            Ok::<_, tfplug::Diagnostic>(apply_outcome(
+                "update the node pool",
+                outcome,
+                req.prior.clone(),
+                |p| self.state(&clouds, p, &req.planned),
+            ))
+        };
+        run.await
+            .unwrap_or_else(|d| ApplyResult::partial(prior_value, d))
+    }
+
+    async fn delete(&self, ctx: &Context, prior: Value, _private: Vec<u8>) -> Diagnostics {
+        let run = async {
+            let clouds = clouds(ctx)?;
+            let backend = clouds
+                .node_pool(cloud_of(&prior).unwrap_or(Cloud::Aws))
+                .await?;
+            let op = op(ctx, &prior, "delete", TIMEOUTS.delete)?;
+            backend
+                .delete_node_pool(str_attr(&prior, "id").unwrap_or_default(), &op)
+                .await
+                .map_err(|e| cloud_diag("delete the node pool", &e))
+        };
+        match run.await {
+            Ok(()) => Diagnostics::new(),
+            Err(d) => d.into(),
+        }
+    }
+
+    async fn import(&self, _ctx: &Context, id: &str) -> Result<Value, Diagnostics> {
+        Ok(Value::object([
+            ("id", Value::from(id)),
+            ("cloud", Value::from(import_cloud(id))),
+        ]))
+    }
+}
