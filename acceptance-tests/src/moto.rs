@@ -55,6 +55,16 @@ pub const ACCOUNT_ID: &str = "123456789012";
 pub const ACCESS_KEY: &str = "testing";
 pub const SECRET_KEY: &str = "testing";
 
+/// What a provider that takes its credentials from the standard chain (as the
+/// `examples/aws-*` modules do) needs in its environment to talk to moto: the static
+/// test keys, the region, and no instance-metadata lookups.
+pub const CREDENTIALS_ENV: [(&str, &str); 4] = [
+    ("AWS_ACCESS_KEY_ID", ACCESS_KEY),
+    ("AWS_SECRET_ACCESS_KEY", SECRET_KEY),
+    ("AWS_REGION", REGION),
+    ("AWS_EC2_METADATA_DISABLED", "true"),
+];
+
 /// The services of the provider's `aws { endpoints { ... } }` block, all pointed at moto.
 pub const ENDPOINT_SERVICES: [&str; 5] = ["eks", "kms", "iam", "sts", "ec2"];
 

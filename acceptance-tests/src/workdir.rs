@@ -36,6 +36,8 @@ pub struct Workdir {
     module_dir: PathBuf,
     cli_config_file: PathBuf,
     data_dir: PathBuf,
+    /// Set for every terraform command (and so for the providers it starts).
+    env: Vec<(String, String)>,
 }
 
 impl Workdir {
@@ -61,6 +63,7 @@ impl Workdir {
             module_dir,
             cli_config_file,
             data_dir: root.join("tf-data"),
+            env: Vec::new(),
             scratch,
         })
     }
@@ -80,6 +83,12 @@ impl Workdir {
         let dir = self.scratch.path().join(name);
         std::fs::create_dir_all(&dir).map_err(HarnessError::io("create", &dir))?;
         Ok(dir)
+    }
+
+    /// Sets `name=value` in the environment of every later terraform command and of
+    /// the providers it starts (e.g. credentials a provider reads from its chain).
+    pub fn set_env(&mut self, name: &str, value: &str) {
+        self.env.push((name.to_owned(), value.to_owned()));
     }
 
     /// Writes (or replaces) one file of the root module.
@@ -128,7 +137,8 @@ impl Workdir {
             .env("TF_DATA_DIR", &self.data_dir)
             .env("TF_IN_AUTOMATION", "1")
             .env("TF_INPUT", "0")
-            .env("CHECKPOINT_DISABLE", "1");
+            .env("CHECKPOINT_DISABLE", "1")
+            .envs(self.env.iter().map(|(name, value)| (name, value)));
         run_with_timeout(command, COMMAND_TIMEOUT)
     }
 

@@ -102,10 +102,19 @@ fn each_mistake_is_an_error_on_its_attribute(terraform: &Terraform) -> TestResul
     let with_aws = moto.provider_block("");
     let without_aws = "provider \"mlcloud\" {}\n".to_owned();
     for (index, mistake) in mistakes().into_iter().enumerate() {
-        let provider = if mistake.aws_block { &with_aws } else { &without_aws };
+        let provider = if mistake.aws_block {
+            &with_aws
+        } else {
+            &without_aws
+        };
         workdir.write(
             "main.tf",
-            &[terraform_block(), provider.clone(), mistake.resource.clone()].join("\n"),
+            &[
+                terraform_block(),
+                provider.clone(),
+                mistake.resource.clone(),
+            ]
+            .join("\n"),
         )?;
         if index == 0 {
             workdir.init()?;
@@ -133,7 +142,10 @@ fn each_mistake_is_an_error_on_its_attribute(terraform: &Terraform) -> TestResul
         );
     }
     let created = mutating_requests(&moto)?;
-    assert!(created.is_empty(), "a failed plan changed AWS: {created:#?}");
+    assert!(
+        created.is_empty(),
+        "a failed plan changed AWS: {created:#?}"
+    );
     Ok(())
 }
 

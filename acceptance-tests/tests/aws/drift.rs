@@ -61,7 +61,10 @@ fn out_of_band_changes_are_planned_back(terraform: &Terraform) -> TestResult {
         .assert_stdout_contains("Plan: 0 to add, 1 to change, 0 to destroy.");
     workdir.apply()?;
     assert_eq!(
-        records.key_tags(&key_arn)?.get("purpose").map(String::as_str),
+        records
+            .key_tags(&key_arn)?
+            .get("purpose")
+            .map(String::as_str),
         Some("etcd")
     );
     workdir.assert_no_changes()?;

@@ -17,12 +17,13 @@ pub fn failed_plan_diagnostics(workdir: &Workdir) -> Result<Vec<Diagnostic>, Har
             continue;
         };
         if message["type"] == "diagnostic" {
-            let diagnostic = serde_json::from_value(message["diagnostic"].clone()).map_err(
-                |source| HarnessError::InvalidJson {
-                    source,
-                    output: Box::new(output.clone()),
-                },
-            )?;
+            let diagnostic =
+                serde_json::from_value(message["diagnostic"].clone()).map_err(|source| {
+                    HarnessError::InvalidJson {
+                        source,
+                        output: Box::new(output.clone()),
+                    }
+                })?;
             diagnostics.push(diagnostic);
         }
     }
@@ -38,6 +39,7 @@ pub fn resource<'a>(state: &'a State, address: &str) -> &'a Value {
 }
 
 /// `tags_all` in state: the resource's tags merged over the provider's default tags.
+/// Scenarios compare it with the tags in moto: `tags_all` is what is applied, no more.
 #[track_caller]
 pub fn assert_tags_all(state: &State, address: &str, own: &[(&str, &str)]) -> Tags {
     let values = resource(state, address);
@@ -51,18 +53,6 @@ pub fn assert_tags_all(state: &State, address: &str, own: &[(&str, &str)]) -> Ta
     let tags_all = state_tags(&values["tags_all"]);
     assert_eq!(tags_all, expected, "{address}: tags_all");
     tags_all
-}
-
-/// `expected` ⊆ `actual`: moto may add tags of its own (e.g. on launch templates).
-#[track_caller]
-pub fn assert_tags_include(actual: &Tags, expected: &Tags, what: &str) {
-    for (key, value) in expected {
-        assert_eq!(
-            actual.get(key),
-            Some(value),
-            "{what}: tag {key:?} in {actual:?}"
-        );
-    }
 }
 
 /// `RotationPeriodInDays` of each `EnableKeyRotation` the provider sent, in order.

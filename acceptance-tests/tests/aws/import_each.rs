@@ -36,7 +36,10 @@ fn import_every_resource_by_its_arn(terraform: &Terraform) -> TestResult {
             .as_str()
             .unwrap_or_default()
             .to_owned();
-        assert!(arn.starts_with("arn:aws:"), "{address} is known by its ARN: {arn:?}");
+        assert!(
+            arn.starts_with("arn:aws:"),
+            "{address} is known by its ARN: {arn:?}"
+        );
         adopter
             .import(address, &arn)?
             .assert_stdout_contains("Import successful!");

@@ -5,7 +5,7 @@
 use acceptance_tests::{CommandOutput, Moto, Terraform, TestResult, Workdir, providers};
 
 use crate::expect::{assert_tags_all, resource, rotation_periods_sent};
-use crate::records::{Records, eks_tags, scaling_of, taints_of};
+use crate::records::{Records, eks_tags, scaling_of, taints_of, user_tags};
 use crate::stack::{CLUSTER, CLUSTER_NAME, GPU_POOL, KEY, POOL_NAME, Stack, Taint};
 
 acceptance_tests::scenarios_on_terraform_1_15!(update_in_place_then_replace_what_eks_cannot_change);
@@ -20,7 +20,10 @@ fn update_in_place_then_replace_what_eks_cannot_change(terraform: &Terraform) ->
     workdir.init()?;
     workdir.apply()?;
     let created = workdir.state_json()?;
-    let key_arn = resource(&created, KEY)["id"].as_str().unwrap_or_default().to_owned();
+    let key_arn = resource(&created, KEY)["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let pool_arn = resource(&created, GPU_POOL)["id"].clone();
 
     // In place: the key, the cluster and the GPU pool each change, nothing is replaced.
@@ -49,13 +52,23 @@ fn update_in_place_then_replace_what_eks_cannot_change(terraform: &Terraform) ->
     assert_eq!(resource(&updated, KEY)["rotation_period_days"], 365);
     assert_eq!(rotation_periods_sent(&moto)?.last(), Some(&365));
     assert!(records.key_rotation_enabled(&key_arn)?);
-    let key_tags = assert_tags_all(&updated, KEY, &[("purpose", "etcd"), ("owner", "ml-platform")]);
-    assert_eq!(records.key_tags(&key_arn)?, key_tags);
+    let key_tags = assert_tags_all(
+        &updated,
+        KEY,
+        &[("purpose", "etcd"), ("owner", "ml-platform")],
+    );
+    assert_eq!(user_tags(records.key_tags(&key_arn)?), key_tags);
 
     let cluster_tags = assert_tags_all(&updated, CLUSTER, &[("env", "staging")]);
     let cluster = records.cluster(CLUSTER_NAME)?;
-    assert_eq!(eks_tags(cluster.tags()).get("env"), cluster_tags.get("env"));
-    assert_eq!(scaling_of(&records.node_group(CLUSTER_NAME, "system")?), (3, 3, 3));
+    assert_eq!(
+        user_tags(eks_tags(cluster.tags())).get("env"),
+        cluster_tags.get("env")
+    );
+    assert_eq!(
+        scaling_of(&records.node_group(CLUSTER_NAME, "system")?),
+        (3, 3, 3)
+    );
 
     let pool = resource(&updated, GPU_POOL);
     assert_eq!(pool["id"], pool_arn, "updated, not replaced");
@@ -80,11 +93,7 @@ fn update_in_place_then_replace_what_eks_cannot_change(terraform: &Terraform) ->
     workdir.apply()?;
     let group = records.node_group(CLUSTER_NAME, POOL_NAME)?;
     assert_eq!(group.capacity_type().map(|c| c.as_str()), Some("ON_DEMAND"));
-    assert_ne!(
-        group.nodegroup_arn(),
-        pool_arn.as_str(),
-        "a new node group"
-    );
+    assert_ne!(group.nodegroup_arn(), pool_arn.as_str(), "a new node group");
     assert_eq!(
         resource(&workdir.state_json()?, GPU_POOL)["id"].as_str(),
         group.nodegroup_arn()
@@ -103,8 +112,9 @@ fn assert_replaces_pool_for(plan: &CommandOutput, attribute: &str) {
     plan.assert_stdout_contains("mlcloud_node_pool.gpu must be replaced")
         .assert_stdout_contains("Plan: 1 to add, 0 to change, 1 to destroy.");
     assert!(
-        plan.stdout.lines().any(|line| line.contains(attribute)
-            && line.contains("# forces replacement")),
+        plan.stdout
+            .lines()
+            .any(|line| line.contains(attribute) && line.contains("# forces replacement")),
         "{attribute} should force the replacement\n{plan}"
     );
 }

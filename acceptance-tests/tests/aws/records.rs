@@ -3,7 +3,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
-use acceptance_tests::{Moto, MotoError, MotoSdk, policy_document};
+use acceptance_tests::moto::policy_document;
+use acceptance_tests::{Moto, MotoError, MotoSdk};
 use aws_sdk_ec2::types::LaunchTemplateVersion;
 use aws_sdk_eks::types::{Cluster, Nodegroup};
 use aws_sdk_iam::types::Role;
@@ -11,6 +12,17 @@ use aws_sdk_kms::types::KeyMetadata;
 use serde_json::Value;
 
 pub type Tags = BTreeMap<String, String>;
+
+/// Tag keys the provider keeps for its own bookkeeping (as AWS keeps `aws:`): not the
+/// user's tags, so not in `tags_all`.
+pub const PROVIDER_TAG_PREFIX: &str = "mlcloud:";
+
+/// `tags` without the provider's bookkeeping tags: what `tags_all` must equal.
+pub fn user_tags(tags: Tags) -> Tags {
+    tags.into_iter()
+        .filter(|(key, _)| !key.starts_with(PROVIDER_TAG_PREFIX))
+        .collect()
+}
 
 /// Moto's records, one SDK call per question.
 pub struct Records<'a> {
@@ -118,10 +130,7 @@ impl<'a> Records<'a> {
 
     pub fn role(&self, name: &str) -> Result<Role, MotoError> {
         let sdk = self.sdk;
-        let answer = sdk.call(
-            "iam GetRole",
-            sdk.iam.get_role().role_name(name).send(),
-        )?;
+        let answer = sdk.call("iam GetRole", sdk.iam.get_role().role_name(name).send())?;
         Ok(answer.role().cloned().expect("GetRole answers with a Role"))
     }
 
@@ -269,7 +278,11 @@ impl<'a> Records<'a> {
 
     /// Deletes a node group behind Terraform's back and waits until moto no longer
     /// lists it.
-    pub fn delete_node_group_out_of_band(&self, cluster: &str, name: &str) -> Result<(), MotoError> {
+    pub fn delete_node_group_out_of_band(
+        &self,
+        cluster: &str,
+        name: &str,
+    ) -> Result<(), MotoError> {
         let sdk = self.sdk;
         sdk.call(
             "eks DeleteNodegroup",
@@ -280,7 +293,11 @@ impl<'a> Records<'a> {
                 .send(),
         )?;
         let deadline = Instant::now() + Duration::from_secs(30);
-        while self.node_group_names(cluster)?.iter().any(|listed| listed == name) {
+        while self
+            .node_group_names(cluster)?
+            .iter()
+            .any(|listed| listed == name)
+        {
             assert!(
                 Instant::now() < deadline,
                 "moto still lists node group {name} 30 s after deleting it"

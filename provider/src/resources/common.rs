@@ -7,7 +7,7 @@ use crate::clouds::model::{Op, Tags};
 use crate::clouds::{CloudError, Clouds, Outcome};
 use std::sync::Arc;
 use std::time::Duration;
-use tfplug::schema::{Attribute, Block, NestedBlock, timeouts};
+use tfplug::schema::{Attribute, Block, NestedBlock, timeouts, validators};
 use tfplug::{
     ApplyResult, AttributePath, Context, Diagnostic, Diagnostics, ReadResult, Type, Value,
 };
@@ -55,9 +55,29 @@ pub fn base_block(kind: &str, name_rule: tfplug::schema::validators::Matches) ->
                 .requires_replace()
                 .describe("Region. Defaults to the provider block's region for the cloud. Changing it replaces the resource."),
         )
-        .attr(Attribute::map("tags", Type::String).optional().describe("Tags (labels on Google Cloud), merged over the provider's `default_tags`."))
+        .attr(
+            Attribute::map("tags", Type::String)
+                .optional()
+                .validate(validators::from_fn(
+                    "keys must not start with `mlcloud:` (reserved for the provider's own bookkeeping)",
+                    reserved_tag_keys,
+                ))
+                .describe("Tags (labels on Google Cloud), merged over the provider's `default_tags`. Keys starting with `mlcloud:` are reserved."),
+        )
         .attr(Attribute::map("tags_all", Type::String).computed().describe("The tags actually applied: `default_tags` merged with `tags`."))
         .block(timeouts::block(&["create", "update", "delete"]))
+}
+
+/// The provider marks what it manages with `mlcloud:` tags; users must not collide.
+fn reserved_tag_keys(value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+    for key in value.as_entries().into_iter().flat_map(|m| m.keys()) {
+        if key.starts_with("mlcloud:") {
+            diags.push(invalid_at(
+                path.push_key(key),
+                format!("Tag keys starting with \"mlcloud:\" are reserved for the provider's own bookkeeping; rename \"{key}\"."),
+            ));
+        }
+    }
 }
 
 /// The optional `aws {}`, `azure {}`, `gcp {}` blocks with each cloud's settings.

@@ -105,16 +105,16 @@ fn check_grants(config: &Value, cloud: Option<Cloud>, diags: &mut Diagnostics) {
                     && target.contains(":kms:")
                     && target.contains(":key/")
             }
-            GrantAction::ModelStoreRead | GrantAction::ModelStoreWrite => target
-                .strip_prefix("s3://")
-                .is_some_and(|r| !r.is_empty() && !r.starts_with('/')),
+            GrantAction::ModelStoreRead | GrantAction::ModelStoreWrite => is_s3_location(target),
         };
         if !ok {
             let want = match parsed {
                 GrantAction::KmsDecrypt | GrantAction::KmsEncryptDecrypt => {
                     "a KMS key ARN (an mlcloud_kms_key's key_ref)"
                 }
-                _ => "an S3 location such as \"s3://bucket/prefix/\"",
+                _ => {
+                    "an S3 location such as \"s3://bucket/prefix/\" or \"s3://bucket\" (bucket names are 3 to 63 lowercase letters, digits, '.' or '-')"
+                }
             };
             diags.push(invalid_at(
                 path.push_attr("target"),
@@ -122,6 +122,20 @@ fn check_grants(config: &Value, cloud: Option<Cloud>, diags: &mut Diagnostics) {
             ));
         }
     }
+}
+
+/// `s3://bucket` or `s3://bucket/prefix...`, with a valid bucket name; a bare
+/// `s3://bucket/` is refused because it reads back from IAM as `s3://bucket`.
+fn is_s3_location(target: &str) -> bool {
+    let Some(rest) = target.strip_prefix("s3://") else {
+        return false;
+    };
+    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    let bucket_ok = (3..=63).contains(&bucket.len())
+        && bucket
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-');
+    bucket_ok && !(rest.ends_with('/') && prefix.is_empty())
 }
 
 impl Identity {

@@ -276,7 +276,7 @@ impl Resource for NodePool {
             .describe("Nodes for a cluster. Give an `accelerator { type, count }` and the catalog picks the smallest machine type carrying exactly that many per node (see the `mlcloud_accelerators` data source), or give a `machine_type`. GPU pools get the `nvidia.com/gpu=present:NoSchedule` taint and TPU pools `google.com/tpu=present:NoSchedule` unless `taints` says otherwise. On AWS: an EKS managed node group on the NVIDIA AMI for GPU types, with a launch template that requires IMDSv2 (hop limit 1).")
             .attr(Attribute::string("cluster_id").required().requires_replace().describe("The `id` of the `mlcloud_cluster`."))
             .attr(Attribute::string("machine_type").optional().requires_replace().describe("An explicit instance / VM / machine type, instead of `accelerator`."))
-            .attr(Attribute::number("node_count").optional().validate(validators::int_between(0, 1000)).describe("A fixed number of nodes (instead of `autoscaling`); changed in place."))
+            .attr(Attribute::number("node_count").optional().validate(validators::int_between(1, 1000)).describe("A fixed number of nodes (instead of `autoscaling`, which can also scale to zero); changed in place."))
             .attr(Attribute::string("capacity_type").default("on_demand").one_of(&["on_demand", "spot"]).requires_replace().describe("`on_demand` (default) or `spot`."))
             .attr(
                 Attribute::list("taints", taint_type())

@@ -267,6 +267,44 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn an_unreachable_https_endpoint_is_a_transport_error() {
+        // Builds the TLS connector (rustls on aws-lc-rs) and fails to connect: no panic
+        // about the process-level crypto provider, no retries beyond the block's one.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let config = AwsConfig {
+            region: Some("us-east-1".into()),
+            access_key: Some("AKIDEXAMPLE".into()),
+            secret_key: Some("secret".into()),
+            endpoints: Some(Endpoints::from([(
+                "eks".to_string(),
+                Some(format!("https://{closed}")),
+            )])),
+            retry: Some(RetryBlock {
+                max_attempts: Some(1),
+                max_backoff_seconds: None,
+            }),
+            ..AwsConfig::default()
+        };
+        let clients = Clients::connect(&config).await.unwrap();
+        let err = clients
+            .regional("")
+            .eks
+            .describe_cluster()
+            .name("ml")
+            .send()
+            .await
+            .or_cloud(Service::Eks, "DescribeCluster", "EKS cluster \"ml\"")
+            .unwrap_err();
+        assert!(
+            matches!(&err, CloudError::Transport(m) if m.starts_with("EKS DescribeCluster")),
+            "{err:?}"
+        );
+    }
+
+    #[tokio::test]
     async fn half_a_key_pair_is_refused() {
         let config = AwsConfig {
             region: Some("us-east-1".into()),

@@ -11,7 +11,7 @@ use super::errors::{SdkResultExt, Service, found, gone_is_ok, is_unsupported_ope
 use super::nodegroup::{self, GroupFailure};
 use super::oidc;
 use super::tags::{self, TagChanges};
-use super::wait::{Backoff, Deadline, Observed, StateChange, Target};
+use super::wait::{Backoff, Deadline, Observed, StateChange, Target, retry_transient};
 use crate::clouds::model::{
     CapacityType, ClusterSpec, ClusterState, EndpointAccess, NodePoolSpec, Op, Scaling, SystemPool,
 };
@@ -50,6 +50,38 @@ pub fn request_token(parts: &[&str]) -> String {
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
     format!("mlcloud-{hash:016x}")
+}
+
+/// How long a role or key created moments ago may be unknown to EKS: IAM and KMS are
+/// eventually consistent, and EKS answers `InvalidParameterException` meanwhile.
+const PROPAGATION_LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
+
+fn is_propagation_delay(error: &CloudError) -> bool {
+    matches!(error, CloudError::Api { code, message, .. }
+        if code == "InvalidParameterException"
+            && ["role", "Role", "KMS", "key"].iter().any(|w| message.contains(w)))
+}
+
+/// Runs an EKS create, retrying while IAM or KMS have not caught up.
+pub async fn retry_while_propagating<T, F, Fut>(
+    what: &str,
+    backoff: &Backoff,
+    deadline: &Deadline,
+    call: F,
+) -> Result<T, CloudError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, CloudError>>,
+{
+    retry_transient(
+        what,
+        backoff,
+        deadline,
+        PROPAGATION_LIMIT,
+        is_propagation_delay,
+        call,
+    )
+    .await
 }
 
 // ---------------------------------------------------------------- expand
@@ -569,7 +601,7 @@ impl AwsBackend {
                 .set_tags(Some(tags::to_map(&changes.set)))
                 .send()
                 .await
-                .or_cloud(Service::Eks, "TagResource", &what(name))?;
+                .or_api(Service::Eks, "TagResource")?;
         }
         if !changes.remove.is_empty() {
             eks.untag_resource()
@@ -577,7 +609,7 @@ impl AwsBackend {
                 .set_tag_keys(Some(changes.remove))
                 .send()
                 .await
-                .or_cloud(Service::Eks, "UntagResource", &what(name))?;
+                .or_api(Service::Eks, "UntagResource")?;
         }
         if spec.system_pool.node_count != prior.system_pool.node_count {
             nodegroup::resize_group(
@@ -619,7 +651,7 @@ impl ClusterBackend for AwsBackend {
             .into());
         }
         let token = request_token(&["cluster", &spec.name, &format!("{spec:?}")]);
-        let created = eks
+        let request = eks
             .create_cluster()
             .name(&spec.name)
             .set_version(spec.kubernetes_version.clone())
@@ -633,10 +665,22 @@ impl ClusterBackend for AwsBackend {
                     .build(),
             )
             .set_tags(Some(tags::to_map(&spec.tags)))
-            .client_request_token(token)
-            .send()
-            .await
-            .or_cloud(Service::Eks, "CreateCluster", &what(&spec.name))?;
+            .client_request_token(token);
+        let created = retry_while_propagating(
+            &format!("creating {}", what(&spec.name)),
+            &self.backoff,
+            &deadline,
+            || {
+                let request = request.clone();
+                async move {
+                    request
+                        .send()
+                        .await
+                        .or_cloud(Service::Eks, "CreateCluster", &what(&spec.name))
+                }
+            },
+        )
+        .await?;
         let arn = created
             .cluster()
             .and_then(|c| c.arn())

@@ -132,6 +132,10 @@ pub trait SdkResultExt<T> {
         operation: &'static str,
         what: &str,
     ) -> Result<T, CloudError>;
+
+    /// For calls on an object known to exist (e.g. tagging it): a "not found" is the
+    /// service refusing the call, kept as an API error with its code.
+    fn or_api(self, service: Service, operation: &'static str) -> Result<T, CloudError>;
 }
 
 impl<T, E> SdkResultExt<T> for Result<T, SdkError<E, HttpResponse>>
@@ -145,6 +149,21 @@ where
         what: &str,
     ) -> Result<T, CloudError> {
         self.map_err(|e| from_sdk(service, operation, what, e))
+    }
+
+    fn or_api(self, service: Service, operation: &'static str) -> Result<T, CloudError> {
+        self.map_err(|e| {
+            let code = e.code().map(str::to_string);
+            match from_sdk(service, operation, "", e) {
+                CloudError::NotFound { message, .. } => CloudError::Api {
+                    service: service.name(),
+                    operation,
+                    code: code.unwrap_or_default(),
+                    message,
+                },
+                other => other,
+            }
+        })
     }
 }
 

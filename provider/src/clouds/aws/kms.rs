@@ -19,6 +19,8 @@ use aws_sdk_kms::types::{self as kms, KeyMetadata, KeyUsageType};
 /// AWS does not store a deletion window on the key: it is only an argument of
 /// ScheduleKeyDeletion. Reads report the default; the resource keeps its own value.
 pub const DEFAULT_DELETION_WINDOW_DAYS: u32 = 30;
+/// What KMS rotates by when no period is given.
+const DEFAULT_ROTATION_PERIOD_DAYS: u32 = 365;
 
 fn alias_of(name: &str) -> String {
     format!("alias/{name}")
@@ -30,10 +32,19 @@ fn what(key: &str) -> String {
 
 // ---------------------------------------------------------------- expand
 
-fn expand_tags(spec: &KeySpec) -> Result<Vec<kms::Tag>, CloudError> {
+/// The key's tags: the user's plus the internal ones.
+fn expand_tags(spec: &KeySpec) -> Tags {
     let mut all = spec.tags.clone();
     all.insert(tags::KEY_NAME.into(), spec.name.clone());
-    all.iter().map(|(k, v)| kms_tag(k, v)).collect()
+    all.insert(
+        tags::ROTATION_PERIOD.into(),
+        spec.rotation_period_days.to_string(),
+    );
+    all
+}
+
+fn kms_tags(tags: &Tags) -> Result<Vec<kms::Tag>, CloudError> {
+    tags.iter().map(|(k, v)| kms_tag(k, v)).collect()
 }
 
 fn kms_tag(key: &str, value: &str) -> Result<kms::Tag, CloudError> {
@@ -154,18 +165,25 @@ async fn find_aliases(client: &Client, key_id: &str) -> Result<Vec<String>, Clou
     }
 }
 
-/// The rotation period in days, or 0 when rotation is off.
-async fn find_rotation(client: &Client, key_id: &str) -> Result<u32, CloudError> {
+/// The rotation period in days, or 0 when rotation is off. KMS reports the period of
+/// an enabled rotation; an endpoint that does not (moto) gets the period we recorded
+/// in `tags` when we set it, else KMS's default of 365.
+async fn find_rotation(client: &Client, key_id: &str, tags: &Tags) -> Result<u32, CloudError> {
     let status = client
         .get_key_rotation_status()
         .key_id(key_id)
         .send()
         .await
         .or_cloud(Service::Kms, "GetKeyRotationStatus", &what(key_id))?;
-    Ok(if status.key_rotation_enabled() {
-        status.rotation_period_in_days().unwrap_or(365).max(0) as u32
-    } else {
-        0
+    if !status.key_rotation_enabled() {
+        return Ok(0);
+    }
+    Ok(match status.rotation_period_in_days() {
+        Some(days) => days.max(0) as u32,
+        None => tags
+            .get(tags::ROTATION_PERIOD)
+            .and_then(|d| d.parse().ok())
+            .unwrap_or(DEFAULT_ROTATION_PERIOD_DAYS),
     })
 }
 
@@ -187,7 +205,7 @@ async fn find_key_details(client: &Client, key: &str) -> Result<Option<KeyDetail
         .filter(|a| aliases.contains(a))
         .or_else(|| aliases.first().cloned());
     Ok(Some(KeyDetails {
-        rotation_period_days: find_rotation(client, &key_id).await?,
+        rotation_period_days: find_rotation(client, &key_id, &tags).await?,
         alias,
         tags,
         meta,
@@ -208,23 +226,17 @@ async fn converge(client: &Client, key_id: &str, spec: &KeySpec) -> Result<(), C
             .await
             .or_cloud(Service::Kms, "UpdateKeyDescription", &what(key_id))?;
     }
-    if find_rotation(client, key_id).await? != spec.rotation_period_days {
+    let actual = find_tags(client, key_id).await?;
+    if find_rotation(client, key_id, &actual).await? != spec.rotation_period_days {
         enable_rotation(client, key_id, spec.rotation_period_days).await?;
     }
-    let actual = find_tags(client, key_id).await?;
-    let mut desired = spec.tags.clone();
-    desired.insert(tags::KEY_NAME.into(), spec.name.clone());
-    let changes = TagChanges::between(&actual, &desired);
+    // Tags last, so the recorded rotation period follows a successful EnableKeyRotation.
+    let changes = TagChanges::between(&actual, &expand_tags(spec));
     if !changes.set.is_empty() {
-        let set = changes
-            .set
-            .iter()
-            .map(|(k, v)| kms_tag(k, v))
-            .collect::<Result<Vec<_>, _>>()?;
         client
             .tag_resource()
             .key_id(key_id)
-            .set_tags(Some(set))
+            .set_tags(Some(kms_tags(&changes.set)?))
             .send()
             .await
             .or_cloud(Service::Kms, "TagResource", &what(key_id))?;
@@ -351,7 +363,7 @@ impl KmsBackend for AwsBackend {
                     .key_usage(KeyUsageType::EncryptDecrypt)
                     .key_spec(kms::KeySpec::SymmetricDefault)
                     .policy(policy::key_policy(&caller.partition, &caller.account).to_json())
-                    .set_tags(Some(expand_tags(spec)?))
+                    .set_tags(Some(kms_tags(&expand_tags(spec))?))
                     .send()
                     .await
                     .or_cloud(Service::Kms, "CreateKey", &what(&spec.name))?;

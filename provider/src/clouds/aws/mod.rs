@@ -13,7 +13,9 @@
 //! | `iam.rs` + `policy.rs` | `mlcloud_identity`, policy documents |
 //! | `eks.rs` + `oidc.rs` | `mlcloud_cluster`, its IAM OIDC provider |
 //! | `nodegroup.rs` + `launch_template.rs` | `mlcloud_node_pool` and the system pool |
-//! | `wait.rs` | the generic waiter |
+//! | `wait.rs` | the generic waiter (and retries of what time fixes) |
+//! | `arn.rs`, `tags.rs` | ARNs apart and together; user vs internal `mlcloud:` tags |
+//! | `stub_server.rs`, `eks_waiter_tests.rs` | the waiters against a scripted HTTP stub |
 
 mod arn;
 mod clients;

@@ -376,7 +376,7 @@ pub async fn create_group(
     let template =
         launch_template::create(&regional.ec2, &template_name, spec.disk_size_gb, &spec.tags)
             .await?;
-    let created = regional
+    let request = regional
         .eks
         .create_nodegroup()
         .cluster_name(cluster)
@@ -406,10 +406,23 @@ pub async fn create_group(
             cluster,
             &spec.name,
             &format!("{spec:?}"),
-        ]))
-        .send()
-        .await
-        .or_cloud(Service::Eks, "CreateNodegroup", &what(cluster, &spec.name));
+        ]));
+    let created = eks::retry_while_propagating(
+        &format!("creating {}", what(cluster, &spec.name)),
+        backoff,
+        deadline,
+        || {
+            let request = request.clone();
+            async move {
+                request.send().await.or_cloud(
+                    Service::Eks,
+                    "CreateNodegroup",
+                    &what(cluster, &spec.name),
+                )
+            }
+        },
+    )
+    .await;
     let arn = match created {
         Ok(out) => out.nodegroup.and_then(|g| g.nodegroup_arn),
         Err(error) => {
@@ -668,7 +681,7 @@ impl AwsBackend {
                 .set_tags(Some(tags::to_map(&changes.set)))
                 .send()
                 .await
-                .or_cloud(Service::Eks, "TagResource", &what(cluster, group))?;
+                .or_api(Service::Eks, "TagResource")?;
         }
         if !changes.remove.is_empty() {
             eks.untag_resource()
@@ -676,7 +689,7 @@ impl AwsBackend {
                 .set_tag_keys(Some(changes.remove))
                 .send()
                 .await
-                .or_cloud(Service::Eks, "UntagResource", &what(cluster, group))?;
+                .or_api(Service::Eks, "UntagResource")?;
         }
         Ok(())
     }
@@ -864,7 +877,8 @@ mod tests {
         let gpu = taint("nvidia.com/gpu", "present", TaintEffect::NoSchedule);
         let team = taint("team", "ml", TaintEffect::NoSchedule);
         let team2 = taint("team", "research", TaintEffect::NoSchedule);
-        assert!(expand_taint_changes(&[gpu.clone()], &[gpu.clone()]).is_none());
+        let only_gpu = std::slice::from_ref(&gpu);
+        assert!(expand_taint_changes(only_gpu, only_gpu).is_none());
 
         let change =
             expand_taint_changes(&[gpu.clone(), team.clone()], &[gpu.clone(), team2.clone()])

@@ -10,6 +10,9 @@ use std::collections::HashMap;
 pub const INTERNAL_PREFIX: &str = "mlcloud:";
 /// On a KMS key: the `mlcloud_kms_key` name it was created for.
 pub const KEY_NAME: &str = "mlcloud:name";
+/// On a KMS key: the rotation period last asked for, reported only when the service
+/// does not report one itself (moto ignores `RotationPeriodInDays`; KMS always returns it).
+pub const ROTATION_PERIOD: &str = "mlcloud:rotation-period-days";
 /// On a workload role: the cluster ARN whose service account it trusts.
 pub const WORKLOAD_CLUSTER: &str = "mlcloud:workload-cluster";
 /// On an IAM OIDC provider: the name of the EKS cluster it was created for.

@@ -237,6 +237,45 @@ impl StateChange<'_> {
     }
 }
 
+/// Calls `call` again (with the backoff) while its error is `transient`, for at most
+/// `limit` and never past the deadline; for errors that time fixes, such as IAM's
+/// eventual consistency after a role was created.
+pub async fn retry_transient<T, F, Fut>(
+    what: &str,
+    backoff: &Backoff,
+    deadline: &Deadline,
+    limit: Duration,
+    transient: impl Fn(&CloudError) -> bool,
+    mut call: F,
+) -> Result<T, CloudError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, CloudError>>,
+{
+    let started = Instant::now();
+    let mut attempt = 0u32;
+    loop {
+        match call().await {
+            Err(e) if transient(&e) && started.elapsed() < limit => {
+                let pause = backoff
+                    .delay(attempt)
+                    .min(deadline.remaining())
+                    .min(limit.saturating_sub(started.elapsed()));
+                if pause.is_zero() {
+                    return Err(e);
+                }
+                attempt = attempt.saturating_add(1);
+                tokio::select! {
+                    biased;
+                    _ = deadline.cancel.cancelled() => return Err(CloudError::Cancelled(what.to_string())),
+                    _ = tokio::time::sleep(pause) => {}
+                }
+            }
+            other => return other,
+        }
+    }
+}
+
 fn or_none(detail: String) -> String {
     if detail.is_empty() {
         "no details given".into()
@@ -386,6 +425,73 @@ mod tests {
         }
         let text = err.to_string();
         assert!(text.contains("thing \"t\" to become READY"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn transient_errors_are_retried_until_the_limit() {
+        let busy = || CloudError::Api {
+            service: "EKS",
+            operation: "CreateCluster",
+            code: "InvalidParameterException".into(),
+            message: "role cannot be assumed".into(),
+        };
+        let is_busy = |e: &CloudError| matches!(e, CloudError::Api { code, .. } if code == "InvalidParameterException");
+        let calls = Arc::new(Mutex::new(0u32));
+        let counting = |fail_times: u32| {
+            let calls = calls.clone();
+            move || {
+                let mut n = calls.lock().unwrap();
+                *n += 1;
+                std::future::ready(if *n <= fail_times {
+                    Err(busy())
+                } else {
+                    Ok(*n)
+                })
+            }
+        };
+        let limit = Duration::from_secs(5);
+        let got = retry_transient(
+            "creating",
+            &FAST,
+            &deadline(5_000),
+            limit,
+            is_busy,
+            counting(2),
+        )
+        .await;
+        assert_eq!(got, Ok(3));
+
+        *calls.lock().unwrap() = 0;
+        let other = |_: &CloudError| false;
+        let got = retry_transient(
+            "creating",
+            &FAST,
+            &deadline(5_000),
+            limit,
+            other,
+            counting(2),
+        )
+        .await;
+        assert_eq!(
+            got,
+            Err(busy()),
+            "a non-transient error is returned at once"
+        );
+        assert_eq!(*calls.lock().unwrap(), 1);
+
+        *calls.lock().unwrap() = 0;
+        let short = Duration::from_millis(30);
+        let got = retry_transient(
+            "creating",
+            &FAST,
+            &deadline(5_000),
+            short,
+            is_busy,
+            counting(u32::MAX),
+        )
+        .await;
+        assert_eq!(got, Err(busy()), "gives up after the limit");
+        assert!(*calls.lock().unwrap() > 1);
     }
 
     #[tokio::test]

@@ -16,3 +16,15 @@ provider "mlcloud" {
 
   default_tags = var.default_tags
 }
+
+# The key that encrypts the cluster's Kubernetes secrets. On AWS: a symmetric KMS key
+# with the alias alias/<name>, automatic rotation, and a key policy that trusts only
+# the account root.
+resource "mlcloud_kms_key" "this" {
+  cloud                = "aws"
+  name                 = var.name
+  description          = var.description
+  rotation_period_days = var.rotation_period_days
+  deletion_window_days = var.deletion_window_days
+  tags                 = var.tags
+}

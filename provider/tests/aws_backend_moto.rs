@@ -1,0 +1,927 @@
+//! The AWS backend against moto in server mode: create, read, update and delete each
+//! of the four resources' cloud objects through `AwsBackend`, asserting what moto holds
+//! with the AWS SDK itself. Each test starts its own moto on a free port (from the
+//! project's `.venv`, which `scripts/setup` installs) and stops it at the end.
+//!
+//! What moto cannot show is asserted as such: EKS objects are ACTIVE at once (the
+//! waiters' state machine is unit-tested against a stub), `UpdateClusterVersion` does
+//! not exist there, and node group ARNs cannot be tagged.
+
+use aws_config::BehaviorVersion;
+use aws_sdk_eks::config::{Credentials, Region};
+use mlcloud_provider::clouds::aws::AwsBackend;
+use mlcloud_provider::clouds::model::*;
+use mlcloud_provider::clouds::{
+    CloudError, ClusterBackend, IdentityBackend, KmsBackend, NodePoolBackend,
+};
+use mlcloud_provider::config::aws::AwsConfig;
+use std::collections::BTreeMap;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+
+const REGION: &str = "us-east-1";
+
+/// A moto server for one test; killed when dropped.
+struct Moto {
+    child: Child,
+    url: String,
+}
+
+impl Moto {
+    fn start() -> Moto {
+        let binary = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/moto_server");
+        assert!(
+            binary.exists(),
+            "moto_server not found at {}: run scripts/setup to install the project's Python tools",
+            binary.display()
+        );
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(&binary)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+        let mut moto = Moto {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        moto.wait_until_ready();
+        moto
+    }
+
+    fn wait_until_ready(&mut self) {
+        let started = Instant::now();
+        let address = self.url.trim_start_matches("http://").to_string();
+        while started.elapsed() < Duration::from_secs(30) {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!("moto_server exited during start-up: {status}");
+            }
+            if std::net::TcpStream::connect(&address).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("moto_server did not listen on {address} within 30 s");
+    }
+
+    fn provider_block(&self) -> AwsConfig {
+        let endpoints = ["eks", "kms", "iam", "sts", "ec2"]
+            .into_iter()
+            .map(|s| (s.to_string(), Some(self.url.clone())))
+            .collect();
+        AwsConfig {
+            region: Some(REGION.into()),
+            access_key: Some("testing".into()),
+            secret_key: Some("testing".into()),
+            endpoints: Some(endpoints),
+            ..AwsConfig::default()
+        }
+    }
+
+    async fn backend(&self) -> AwsBackend {
+        AwsBackend::connect(&self.provider_block())
+            .await
+            .expect("connect to moto")
+            .with_poll_interval(Duration::from_millis(10), Duration::from_millis(50))
+    }
+
+    /// SDK clients for reading back what moto holds.
+    async fn sdk(&self) -> aws_config::SdkConfig {
+        aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new(REGION))
+            .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
+            .endpoint_url(&self.url)
+            .load()
+            .await
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn op() -> Op {
+    Op::new(Duration::from_secs(60), CancellationToken::new())
+}
+
+fn tags(pairs: &[(&str, &str)]) -> Tags {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn key_spec(name: &str) -> KeySpec {
+    KeySpec {
+        name: name.into(),
+        location: REGION.into(),
+        description: "etcd secrets".into(),
+        rotation_period_days: 180,
+        deletion_window_days: 7,
+        tags: tags(&[("team", "ml-platform")]),
+    }
+}
+
+fn identity_spec(name: &str, purpose: Purpose) -> IdentitySpec {
+    IdentitySpec {
+        name: name.into(),
+        location: REGION.into(),
+        purpose,
+        workload: None,
+        grants: Vec::new(),
+        permissions_boundary_arn: None,
+        tags: tags(&[("team", "ml-platform")]),
+    }
+}
+
+async fn role_tags(iam: &aws_sdk_iam::Client, name: &str) -> BTreeMap<String, String> {
+    let role = iam
+        .get_role()
+        .role_name(name)
+        .send()
+        .await
+        .unwrap()
+        .role
+        .unwrap();
+    role.tags()
+        .iter()
+        .map(|t| (t.key().to_string(), t.value().to_string()))
+        .collect()
+}
+
+async fn attached(iam: &aws_sdk_iam::Client, name: &str) -> Vec<String> {
+    let out = iam
+        .list_attached_role_policies()
+        .role_name(name)
+        .send()
+        .await
+        .unwrap();
+    let mut arns: Vec<String> = out
+        .attached_policies()
+        .iter()
+        .filter_map(|p| p.policy_arn())
+        .map(str::to_string)
+        .collect();
+    arns.sort();
+    arns
+}
+
+fn decode(document: &str) -> serde_json::Value {
+    let text = percent_encoding::percent_decode_str(document)
+        .decode_utf8()
+        .unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+#[tokio::test]
+async fn kms_key_lifecycle() {
+    let moto = Moto::start();
+    let backend = moto.backend().await;
+    let kms = aws_sdk_kms::Client::new(&moto.sdk().await);
+
+    let created = backend
+        .create_key(&key_spec("it-etcd"), &op())
+        .await
+        .expect("create key");
+    assert!(
+        created.id.starts_with("arn:aws:kms:us-east-1:"),
+        "{}",
+        created.id
+    );
+    assert_eq!(created.key_ref, created.id);
+    assert_eq!(
+        (created.name.as_str(), created.location.as_str()),
+        ("it-etcd", REGION)
+    );
+    assert_eq!(created.rotation_period_days, 180);
+    assert_eq!(
+        created.tags,
+        tags(&[("team", "ml-platform")]),
+        "internal tags stay hidden"
+    );
+
+    // What moto holds: the alias, rotation, the key policy, our tags. moto ignores
+    // RotationPeriodInDays, so the period is visible only in the tag the backend
+    // records (and reads back only when the service reports no period).
+    let by_alias = kms
+        .describe_key()
+        .key_id("alias/it-etcd")
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap();
+    assert_eq!(by_alias.arn(), Some(created.id.as_str()));
+    assert_eq!(by_alias.description(), Some("etcd secrets"));
+    let rotation = kms
+        .get_key_rotation_status()
+        .key_id(&created.id)
+        .send()
+        .await
+        .unwrap();
+    assert!(rotation.key_rotation_enabled());
+    assert_eq!(
+        rotation.rotation_period_in_days(),
+        None,
+        "moto now reports periods"
+    );
+    let policy = kms
+        .get_key_policy()
+        .key_id(&created.id)
+        .policy_name("default")
+        .send()
+        .await
+        .unwrap();
+    let policy: serde_json::Value = serde_json::from_str(policy.policy().unwrap()).unwrap();
+    assert_eq!(policy["Statement"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        policy["Statement"][0]["Principal"]["AWS"][0],
+        "arn:aws:iam::123456789012:root"
+    );
+    let on_key: BTreeMap<String, String> = kms
+        .list_resource_tags()
+        .key_id(&created.id)
+        .send()
+        .await
+        .unwrap()
+        .tags()
+        .iter()
+        .map(|t| (t.tag_key().to_string(), t.tag_value().to_string()))
+        .collect();
+    assert_eq!(
+        on_key,
+        tags(&[
+            ("mlcloud:name", "it-etcd"),
+            ("mlcloud:rotation-period-days", "180"),
+            ("team", "ml-platform")
+        ])
+    );
+
+    // A create retried after a lost response adopts the key instead of making another.
+    let again = backend
+        .create_key(&key_spec("it-etcd"), &op())
+        .await
+        .expect("retried create");
+    assert_eq!(again.id, created.id);
+    let keys = kms.list_keys().send().await.unwrap();
+    assert_eq!(keys.keys().len(), 1, "no second key");
+
+    // An alias on a key mlcloud did not make is an error, not an adoption.
+    let foreign = kms.create_key().send().await.unwrap().key_metadata.unwrap();
+    kms.create_alias()
+        .alias_name("alias/it-foreign")
+        .target_key_id(foreign.key_id())
+        .send()
+        .await
+        .unwrap();
+    let refused = backend
+        .create_key(&key_spec("it-foreign"), &op())
+        .await
+        .unwrap_err();
+    assert!(refused.created.is_none());
+    assert!(
+        refused.error.to_string().contains("mlcloud did not create"),
+        "{}",
+        refused.error
+    );
+
+    // Update in place: description, rotation period, tags.
+    let mut changed = key_spec("it-etcd");
+    changed.description = "etcd secrets, rotated".into();
+    changed.rotation_period_days = 90;
+    changed.tags = tags(&[("team", "ml"), ("env", "test")]);
+    let updated = backend
+        .update_key(&created.id, &changed, &op())
+        .await
+        .expect("update key");
+    assert_eq!(updated.description, "etcd secrets, rotated");
+    assert_eq!(updated.rotation_period_days, 90);
+    assert_eq!(updated.tags, changed.tags);
+    let rotation = kms
+        .get_key_rotation_status()
+        .key_id(&created.id)
+        .send()
+        .await
+        .unwrap();
+    assert!(rotation.key_rotation_enabled());
+    let recorded = kms
+        .list_resource_tags()
+        .key_id(&created.id)
+        .send()
+        .await
+        .unwrap()
+        .tags()
+        .iter()
+        .find(|t| t.tag_key() == "mlcloud:rotation-period-days")
+        .map(|t| t.tag_value().to_string());
+    assert_eq!(recorded.as_deref(), Some("90"));
+    let read = backend
+        .read_key(&created.id)
+        .await
+        .unwrap()
+        .expect("key exists");
+    assert_eq!(
+        (read.description, read.tags),
+        (updated.description, updated.tags)
+    );
+
+    // Delete schedules deletion with the window, drops the alias, and reads as gone.
+    backend
+        .delete_key(&created.id, 7, &op())
+        .await
+        .expect("delete key");
+    let meta = kms
+        .describe_key()
+        .key_id(&created.id)
+        .send()
+        .await
+        .unwrap()
+        .key_metadata
+        .unwrap();
+    assert_eq!(
+        meta.key_state().map(|s| s.as_str()),
+        Some("PendingDeletion")
+    );
+    assert!(
+        kms.describe_key()
+            .key_id("alias/it-etcd")
+            .send()
+            .await
+            .is_err(),
+        "alias removed"
+    );
+    assert_eq!(backend.read_key(&created.id).await.unwrap(), None);
+    // Deleting again is fine, and the name can be used for a new key at once.
+    backend
+        .delete_key(&created.id, 7, &op())
+        .await
+        .expect("second delete");
+    let replacement = backend
+        .create_key(&key_spec("it-etcd"), &op())
+        .await
+        .expect("recreate");
+    assert_ne!(replacement.id, created.id);
+}
+
+#[tokio::test]
+async fn identities_cluster_and_node_pool_lifecycle() {
+    let moto = Moto::start();
+    let backend = moto.backend().await;
+    let sdk = moto.sdk().await;
+    let iam = aws_sdk_iam::Client::new(&sdk);
+    let eks = aws_sdk_eks::Client::new(&sdk);
+    let ec2 = aws_sdk_ec2::Client::new(&sdk);
+
+    // ------------------------------------------------ identities for the cluster
+    let key = backend
+        .create_key(&key_spec("it-cluster-key"), &op())
+        .await
+        .unwrap();
+    let cluster_role = backend
+        .create_identity(&identity_spec("it-cluster", Purpose::Cluster), &op())
+        .await
+        .expect("cluster role");
+    let node_role = backend
+        .create_identity(&identity_spec("it-node", Purpose::Node), &op())
+        .await
+        .expect("node role");
+    assert_eq!(cluster_role.purpose, Purpose::Cluster);
+    assert_eq!(cluster_role.principal, cluster_role.id);
+    assert!(
+        cluster_role.client_id.starts_with("AROA"),
+        "{}",
+        cluster_role.client_id
+    );
+    assert_eq!(
+        attached(&iam, "it-cluster").await,
+        ["arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"]
+    );
+    assert_eq!(
+        attached(&iam, "it-node").await,
+        [
+            "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+            "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+            "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+        ]
+    );
+    let role = iam
+        .get_role()
+        .role_name("it-node")
+        .send()
+        .await
+        .unwrap()
+        .role
+        .unwrap();
+    let trust = decode(role.assume_role_policy_document().unwrap());
+    assert_eq!(
+        trust["Statement"][0]["Principal"]["Service"][0],
+        "ec2.amazonaws.com"
+    );
+
+    // ------------------------------------------------ cluster with its system pool
+    let cluster_spec = ClusterSpec {
+        name: "it-main".into(),
+        location: REGION.into(),
+        kubernetes_version: Some("1.31".into()),
+        endpoint_access: EndpointAccess::Private,
+        authorized_cidrs: Vec::new(),
+        encryption_key_id: Some(key.key_ref.clone()),
+        identity_id: Some(cluster_role.id.clone()),
+        system_pool: SystemPool {
+            machine_type: "m6i.large".into(),
+            node_count: 2,
+            node_identity_id: Some(node_role.id.clone()),
+        },
+        logging: [
+            "api",
+            "audit",
+            "authenticator",
+            "controllerManager",
+            "scheduler",
+        ]
+        .map(String::from)
+        .to_vec(),
+        aws: AwsClusterSettings {
+            subnet_ids: vec!["subnet-1".into(), "subnet-2".into()],
+            security_group_ids: vec!["sg-1".into()],
+        },
+        tags: tags(&[("env", "test")]),
+    };
+    let cluster = backend
+        .create_cluster(&cluster_spec, &op())
+        .await
+        .expect("create cluster");
+    assert_eq!(
+        cluster.id,
+        "arn:aws:eks:us-east-1:123456789012:cluster/it-main"
+    );
+    assert_eq!(cluster.status, "ACTIVE");
+    assert_eq!(cluster.kubernetes_version, "1.31");
+    assert_eq!(
+        cluster.encryption_key_id.as_deref(),
+        Some(key.key_ref.as_str())
+    );
+    assert_eq!(cluster.endpoint_access, EndpointAccess::Private);
+    assert_eq!(cluster.logging, cluster_spec.logging);
+    assert_eq!(cluster.system_pool, cluster_spec.system_pool);
+    assert!(
+        cluster.oidc_issuer_url.starts_with("https://"),
+        "{}",
+        cluster.oidc_issuer_url
+    );
+
+    let described = eks
+        .describe_cluster()
+        .name("it-main")
+        .send()
+        .await
+        .unwrap()
+        .cluster
+        .unwrap();
+    let vpc = described.resources_vpc_config().unwrap();
+    assert!(vpc.endpoint_private_access() && !vpc.endpoint_public_access());
+    assert_eq!(
+        described.encryption_config()[0]
+            .provider()
+            .unwrap()
+            .key_arn(),
+        Some(key.key_ref.as_str())
+    );
+    assert_eq!(
+        described.tags().unwrap().get("env").map(String::as_str),
+        Some("test")
+    );
+    let system = eks
+        .describe_nodegroup()
+        .cluster_name("it-main")
+        .nodegroup_name("system")
+        .send()
+        .await
+        .unwrap()
+        .nodegroup
+        .unwrap();
+    assert_eq!(system.instance_types(), ["m6i.large"]);
+    assert_eq!(system.scaling_config().unwrap().desired_size(), Some(2));
+    assert_eq!(system.node_role(), Some(node_role.id.as_str()));
+    let issuer = cluster
+        .oidc_issuer_url
+        .trim_start_matches("https://")
+        .to_string();
+    let provider_arn = format!("arn:aws:iam::123456789012:oidc-provider/{issuer}");
+    let provider = iam
+        .get_open_id_connect_provider()
+        .open_id_connect_provider_arn(&provider_arn)
+        .send()
+        .await
+        .expect("OIDC provider");
+    assert_eq!(provider.client_id_list(), ["sts.amazonaws.com"]);
+    assert!(
+        provider
+            .tags()
+            .iter()
+            .any(|t| t.key() == "mlcloud:cluster:it-main")
+    );
+
+    // ------------------------------------------------ workload identity (IRSA) with grants
+    let mut workload = identity_spec("it-inference", Purpose::Workload);
+    workload.workload = Some(WorkloadBinding {
+        cluster_id: cluster.id.clone(),
+        namespace: "ml-serving".into(),
+        service_account: "inference".into(),
+    });
+    workload.grants = vec![
+        Grant {
+            action: GrantAction::KmsDecrypt,
+            target: key.key_ref.clone(),
+        },
+        Grant {
+            action: GrantAction::ModelStoreRead,
+            target: "s3://models-bucket/llama/".into(),
+        },
+    ];
+    let inference = backend
+        .create_identity(&workload, &op())
+        .await
+        .expect("workload role");
+    assert_eq!(inference.workload, workload.workload);
+    assert_eq!(inference.grants, workload.grants);
+    let role = iam
+        .get_role()
+        .role_name("it-inference")
+        .send()
+        .await
+        .unwrap()
+        .role
+        .unwrap();
+    let trust = decode(role.assume_role_policy_document().unwrap());
+    assert_eq!(
+        trust["Statement"][0]["Principal"]["Federated"][0],
+        provider_arn.as_str()
+    );
+    assert_eq!(
+        trust["Statement"][0]["Condition"]["StringEquals"][format!("{issuer}:sub")][0],
+        "system:serviceaccount:ml-serving:inference"
+    );
+    let inline = iam
+        .get_role_policy()
+        .role_name("it-inference")
+        .policy_name("mlcloud-grants")
+        .send()
+        .await
+        .unwrap();
+    let inline = decode(inline.policy_document());
+    assert_eq!(inline["Statement"][0]["Resource"][0], key.key_ref.as_str());
+    assert_eq!(
+        inline["Statement"][1]["Resource"][0],
+        "arn:aws:s3:::models-bucket/llama/*"
+    );
+
+    // Update: another grant, a permissions boundary, a new service account, tags.
+    let boundary = iam
+        .create_policy()
+        .policy_name("it-boundary")
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::models-bucket/*"}]}"#)
+        .send()
+        .await
+        .unwrap()
+        .policy
+        .unwrap()
+        .arn
+        .unwrap();
+    workload.grants.push(Grant {
+        action: GrantAction::ModelStoreWrite,
+        target: "s3://models-bucket/out/".into(),
+    });
+    workload.permissions_boundary_arn = Some(boundary.clone());
+    workload.workload.as_mut().unwrap().service_account = "batch".into();
+    workload.tags = tags(&[("team", "research")]);
+    let updated = backend
+        .update_identity(&inference.id, &workload, &op())
+        .await
+        .expect("update workload role");
+    assert_eq!(updated.grants, workload.grants);
+    assert_eq!(
+        updated.permissions_boundary_arn.as_deref(),
+        Some(boundary.as_str())
+    );
+    assert_eq!(updated.workload.as_ref().unwrap().service_account, "batch");
+    assert_eq!(updated.tags, workload.tags);
+    let role_tags = role_tags(&iam, "it-inference").await;
+    assert_eq!(role_tags.get("team").map(String::as_str), Some("research"));
+    assert_eq!(role_tags.get("mlcloud:workload-cluster"), Some(&cluster.id));
+    assert_eq!(
+        backend.read_identity(&inference.id).await.unwrap().as_ref(),
+        Some(&updated)
+    );
+
+    // ------------------------------------------------ cluster updates
+    let mut cluster_change = cluster_spec.clone();
+    cluster_change.logging = vec!["api".into(), "audit".into()];
+    cluster_change.endpoint_access = EndpointAccess::Public;
+    cluster_change.authorized_cidrs = vec!["203.0.113.0/24".into()];
+    cluster_change.tags = tags(&[("env", "test"), ("cost-center", "42")]);
+    cluster_change.system_pool.node_count = 3;
+    let changed = backend
+        .update_cluster(&cluster.id, &cluster, &cluster_change, &op())
+        .await
+        .expect("update cluster");
+    assert_eq!(changed.logging, ["api", "audit"]);
+    assert_eq!(changed.endpoint_access, EndpointAccess::Public);
+    assert_eq!(changed.authorized_cidrs, ["203.0.113.0/24"]);
+    assert_eq!(changed.tags, cluster_change.tags);
+    assert_eq!(changed.system_pool.node_count, 3);
+    assert_eq!(
+        changed.aws, cluster_spec.aws,
+        "subnets survive a VPC config update"
+    );
+    let described = eks
+        .describe_cluster()
+        .name("it-main")
+        .send()
+        .await
+        .unwrap()
+        .cluster
+        .unwrap();
+    assert!(
+        described
+            .resources_vpc_config()
+            .unwrap()
+            .endpoint_public_access()
+    );
+    assert_eq!(
+        described
+            .tags()
+            .unwrap()
+            .get("cost-center")
+            .map(String::as_str),
+        Some("42")
+    );
+
+    // moto has no UpdateClusterVersion: a clear error, with the cluster kept in state.
+    let mut newer = cluster_change.clone();
+    newer.kubernetes_version = Some("1.32".into());
+    let refused = backend
+        .update_cluster(&cluster.id, &changed, &newer, &op())
+        .await
+        .unwrap_err();
+    match &refused.error {
+        CloudError::Api {
+            operation, code, ..
+        } => {
+            assert_eq!(
+                (*operation, code.as_str()),
+                ("UpdateClusterVersion", "UnsupportedOperation")
+            );
+        }
+        other => panic!("expected an API error, got {other:?}"),
+    }
+    assert_eq!(
+        refused.created.as_ref().map(|c| c.id.as_str()),
+        Some(cluster.id.as_str())
+    );
+
+    // ------------------------------------------------ a GPU node pool
+    let pool_spec = NodePoolSpec {
+        cluster_id: cluster.id.clone(),
+        name: "gpu-l4".into(),
+        machine_type: "g6.xlarge".into(),
+        accelerator: Some(PoolAccelerator {
+            accelerator: "nvidia-l4".into(),
+            per_node: 1,
+            is_tpu: false,
+        }),
+        scaling: Scaling::Fixed(1),
+        capacity_type: CapacityType::Spot,
+        taints: vec![Taint {
+            key: "nvidia.com/gpu".into(),
+            value: "present".into(),
+            effect: TaintEffect::NoSchedule,
+        }],
+        labels: BTreeMap::from([("workload".to_string(), "inference".to_string())]),
+        disk_size_gb: 200,
+        zones: Vec::new(),
+        node_identity_id: Some(node_role.id.clone()),
+        tags: tags(&[("pool", "gpu")]),
+    };
+    let pool = backend
+        .create_node_pool(&pool_spec, &op())
+        .await
+        .expect("create node pool");
+    assert!(
+        pool.id
+            .starts_with("arn:aws:eks:us-east-1:123456789012:nodegroup/it-main/gpu-l4/"),
+        "{}",
+        pool.id
+    );
+    assert_eq!(pool.cluster_id, cluster.id);
+    assert_eq!(
+        (pool.machine_type.as_str(), pool.scaling, pool.capacity_type),
+        ("g6.xlarge", Scaling::Fixed(1), CapacityType::Spot)
+    );
+    assert_eq!(
+        (pool.taints.clone(), pool.labels.clone()),
+        (pool_spec.taints.clone(), pool_spec.labels.clone())
+    );
+    assert_eq!(pool.disk_size_gb, 200);
+    assert_eq!(pool.tags, pool_spec.tags);
+    let group = eks
+        .describe_nodegroup()
+        .cluster_name("it-main")
+        .nodegroup_name("gpu-l4")
+        .send()
+        .await
+        .unwrap()
+        .nodegroup
+        .unwrap();
+    assert_eq!(
+        group.ami_type().map(|a| a.as_str()),
+        Some("AL2023_x86_64_NVIDIA")
+    );
+    assert_eq!(group.capacity_type().map(|c| c.as_str()), Some("SPOT"));
+    assert_eq!(
+        group.taints()[0].effect().map(|e| e.as_str()),
+        Some("NO_SCHEDULE")
+    );
+    assert_eq!(group.subnets(), ["subnet-1", "subnet-2"]);
+    let template_id = group.launch_template().unwrap().id().unwrap().to_string();
+    let versions = ec2
+        .describe_launch_template_versions()
+        .launch_template_id(&template_id)
+        .send()
+        .await
+        .unwrap();
+    let data = versions.launch_template_versions()[0]
+        .launch_template_data()
+        .unwrap();
+    let metadata = data.metadata_options().unwrap();
+    assert_eq!(metadata.http_tokens().map(|t| t.as_str()), Some("required"));
+    assert_eq!(metadata.http_put_response_hop_limit(), Some(1));
+    assert_eq!(
+        data.block_device_mappings()[0].ebs().unwrap().volume_size(),
+        Some(200)
+    );
+
+    // In place: scale, change a taint's value, swap labels.
+    let mut pool_change = pool_spec.clone();
+    pool_change.scaling = Scaling::Auto { min: 1, max: 4 };
+    pool_change.taints[0].value = "true".into();
+    pool_change.labels = BTreeMap::from([("tier".to_string(), "gold".to_string())]);
+    let resized = backend
+        .update_node_pool(&pool.id, &pool, &pool_change, &op())
+        .await
+        .expect("update node pool");
+    assert_eq!(resized.scaling, Scaling::Auto { min: 1, max: 4 });
+    assert_eq!(resized.taints, pool_change.taints);
+    assert_eq!(resized.labels, pool_change.labels);
+    let group = eks
+        .describe_nodegroup()
+        .cluster_name("it-main")
+        .nodegroup_name("gpu-l4")
+        .send()
+        .await
+        .unwrap()
+        .nodegroup
+        .unwrap();
+    let scaling = group.scaling_config().unwrap();
+    assert_eq!(
+        (
+            scaling.min_size(),
+            scaling.max_size(),
+            scaling.desired_size()
+        ),
+        (Some(1), Some(4), Some(1))
+    );
+
+    // moto cannot tag node group ARNs: the error surfaces, the pool stays in state.
+    let mut retagged = pool_change.clone();
+    retagged.tags = tags(&[("pool", "gpu-2")]);
+    let refused = backend
+        .update_node_pool(&pool.id, &resized, &retagged, &op())
+        .await
+        .unwrap_err();
+    match &refused.error {
+        CloudError::Api {
+            operation, code, ..
+        } => assert_eq!(
+            (*operation, code.as_str()),
+            ("TagResource", "ResourceNotFoundException")
+        ),
+        other => panic!("expected moto's refusal to tag, got {other:?}"),
+    }
+    assert_eq!(
+        refused.created.as_ref().map(|p| p.id.as_str()),
+        Some(pool.id.as_str())
+    );
+
+    // Deleted out of band: reads as gone.
+    eks.delete_nodegroup()
+        .cluster_name("it-main")
+        .nodegroup_name("gpu-l4")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(backend.read_node_pool(&pool.id).await.unwrap(), None);
+    backend
+        .delete_node_pool(&pool.id, &op())
+        .await
+        .expect("deleting a gone pool is fine");
+    ec2.delete_launch_template()
+        .launch_template_id(&template_id)
+        .send()
+        .await
+        .unwrap();
+
+    // A second pool, deleted through the backend: group and launch template go.
+    let mut cpu = pool_spec.clone();
+    cpu.name = "cpu".into();
+    cpu.machine_type = "m6i.xlarge".into();
+    cpu.accelerator = None;
+    cpu.taints = Vec::new();
+    let cpu_pool = backend
+        .create_node_pool(&cpu, &op())
+        .await
+        .expect("cpu pool");
+    let group = eks
+        .describe_nodegroup()
+        .cluster_name("it-main")
+        .nodegroup_name("cpu")
+        .send()
+        .await
+        .unwrap()
+        .nodegroup
+        .unwrap();
+    assert_eq!(
+        group.ami_type().map(|a| a.as_str()),
+        Some("AL2023_x86_64_STANDARD")
+    );
+    backend
+        .delete_node_pool(&cpu_pool.id, &op())
+        .await
+        .expect("delete cpu pool");
+    assert!(
+        eks.describe_nodegroup()
+            .cluster_name("it-main")
+            .nodegroup_name("cpu")
+            .send()
+            .await
+            .is_err()
+    );
+
+    // ------------------------------------------------ teardown: moto holds nothing of ours
+    backend
+        .delete_cluster(&cluster.id, &op())
+        .await
+        .expect("delete cluster");
+    assert!(
+        eks.list_clusters()
+            .send()
+            .await
+            .unwrap()
+            .clusters()
+            .is_empty()
+    );
+    assert!(
+        iam.get_open_id_connect_provider()
+            .open_id_connect_provider_arn(&provider_arn)
+            .send()
+            .await
+            .is_err(),
+        "OIDC provider deleted"
+    );
+    assert_eq!(backend.read_cluster(&cluster.id).await.unwrap(), None);
+    for id in [&inference.id, &cluster_role.id, &node_role.id] {
+        backend
+            .delete_identity(id, &op())
+            .await
+            .expect("delete identity");
+        assert_eq!(backend.read_identity(id).await.unwrap(), None);
+    }
+    let roles = iam.list_roles().send().await.unwrap();
+    assert!(
+        !roles
+            .roles()
+            .iter()
+            .any(|r| r.role_name().starts_with("it-")),
+        "roles left: {:?}",
+        roles.roles()
+    );
+    let templates = ec2.describe_launch_templates().send().await.unwrap();
+    assert!(
+        templates.launch_templates().is_empty(),
+        "launch templates left: {:?}",
+        templates.launch_templates()
+    );
+    backend.delete_key(&key.id, 7, &op()).await.unwrap();
+}
