@@ -336,11 +336,11 @@ impl Resource for NodePool {
                 a.attr("min").and_then(Value::as_i64),
                 a.attr("max").and_then(Value::as_i64),
             )
-            && min > max
+            && min >= max
         {
             diags.push(invalid_at(
                 AttributePath::attr("autoscaling").push_attr("min"),
-                format!("min ({min}) must not exceed max ({max})."),
+                format!("min ({min}) must be less than max ({max}); for a fixed size use node_count = {max}."),
             ));
         }
         if let Some(taints) = config.attr("taints").and_then(Value::as_elements) {

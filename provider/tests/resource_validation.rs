@@ -1,0 +1,291 @@
+//! Plan-time diagnostics of the four cloud resources, through the protocol in-process:
+//! each bad input is reported on its exact attribute path before any cloud call.
+
+use mlcloud_provider::provider::MlcloudProvider;
+use tfplug::testkit::TestClient;
+use tfplug::{AttributePath, Diagnostics, Value};
+
+fn obj(pairs: &[(&str, Value)]) -> Value {
+    Value::object(pairs.iter().map(|(k, v)| (*k, v.clone())))
+}
+
+fn list(items: &[&str]) -> Value {
+    Value::List(items.iter().map(|s| Value::from(*s)).collect())
+}
+
+async fn validate(resource: &str, config: Value) -> Diagnostics {
+    let client = TestClient::new(MlcloudProvider);
+    let full = complete(&client, resource, config).await;
+    client.validate_resource(resource, &full).await
+}
+
+/// Fills every attribute the test left out with null, as Terraform sends configs.
+async fn complete(client: &TestClient, resource: &str, config: Value) -> Value {
+    let schema = client.schema().await;
+    let block = schema.resource_schemas[resource].block.clone().unwrap();
+    let mut m = match config {
+        Value::Object(m) => m,
+        _ => unreachable!(),
+    };
+    for a in &block.attributes {
+        m.entry(a.name.clone()).or_insert(Value::Null);
+    }
+    for b in &block.block_types {
+        m.entry(b.type_name.clone()).or_insert(Value::Null);
+    }
+    Value::Object(m)
+}
+
+fn assert_error_at(d: &Diagnostics, path: &str, needle: &str) {
+    let want = AttributePath::parse(path);
+    let hit = d
+        .iter()
+        .find(|d| d.attribute.as_ref() == Some(&want))
+        .unwrap_or_else(|| panic!("no diagnostic at {path}: {d}"));
+    assert!(hit.detail.contains(needle), "at {path}: {}", hit.detail);
+}
+
+#[tokio::test]
+async fn deletion_window_outside_7_to_30() {
+    let d = validate(
+        "mlcloud_kms_key",
+        obj(&[
+            ("cloud", "aws".into()),
+            ("name", "k".into()),
+            ("deletion_window_days", 3i64.into()),
+        ]),
+    )
+    .await;
+    assert_error_at(&d, "deletion_window_days", "between 7 and 30, got 3");
+}
+
+#[tokio::test]
+async fn rotation_period_outside_aws_range() {
+    let d = validate(
+        "mlcloud_kms_key",
+        obj(&[
+            ("cloud", "aws".into()),
+            ("name", "k".into()),
+            ("rotation_period_days", 30i64.into()),
+        ]),
+    )
+    .await;
+    assert_error_at(&d, "rotation_period_days", "between 90 and 2560, got 30");
+}
+
+#[tokio::test]
+async fn another_clouds_block_on_an_aws_resource() {
+    let d = validate(
+        "mlcloud_kms_key",
+        obj(&[
+            ("cloud", "aws".into()),
+            ("name", "k".into()),
+            (
+                "gcp",
+                obj(&[
+                    ("project", "p".into()),
+                    ("key_ring", Value::Null),
+                    ("protection_level", Value::Null),
+                ]),
+            ),
+        ]),
+    )
+    .await;
+    assert_error_at(&d, "gcp", "would be ignored");
+}
+
+#[tokio::test]
+async fn workload_identity_needs_its_service_account() {
+    let d = validate(
+        "mlcloud_identity",
+        obj(&[
+            ("cloud", "aws".into()),
+            ("name", "w".into()),
+            ("purpose", "workload".into()),
+        ]),
+    )
+    .await;
+    assert_error_at(&d, "workload", "workload {");
+}
+
+#[tokio::test]
+async fn grant_targets_must_name_what_they_act_on() {
+    let grant = |a: &str, t: &str| obj(&[("action", a.into()), ("target", t.into())]);
+    let d = validate(
+        "mlcloud_identity",
+        obj(&[
+            ("cloud", "aws".into()),
+            ("name", "n".into()),
+            ("purpose", "node".into()),
+            (
+                "grants",
+                Value::List(vec![
+                    grant("kms_decrypt", "not-an-arn"),
+                    grant("model_store_read", "s3://b/"),
+                    grant("launch_missiles", "x"),
+                ]),
+            ),
+        ]),
+    )
+    .await;
+    assert_error_at(&d, "grants[0].target", "KMS key ARN");
+    assert_error_at(&d, "grants[1].target", "S3 location");
+    assert_error_at(&d, "grants[2].action", "kms_decrypt");
+}
+
+#[tokio::test]
+async fn reserved_tag_keys_are_refused() {
+    let tags = Value::Map(
+        [("mlcloud:name".to_string(), Value::from("x"))]
+            .into_iter()
+            .collect(),
+    );
+    let d = validate(
+        "mlcloud_identity",
+        obj(&[
+            ("cloud", "aws".into()),
+            ("name", "n".into()),
+            ("purpose", "node".into()),
+            ("tags", tags),
+        ]),
+    )
+    .await;
+    assert_error_at(&d, r#"tags["mlcloud:name"]"#, "reserved");
+}
+
+fn cluster(extra: &[(&str, Value)]) -> Value {
+    let mut pairs: Vec<(&str, Value)> = vec![
+        ("cloud", "aws".into()),
+        ("name", "c".into()),
+        ("encryption_key_id", "arn:aws:kms:us-east-1:1:key/k".into()),
+        ("identity_id", "arn:aws:iam::1:role/c".into()),
+        (
+            "system_pool",
+            obj(&[
+                ("machine_type", Value::Null),
+                ("node_count", Value::Null),
+                ("node_identity_id", "arn:aws:iam::1:role/n".into()),
+            ]),
+        ),
+        (
+            "aws",
+            obj(&[
+                ("subnet_ids", list(&["subnet-1", "subnet-2"])),
+                ("security_group_ids", Value::Null),
+            ]),
+        ),
+    ];
+    pairs.extend(extra.iter().cloned());
+    obj(&pairs)
+}
+
+#[tokio::test]
+async fn cluster_cidrs_and_public_endpoint_rules() {
+    let d = validate(
+        "mlcloud_cluster",
+        cluster(&[
+            ("endpoint_access", "public".into()),
+            ("authorized_cidrs", list(&["10.0.0.0/33"])),
+        ]),
+    )
+    .await;
+    assert_error_at(&d, "authorized_cidrs[0]", "CIDR");
+    let d = validate(
+        "mlcloud_cluster",
+        cluster(&[("endpoint_access", "public".into())]),
+    )
+    .await;
+    assert_error_at(&d, "authorized_cidrs", "needs authorized_cidrs");
+    let ok = validate("mlcloud_cluster", cluster(&[])).await;
+    assert!(!ok.has_errors(), "{ok}");
+}
+
+fn pool(extra: &[(&str, Value)]) -> Value {
+    let mut pairs: Vec<(&str, Value)> = vec![
+        ("cloud", "aws".into()),
+        ("name", "gpu".into()),
+        ("cluster_id", "arn:aws:eks:us-east-1:1:cluster/c".into()),
+        ("node_identity_id", "arn:aws:iam::1:role/n".into()),
+        ("node_count", 1i64.into()),
+    ];
+    pairs.extend(extra.iter().cloned());
+    obj(&pairs)
+}
+
+#[tokio::test]
+async fn tpu_on_aws_lists_what_aws_offers() {
+    let acc = obj(&[("type", "tpu-v5e".into()), ("count", 1i64.into())]);
+    let d = validate("mlcloud_node_pool", pool(&[("accelerator", acc)])).await;
+    assert_error_at(&d, "accelerator.type", "aws offers: nvidia-t4");
+}
+
+#[tokio::test]
+async fn accelerator_count_the_cloud_has_no_machine_for() {
+    let acc = obj(&[("type", "nvidia-h100-80gb".into()), ("count", 3i64.into())]);
+    let d = validate("mlcloud_node_pool", pool(&[("accelerator", acc)])).await;
+    assert_error_at(&d, "accelerator.count", "available counts");
+}
+
+#[tokio::test]
+async fn node_pool_machine_choice_and_scaling_rules() {
+    let d = validate("mlcloud_node_pool", pool(&[])).await;
+    assert_error_at(&d, "accelerator", "machine_type");
+    let scaling = obj(&[("min", 3i64.into()), ("max", 3i64.into())]);
+    let d = validate(
+        "mlcloud_node_pool",
+        pool(&[
+            ("machine_type", "m6i.large".into()),
+            ("autoscaling", scaling),
+        ]),
+    )
+    .await;
+    assert_error_at(&d, "autoscaling", "not both");
+    assert_error_at(&d, "autoscaling.min", "less than max");
+}
+
+#[tokio::test]
+async fn missing_aws_provider_block_fails_the_plan_on_cloud() {
+    let client = TestClient::new(MlcloudProvider);
+    client
+        .configure(obj(&[
+            ("default_tags", Value::Null),
+            ("aws", Value::Null),
+            ("azure", Value::Null),
+            ("gcp", Value::Null),
+        ]))
+        .await
+        .unwrap();
+    let config = complete(
+        &client,
+        "mlcloud_identity",
+        obj(&[
+            ("cloud", "aws".into()),
+            ("name", "n".into()),
+            ("purpose", "node".into()),
+        ]),
+    )
+    .await;
+    let plan = client.plan("mlcloud_identity", None, &config).await;
+    assert_error_at(&plan.diagnostics, "cloud", "no aws block");
+}
+
+#[tokio::test]
+async fn gpu_pool_plan_resolves_machine_type_and_default_taint() {
+    let client = TestClient::new(MlcloudProvider);
+    let aws = obj(&[("region", "us-east-1".into())]);
+    client.configure(obj(&[("aws", aws)])).await.unwrap();
+    let acc = obj(&[("type", "nvidia-l4".into()), ("count", 1i64.into())]);
+    let config = complete(&client, "mlcloud_node_pool", pool(&[("accelerator", acc)])).await;
+    let plan = client.plan("mlcloud_node_pool", None, &config).await;
+    assert!(!plan.diagnostics.has_errors(), "{}", plan.diagnostics);
+    let p = &plan.planned;
+    assert_eq!(
+        p.attr("resolved_machine_type"),
+        Some(&Value::from("g6.xlarge"))
+    );
+    assert_eq!(p.attr("accelerators_per_node"), Some(&Value::from(1i64)));
+    assert_eq!(p.attr("location"), Some(&Value::from("us-east-1")));
+    let taint = &p.attr("taints").unwrap().as_elements().unwrap()[0];
+    assert_eq!(taint.attr("key"), Some(&Value::from("nvidia.com/gpu")));
+    assert_eq!(taint.attr("effect"), Some(&Value::from("NoSchedule")));
+}
