@@ -49,7 +49,17 @@ fn single_resource_examples(terraform: &Terraform) -> TestResult {
                 outputs.string("node_role_arn"),
                 records.role("ml-node")?.arn()
             );
-            assert!(outputs.value("workload_role_arn").is_null());
+            assert_eq!(
+                outputs.string("cluster_role_arn"),
+                records.role("ml-cluster")?.arn()
+            );
+            let mut roles = records.role_names()?;
+            roles.sort();
+            assert_eq!(
+                roles,
+                ["ml-cluster", "ml-node"],
+                "no workload role without a cluster"
+            );
             Ok(())
         }),
         ("aws-cluster", |records, outputs| {

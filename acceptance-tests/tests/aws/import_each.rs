@@ -2,9 +2,8 @@
 //! same configuration imports each resource by its ARN, gets the same state the
 //! creator has, and then plans no changes.
 //!
-//! The configuration leaves `rotation_period_days` and `deletion_window_days` at
-//! their defaults: the deletion window is no AWS setting (it is only used when
-//! destroying), so no import can read it back; and moto 5.2 keeps no rotation period.
+//! The configuration leaves `deletion_window_days` at its default: it is no AWS
+//! setting (only used when destroying), so no import can read it back.
 
 use acceptance_tests::{Moto, Terraform, TestResult, Workdir, providers};
 
@@ -18,7 +17,6 @@ fn import_every_resource_by_its_arn(terraform: &Terraform) -> TestResult {
     let network = moto.sdk().create_network()?;
     let provider = providers::mlcloud()?;
     let mut stack = Stack::new(&network);
-    stack.rotation_period_days = None;
     stack.deletion_window_days = None;
     let config = stack.main_tf(&moto);
 

@@ -157,15 +157,18 @@ pub fn workload_identity_matches_moto(moto: &Moto, state: &State, key_arn: &str)
         ["sts:AssumeRoleWithWebIdentity"],
         "{trust}"
     );
+    // Exact matches (StringEquals), one service account and one audience.
     let conditions = &statements(&trust)[0]["Condition"]["StringEquals"];
     assert_eq!(
-        conditions[format!("{issuer_host}:sub")],
-        format!("system:serviceaccount:{NAMESPACE}:{SERVICE_ACCOUNT}"),
+        strings(&conditions[format!("{issuer_host}:sub")]),
+        [format!(
+            "system:serviceaccount:{NAMESPACE}:{SERVICE_ACCOUNT}"
+        )],
         "{trust}"
     );
     assert_eq!(
-        conditions[format!("{issuer_host}:aud")],
-        "sts.amazonaws.com",
+        strings(&conditions[format!("{issuer_host}:aud")]),
+        ["sts.amazonaws.com"],
         "{trust}"
     );
 

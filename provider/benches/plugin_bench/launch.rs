@@ -9,13 +9,13 @@ use tfplug::transport::{
     CLIENT_CERT_KEY, MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, MAX_PORT_KEY, MIN_PORT_KEY,
     PROTOCOL_VERSIONS_KEY, UNIX_SOCKET_DIR_KEY,
 };
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, BufReader};
+use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
-use tokio::task::JoinHandle;
 
 use super::error::{BenchError, StderrTail};
 use super::handshake::{Handshake, parse_handshake};
 use super::identity::ClientIdentity;
+use super::stderr::StderrCapture;
 
 /// go-plugin's default start timeout is a minute; a provider that needs more
 /// than a few seconds is broken for this benchmark's purposes.
@@ -27,7 +27,7 @@ pub struct LaunchedPlugin {
     pub handshake: Handshake,
     /// From just before the spawn to the complete handshake line.
     pub time_to_handshake: Duration,
-    stderr: JoinHandle<String>,
+    stderr: StderrCapture,
 }
 
 /// Starts `binary` with the environment Terraform 1.x gives a plugin and
@@ -57,7 +57,7 @@ pub async fn launch(
         binary: binary.to_path_buf(),
         source,
     })?;
-    let stderr = tokio::spawn(read_all(child.stderr.take().expect("stderr is piped")));
+    let stderr = StderrCapture::start(child.stderr.take().expect("stderr is piped"));
     let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
     let mut line = String::new();
     let read = tokio::time::timeout(HANDSHAKE_TIMEOUT, stdout.read_line(&mut line)).await;
@@ -74,7 +74,7 @@ pub async fn launch(
         Ok(Err(io)) => Err(BenchError::Stdout(io)),
         Ok(Ok(0)) => {
             let status = child.wait().await.map_err(BenchError::Wait)?;
-            let stderr = StderrTail(stderr.await.unwrap_or_default());
+            let stderr = stderr.finish().await;
             Err(BenchError::ExitedBeforeHandshake { status, stderr })
         }
         Ok(Ok(_)) => {
@@ -119,22 +119,14 @@ impl LaunchedPlugin {
         }
         Err(BenchError::ExitAfterShutdown {
             status,
-            stderr: StderrTail(self.stderr.await.unwrap_or_default()),
+            stderr: self.stderr.finish().await,
         })
     }
 }
 
 /// Kills a misbehaving plugin and returns what it had said on stderr.
-async fn kill_and_collect(child: &mut Child, stderr: JoinHandle<String>) -> StderrTail {
+async fn kill_and_collect(child: &mut Child, stderr: StderrCapture) -> StderrTail {
     // Already gone is fine: all that is wanted is that it is not running.
     let _ = child.kill().await;
-    StderrTail(stderr.await.unwrap_or_default())
-}
-
-/// Reads a pipe to its end; the text is kept for error messages.
-async fn read_all(mut pipe: impl AsyncRead + Unpin) -> String {
-    let mut bytes = Vec::new();
-    // A read error ends the pipe as surely as EOF does; what was read is kept.
-    let _ = pipe.read_to_end(&mut bytes).await;
-    String::from_utf8_lossy(&bytes).into_owned()
+    stderr.finish().await
 }

@@ -11,3 +11,4 @@ pub mod measure;
 pub mod memory;
 pub mod report;
 pub mod stats;
+pub mod stderr;

@@ -45,7 +45,7 @@ pub fn print_provider(name: &str, figures: &ProviderFigures) {
     println!();
     println!("{name}  ({})", figures.binary.display());
     println!(
-        "  {:<34} {:>7} {:>10} {:>10} {:>10} {:>10} {:>10}",
+        "  {:<30} {:>7} {:>10} {:>10} {:>10} {:>10} {:>10}",
         "", "samples", "min", "p50", "p95", "p99", "max"
     );
     let rows = [
@@ -55,17 +55,9 @@ pub fn print_provider(name: &str, figures: &ProviderFigures) {
             &figures.time_to_handshake,
         ),
         ("mTLS connect", Unit::Millis, &figures.connect),
-        (
-            "GetProviderSchema, first (cold)",
-            Unit::Micros,
-            &figures.cold_schema,
-        ),
-        (
-            "GetProviderSchema, warm",
-            Unit::Micros,
-            &figures.warm_schema,
-        ),
-        ("Shutdown → process exit", Unit::Millis, &figures.shutdown),
+        ("GetProviderSchema cold", Unit::Micros, &figures.cold_schema),
+        ("GetProviderSchema warm", Unit::Micros, &figures.warm_schema),
+        ("Shutdown → exit", Unit::Millis, &figures.shutdown),
     ];
     for (label, unit, summary) in rows {
         print_row(label, unit, summary);
@@ -73,7 +65,7 @@ pub fn print_provider(name: &str, figures: &ProviderFigures) {
 
     let schema = figures.schema;
     println!(
-        "  {:<34} {} bytes ({:.1} KiB): {} resources, {} data sources, \
+        "  {:<30} {} bytes ({:.1} KiB): {} resources, {} data sources, \
          {} ephemeral resources, {} functions",
         "GetProviderSchema response",
         schema.encoded_bytes,
@@ -84,8 +76,8 @@ pub fn print_provider(name: &str, figures: &ProviderFigures) {
         schema.functions,
     );
     println!(
-        "  {:<34} peak RSS (VmHWM) {:.1} MiB, RSS now (VmRSS) {:.1} MiB",
-        "memory after the warm calls",
+        "  {:<30} peak RSS (VmHWM) {:.1} MiB, RSS now (VmRSS) {:.1} MiB",
+        "memory after warm calls",
         mib(figures.memory.peak_rss_kib),
         mib(figures.memory.rss_kib),
     );
@@ -95,7 +87,7 @@ pub fn print_provider(name: &str, figures: &ProviderFigures) {
 pub fn print_comparison(results: &[(String, ProviderFigures)]) {
     println!();
     println!(
-        "{:<34} {:>14} {:>14} {:>14} {:>12} {:>13}",
+        "{:<30} {:>14} {:>14} {:>14} {:>12} {:>13}",
         "summary (p50)",
         "handshake ms",
         "cold schema µs",
@@ -105,7 +97,7 @@ pub fn print_comparison(results: &[(String, ProviderFigures)]) {
     );
     for (name, figures) in results {
         println!(
-            "{:<34} {:>14} {:>14} {:>14} {:>12} {:>13.1}",
+            "{:<30} {:>14} {:>14} {:>14} {:>12} {:>13.1}",
             name,
             Unit::Millis.format(figures.time_to_handshake.percentile(50.0)),
             Unit::Micros.format(figures.cold_schema.percentile(50.0)),
@@ -125,7 +117,7 @@ fn print_row(label: &str, unit: Unit, summary: &Summary) {
         }
     };
     println!(
-        "  {:<34} {:>7} {:>10} {:>10} {:>10} {:>10} {:>10}",
+        "  {:<30} {:>7} {:>10} {:>10} {:>10} {:>10} {:>10}",
         format!("{label} ({})", unit.label()),
         summary.count(),
         unit.format(summary.min()),
