@@ -22,6 +22,10 @@ EXAMPLES = {
     ("provider", NAME): "examples/provider",
     ("data-sources", "mlcloud_accelerators"): "examples/accelerators",
     ("functions", "machine_type"): "examples/accelerators/functions",
+    ("resources", "mlcloud_kms_key"): "examples/aws-kms-key",
+    ("resources", "mlcloud_identity"): "examples/aws-identity",
+    ("resources", "mlcloud_cluster"): "examples/aws-cluster",
+    ("resources", "mlcloud_node_pool"): "examples/aws-node-pool",
 }
 
 

@@ -140,7 +140,7 @@ impl Cluster {
             ("ca_certificate", Value::from(s.ca_certificate.as_str())),
             ("oidc_issuer_url", Value::from(s.oidc_issuer_url.as_str())),
             ("status", Value::from(s.status.as_str())),
-            ("tags", user_tags(clouds, &s.tags)),
+            ("tags", user_tags(clouds, &s.tags, config)),
             ("tags_all", tags_value(&s.tags)),
         ]);
         keep_config_only(&mut v, config, &["timeouts", "azure", "gcp"]);

@@ -247,19 +247,38 @@ pub fn keep_config_only(state: &mut Value, from: &Value, names: &[&str]) {
 }
 
 /// The `tags` to record from the tags on a cloud object: everything except what the
-/// provider's `default_tags` put there, and null rather than `{}` so a configuration
-/// without `tags` reads back unchanged.
-pub fn user_tags(clouds: &Clouds, on_object: &Tags) -> Value {
+/// provider's `default_tags` put there. When nothing is left, the configuration decides
+/// between `{}` and null, so `tags = {}` and no `tags` both read back unchanged.
+pub fn user_tags(clouds: &Clouds, on_object: &Tags, config: &Value) -> Value {
     let defaults = clouds.config().default_tags.clone().unwrap_or_default();
     let own: Tags = on_object
         .iter()
         .filter(|(k, v)| defaults.get(*k) != Some(*v))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    if own.is_empty() {
+    if own.is_empty() && config.attr("tags").is_none_or(Value::is_null) {
         Value::Null
     } else {
         tags_value(&own)
+    }
+}
+
+/// The location to record when the cloud object does not carry one: what the
+/// configuration or state says, else the region in an ARN id, else the provider's.
+pub fn known_location(clouds: &Clouds, config: &Value, id: &str) -> Value {
+    if let Some(l) = config.attr("location").filter(|l| !l.is_null()) {
+        return l.clone();
+    }
+    let from_arn = id
+        .strip_prefix("arn:")
+        .and_then(|rest| rest.split(':').nth(2))
+        .filter(|region| !region.is_empty());
+    match from_arn {
+        Some(region) => Value::from(region),
+        None => cloud_of(config)
+            .and_then(|c| clouds.default_location(c))
+            .map(Value::from)
+            .unwrap_or(Value::Null),
     }
 }
 

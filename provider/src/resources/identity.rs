@@ -177,17 +177,14 @@ impl Identity {
                 config.attr("cloud").cloned().unwrap_or(Value::from("aws")),
             ),
             ("name", Value::from(s.name.as_str())),
-            (
-                "location",
-                config.attr("location").cloned().unwrap_or(Value::Null),
-            ),
+            ("location", known_location(clouds, config, &s.id)),
             ("purpose", Value::from(s.purpose.as_str())),
             ("workload", workload.into()),
             ("grants", grants),
             ("aws", aws),
             ("principal", Value::from(s.principal.as_str())),
             ("client_id", Value::from(s.client_id.as_str())),
-            ("tags", user_tags(clouds, &s.tags)),
+            ("tags", user_tags(clouds, &s.tags, config)),
             ("tags_all", tags_value(&s.tags)),
         ]);
         keep_config_only(&mut v, config, &["timeouts", "azure", "gcp"]);

@@ -55,7 +55,7 @@ impl KmsKey {
                 "deletion_window_days",
                 Value::from(i64::from(s.deletion_window_days)),
             ),
-            ("tags", user_tags(clouds, &s.tags)),
+            ("tags", user_tags(clouds, &s.tags, config)),
             ("tags_all", tags_value(&s.tags)),
         ]);
         keep_config_only(&mut v, config, &["timeouts", "aws", "azure", "gcp"]);

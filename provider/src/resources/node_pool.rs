@@ -220,10 +220,7 @@ impl NodePool {
             ("cloud", Value::from(cloud.as_str())),
             ("cluster_id", Value::from(s.cluster_id.as_str())),
             ("name", Value::from(s.name.as_str())),
-            (
-                "location",
-                config.attr("location").cloned().unwrap_or_default(),
-            ),
+            ("location", known_location(clouds, config, &s.id)),
             ("accelerator", accelerator),
             ("machine_type", machine_type),
             (
@@ -252,7 +249,7 @@ impl NodePool {
             ("zones", zones),
             ("node_identity_id", s.node_identity_id.clone().into()),
             ("status", Value::from(s.status.as_str())),
-            ("tags", user_tags(clouds, &s.tags)),
+            ("tags", user_tags(clouds, &s.tags, config)),
             ("tags_all", tags_value(&s.tags)),
         ]);
         keep_config_only(&mut v, config, &["timeouts", "tpu", "aws", "azure", "gcp"]);
@@ -275,7 +272,7 @@ impl Resource for NodePool {
             )
             .describe("Nodes for a cluster. Give an `accelerator { type, count }` and the catalog picks the smallest machine type carrying exactly that many per node (see the `mlcloud_accelerators` data source), or give a `machine_type`. GPU pools get the `nvidia.com/gpu=present:NoSchedule` taint and TPU pools `google.com/tpu=present:NoSchedule` unless `taints` says otherwise. On AWS: an EKS managed node group on the NVIDIA AMI for GPU types, with a launch template that requires IMDSv2 (hop limit 1).")
             .attr(Attribute::string("cluster_id").required().requires_replace().describe("The `id` of the `mlcloud_cluster`."))
-            .attr(Attribute::string("machine_type").optional().requires_replace().describe("An explicit instance / VM / machine type, instead of `accelerator`."))
+            .attr(Attribute::string("machine_type").optional().describe("An explicit instance / VM / machine type, instead of `accelerator`. A different resolved machine type replaces the pool."))
             .attr(Attribute::number("node_count").optional().validate(validators::int_between(1, 1000)).describe("A fixed number of nodes (instead of `autoscaling`, which can also scale to zero); changed in place."))
             .attr(Attribute::string("capacity_type").default("on_demand").one_of(&["on_demand", "spot"]).requires_replace().describe("`on_demand` (default) or `spot`."))
             .attr(
@@ -288,15 +285,15 @@ impl Resource for NodePool {
             .attr(Attribute::number("disk_size_gb").default(100i64).validate(validators::int_between(20, 16384)).requires_replace().describe("Root disk size in GiB."))
             .attr(Attribute::list("zones", Type::String).optional().requires_replace().describe("Availability zones to place nodes in; default: all of the cluster's."))
             .attr(Attribute::string("node_identity_id").optional().requires_replace().describe("The `id` of an `mlcloud_identity` with `purpose = \"node\"`. Required on aws."))
-            .attr(Attribute::string("resolved_machine_type").computed().describe("The machine type the pool uses."))
+            .attr(Attribute::string("resolved_machine_type").computed().describe("The machine type the pool uses; when it changes, the pool is replaced (writing the same type as `machine_type` or as an `accelerator` is an in-place no-op)."))
             .attr(Attribute::number("accelerators_per_node").computed().describe("GPUs or TPU chips per node (0 for CPU pools)."))
             .attr(Attribute::string("status").computed().use_state_for_unknown().describe("The cloud's status of the pool, e.g. `ACTIVE`."))
             .block(NestedBlock::single(
                 "accelerator",
                 Block::new()
                     .describe("The accelerator each node carries, resolved through the catalog.")
-                    .attr(Attribute::string("type").required().requires_replace().one_of(catalog::accelerator_names()).describe("An accelerator name, e.g. `nvidia-l4`."))
-                    .attr(Attribute::number("count").default(1i64).requires_replace().validate(validators::int_between(1, 16)).describe("Accelerators per node.")),
+                    .attr(Attribute::string("type").required().one_of(catalog::accelerator_names()).describe("An accelerator name, e.g. `nvidia-l4`."))
+                    .attr(Attribute::number("count").default(1i64).validate(validators::int_between(1, 16)).describe("Accelerators per node.")),
             ))
             .block(NestedBlock::single(
                 "autoscaling",
@@ -392,6 +389,14 @@ impl Resource for NodePool {
         };
         let taints_unknown = plan.planned.attr("taints").is_some_and(Value::is_unknown);
         let config_taints_null = plan.config.attr("taints").is_none_or(Value::is_null);
+        let prior_type = plan
+            .prior
+            .as_ref()
+            .and_then(|p| str_attr(p, "resolved_machine_type").map(str::to_owned));
+        if prior_type.is_some_and(|t| t != resolved.machine_type()) {
+            plan.requires_replace
+                .push(AttributePath::attr("resolved_machine_type"));
+        }
         if let Value::Object(m) = &mut plan.planned {
             m.insert(
                 "resolved_machine_type".into(),
@@ -443,12 +448,24 @@ impl Resource for NodePool {
                 .await;
             Ok::<_, tfplug::Diagnostic>(read_outcome("read the node pool", found, |p| {
                 let mut v = self.state(&clouds, p, &state);
-                // After import nothing says how the machine was chosen: name the type.
-                if state.attr("accelerator").is_none_or(Value::is_null)
-                    && state.attr("machine_type").is_none_or(Value::is_null)
+                // After import nothing says how the machine was chosen: a type the
+                // catalog knows reads back as the accelerator it carries.
+                let chosen = ["accelerator", "machine_type"];
+                if chosen
+                    .iter()
+                    .all(|n| state.attr(n).is_none_or(Value::is_null))
+                    && let Some(o) = catalog::by_machine_type(
+                        cloud_of(&state).unwrap_or(Cloud::Aws),
+                        &p.machine_type,
+                    )
                     && let Value::Object(m) = &mut v
                 {
-                    m.insert("machine_type".into(), Value::from(p.machine_type.as_str()));
+                    let acc = Value::object([
+                        ("type", Value::from(o.accelerator)),
+                        ("count", Value::from(i64::from(o.accelerators_per_node))),
+                    ]);
+                    m.insert("accelerator".into(), acc);
+                    m.insert("machine_type".into(), Value::Null);
                 }
                 v
             }))
