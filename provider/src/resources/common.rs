@@ -62,7 +62,7 @@ pub fn base_block(kind: &str, name_rule: tfplug::schema::validators::Matches) ->
                     "keys must not start with `mlcloud:` (reserved for the provider's own bookkeeping)",
                     reserved_tag_keys,
                 ))
-                .describe("Tags (labels on Google Cloud), merged over the provider's `default_tags`. Keys starting with `mlcloud:` are reserved."),
+                .describe("Tags (labels on Google Cloud), merged over the provider's `default_tags`."),
         )
         .attr(Attribute::map("tags_all", Type::String).computed().describe("The tags actually applied: `default_tags` merged with `tags`."))
         .block(timeouts::block(&["create", "update", "delete"]))
