@@ -4,7 +4,7 @@ use crate::clouds::Clouds;
 use crate::config::{self, ProviderConfig};
 use crate::resources::{
     accelerators::Accelerators, cluster::Cluster, identity::Identity, kms_key::KmsKey,
-    machine_type::MachineType, node_pool::NodePool,
+    lifecycle::Managed, machine_type::MachineType, node_pool::NodePool,
 };
 use std::sync::Arc;
 use tfplug::schema::Schema;
@@ -36,10 +36,10 @@ impl Provider for MlcloudProvider {
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
         vec![
-            Arc::new(KmsKey),
-            Arc::new(Identity),
-            Arc::new(Cluster),
-            Arc::new(NodePool),
+            Arc::new(Managed(KmsKey)),
+            Arc::new(Managed(Identity)),
+            Arc::new(Managed(Cluster)),
+            Arc::new(Managed(NodePool)),
         ]
     }
 

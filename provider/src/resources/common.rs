@@ -4,13 +4,11 @@
 
 use crate::catalog::Cloud;
 use crate::clouds::model::{Op, Tags};
-use crate::clouds::{CloudError, Clouds, Outcome};
+use crate::clouds::{CloudError, Clouds};
 use std::sync::Arc;
 use std::time::Duration;
 use tfplug::schema::{Attribute, Block, NestedBlock, timeouts, validators};
-use tfplug::{
-    ApplyResult, AttributePath, Context, Diagnostic, Diagnostics, ReadResult, Type, Value,
-};
+use tfplug::{AttributePath, Context, Diagnostic, Diagnostics, Type, Value};
 
 /// Default operation timeouts of a resource.
 #[derive(Clone, Copy)]
@@ -205,36 +203,6 @@ pub fn op(
 /// A backend error as the user sees it.
 pub fn cloud_diag(what: &str, e: &CloudError) -> Diagnostic {
     Diagnostic::error(format!("Cannot {what}"), e.to_string())
-}
-
-/// Turns a backend outcome into an apply result: what exists always reaches state.
-pub fn apply_outcome<S>(
-    what: &str,
-    outcome: Outcome<S>,
-    prior: Value,
-    to_state: impl Fn(&S) -> Value,
-) -> ApplyResult {
-    match outcome {
-        Ok(s) => ApplyResult::ok(to_state(&s)),
-        Err(p) => {
-            let state = p.created.as_ref().map(&to_state).unwrap_or(prior);
-            ApplyResult::partial(state, cloud_diag(what, &p.error))
-        }
-    }
-}
-
-/// Turns a backend read into a read result: gone means "plan to create again".
-pub fn read_outcome<S>(
-    what: &str,
-    found: Result<Option<S>, CloudError>,
-    to_state: impl Fn(&S) -> Value,
-) -> ReadResult {
-    match found {
-        Ok(Some(s)) => ReadResult::found(to_state(&s)),
-        Ok(None) => ReadResult::gone(),
-        Err(e) if e.is_not_found() => ReadResult::gone(),
-        Err(e) => ReadResult::error(cloud_diag(what, &e)),
-    }
 }
 
 /// Copies attributes only the configuration knows (timeouts) from `from` into `state`.

@@ -2,15 +2,15 @@
 //! narrowest permissions its `grants` need (AWS: an IAM role).
 
 use super::common::*;
+use super::lifecycle::CloudObject;
 use crate::catalog::Cloud;
+use crate::clouds::model::Op;
 use crate::clouds::model::{
     Grant, GrantAction, IdentitySpec, IdentityState, Purpose, WorkloadBinding,
 };
+use crate::clouds::{CloudError, Clouds, Outcome};
 use tfplug::schema::{Attribute, Block, NestedBlock, Schema, validators};
-use tfplug::{
-    ApplyResult, AttributePath, Context, CreateRequest, Diagnostics, ReadResult, Resource,
-    ResourcePlan, Type, UpdateRequest, Value,
-};
+use tfplug::{AttributePath, Diagnostic, Diagnostics, Type, Value};
 
 pub struct Identity;
 
@@ -138,65 +138,14 @@ fn is_s3_location(target: &str) -> bool {
     bucket_ok && !(rest.ends_with('/') && prefix.is_empty())
 }
 
-impl Identity {
-    fn state(&self, clouds: &crate::clouds::Clouds, s: &IdentityState, config: &Value) -> Value {
-        let workload = s.workload.as_ref().map(|w| {
-            Value::object([
-                ("cluster_id", Value::from(w.cluster_id.as_str())),
-                ("namespace", Value::from(w.namespace.as_str())),
-                ("service_account", Value::from(w.service_account.as_str())),
-            ])
-        });
-        let grants = if s.grants.is_empty() && config.attr("grants").is_none_or(Value::is_null) {
-            Value::Null
-        } else {
-            Value::List(
-                s.grants
-                    .iter()
-                    .map(|g| {
-                        Value::object([
-                            ("action", Value::from(g.action.as_str())),
-                            ("target", Value::from(g.target.as_str())),
-                        ])
-                    })
-                    .collect(),
-            )
-        };
-        let aws = match (
-            &s.permissions_boundary_arn,
-            config.attr("aws").filter(|a| !a.is_null()),
-        ) {
-            (Some(b), _) => Value::object([("permissions_boundary_arn", Value::from(b.as_str()))]),
-            (None, Some(_)) => Value::object([("permissions_boundary_arn", Value::Null)]),
-            (None, None) => Value::Null,
-        };
-        let mut v = Value::object([
-            ("id", Value::from(s.id.as_str())),
-            (
-                "cloud",
-                config.attr("cloud").cloned().unwrap_or(Value::from("aws")),
-            ),
-            ("name", Value::from(s.name.as_str())),
-            ("location", known_location(clouds, config, &s.id)),
-            ("purpose", Value::from(s.purpose.as_str())),
-            ("workload", workload.into()),
-            ("grants", grants),
-            ("aws", aws),
-            ("principal", Value::from(s.principal.as_str())),
-            ("client_id", Value::from(s.client_id.as_str())),
-            ("tags", user_tags(clouds, &s.tags, config)),
-            ("tags_all", tags_value(&s.tags)),
-        ]);
-        keep_config_only(&mut v, config, &["timeouts", "azure", "gcp"]);
-        v
-    }
-}
+#[async_trait::async_trait]
+impl CloudObject for Identity {
+    type Spec = IdentitySpec;
+    type State = IdentityState;
+    const NOUN: &'static str = "the identity";
+    const TIMEOUTS: Timeouts = TIMEOUTS;
 
-#[tfplug::async_trait]
-impl Resource for Identity {
-    fn type_name(&self) -> String {
-        "mlcloud_identity".into()
-    }
+    const TYPE_NAME: &'static str = "mlcloud_identity";
 
     fn schema(&self) -> Schema {
         let [aws, azure, gcp] = cloud_blocks(
@@ -248,8 +197,7 @@ impl Resource for Identity {
         )
     }
 
-    async fn validate(&self, _ctx: &Context, config: &Value) -> Diagnostics {
-        let mut diags = check_cloud_blocks(config);
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         let has_workload = config.attr("workload").is_some_and(|w| !w.is_null());
         match (purpose_of(config), has_workload) {
             (Some(Purpose::Workload), false) => diags.push(invalid_at(
@@ -262,99 +210,113 @@ impl Resource for Identity {
             )),
             _ => {}
         }
-        check_grants(config, cloud_of(config), &mut diags);
-        diags
+        check_grants(config, cloud_of(config), diags);
     }
 
-    async fn modify_plan(&self, ctx: &Context, plan: &mut ResourcePlan) -> Diagnostics {
-        let mut diags = Diagnostics::new();
-        match clouds(ctx) {
-            Ok(c) => plan_common(&c, &mut plan.planned, &mut diags),
-            Err(d) => diags.push(d),
-        }
-        diags
+    fn spec(&self, clouds: &Clouds, planned: &Value) -> IdentitySpec {
+        let mut s = spec(planned);
+        s.tags = clouds.merged_tags(&s.tags);
+        s
     }
 
-    async fn create(&self, ctx: &Context, req: CreateRequest) -> ApplyResult {
-        let run = async {
-            let clouds = clouds(ctx)?;
-            let backend = clouds
-                .identity(cloud_of(&req.planned).unwrap_or(Cloud::Aws))
-                .await?;
-            let op = op(ctx, &req.planned, "create", TIMEOUTS.create)?;
-            let mut s = spec(&req.planned);
-            s.tags = clouds.merged_tags(&s.tags);
-            let outcome = backend.create_identity(&s, &op).await;
-            Ok::<_, tfplug::Diagnostic>(apply_outcome(
-                "create the identity",
-                outcome,
-                Value::Null,
-                |i| self.state(&clouds, i, &req.planned),
-            ))
+    fn to_state(&self, clouds: &Clouds, s: &IdentityState, config: &Value) -> Value {
+        let workload = s.workload.as_ref().map(|w| {
+            Value::object([
+                ("cluster_id", Value::from(w.cluster_id.as_str())),
+                ("namespace", Value::from(w.namespace.as_str())),
+                ("service_account", Value::from(w.service_account.as_str())),
+            ])
+        });
+        let grants = if s.grants.is_empty() && config.attr("grants").is_none_or(Value::is_null) {
+            Value::Null
+        } else {
+            Value::List(
+                s.grants
+                    .iter()
+                    .map(|g| {
+                        Value::object([
+                            ("action", Value::from(g.action.as_str())),
+                            ("target", Value::from(g.target.as_str())),
+                        ])
+                    })
+                    .collect(),
+            )
         };
-        run.await.unwrap_or_else(ApplyResult::failed)
-    }
-
-    async fn read(&self, ctx: &Context, state: Value, _private: Vec<u8>) -> ReadResult {
-        let run = async {
-            let clouds = clouds(ctx)?;
-            let backend = clouds
-                .identity(cloud_of(&state).unwrap_or(Cloud::Aws))
-                .await?;
-            let found = backend
-                .read_identity(str_attr(&state, "id").unwrap_or_default())
-                .await;
-            Ok::<_, tfplug::Diagnostic>(read_outcome("read the identity", found, |i| {
-                self.state(&clouds, i, &state)
-            }))
+        let aws = match (
+            &s.permissions_boundary_arn,
+            config.attr("aws").filter(|a| !a.is_null()),
+        ) {
+            (Some(b), _) => Value::object([("permissions_boundary_arn", Value::from(b.as_str()))]),
+            (None, Some(_)) => Value::object([("permissions_boundary_arn", Value::Null)]),
+            (None, None) => Value::Null,
         };
-        run.await.unwrap_or_else(ReadResult::error)
+        let mut v = Value::object([
+            ("id", Value::from(s.id.as_str())),
+            (
+                "cloud",
+                config.attr("cloud").cloned().unwrap_or(Value::from("aws")),
+            ),
+            ("name", Value::from(s.name.as_str())),
+            ("location", known_location(clouds, config, &s.id)),
+            ("purpose", Value::from(s.purpose.as_str())),
+            ("workload", workload.into()),
+            ("grants", grants),
+            ("aws", aws),
+            ("principal", Value::from(s.principal.as_str())),
+            ("client_id", Value::from(s.client_id.as_str())),
+            ("tags", user_tags(clouds, &s.tags, config)),
+            ("tags_all", tags_value(&s.tags)),
+        ]);
+        keep_config_only(&mut v, config, &["timeouts", "azure", "gcp"]);
+        v
     }
 
-    async fn update(&self, ctx: &Context, req: UpdateRequest) -> ApplyResult {
-        let prior = req.prior.clone();
-        let run = async {
-            let clouds = clouds(ctx)?;
-            let backend = clouds
-                .identity(cloud_of(&req.planned).unwrap_or(Cloud::Aws))
-                .await?;
-            let op = op(ctx, &req.planned, "update", TIMEOUTS.update)?;
-            let mut s = spec(&req.planned);
-            s.tags = clouds.merged_tags(&s.tags);
-            let id = str_attr(&req.prior, "id").unwrap_or_default();
-            let outcome = backend.update_identity(id, &s, &op).await;
-            Ok::<_, tfplug::Diagnostic>(apply_outcome(
-                "update the identity",
-                outcome,
-                req.prior.clone(),
-                |i| self.state(&clouds, i, &req.planned),
-            ))
-        };
-        run.await.unwrap_or_else(|d| ApplyResult::partial(prior, d))
+    async fn create(
+        &self,
+        clouds: &Clouds,
+        cloud: Cloud,
+        spec: &IdentitySpec,
+        op: &Op,
+    ) -> Result<Outcome<IdentityState>, Diagnostic> {
+        Ok(clouds
+            .identity(cloud)
+            .await?
+            .create_identity(spec, op)
+            .await)
     }
 
-    async fn delete(&self, ctx: &Context, prior: Value, _private: Vec<u8>) -> Diagnostics {
-        let run = async {
-            let clouds = clouds(ctx)?;
-            let backend = clouds
-                .identity(cloud_of(&prior).unwrap_or(Cloud::Aws))
-                .await?;
-            let op = op(ctx, &prior, "delete", TIMEOUTS.delete)?;
-            backend
-                .delete_identity(str_attr(&prior, "id").unwrap_or_default(), &op)
-                .await
-                .map_err(|e| cloud_diag("delete the identity", &e))
-        };
-        match run.await {
-            Ok(()) => Diagnostics::new(),
-            Err(d) => d.into(),
-        }
+    async fn read(
+        &self,
+        clouds: &Clouds,
+        cloud: Cloud,
+        id: &str,
+    ) -> Result<Result<Option<IdentityState>, CloudError>, Diagnostic> {
+        Ok(clouds.identity(cloud).await?.read_identity(id).await)
     }
 
-    async fn import(&self, _ctx: &Context, id: &str) -> Result<Value, Diagnostics> {
-        Ok(Value::object([
-            ("id", Value::from(id)),
-            ("cloud", Value::from(import_cloud(id))),
-        ]))
+    async fn update(
+        &self,
+        clouds: &Clouds,
+        cloud: Cloud,
+        id: &str,
+        spec: &IdentitySpec,
+        op: &Op,
+    ) -> Result<Outcome<IdentityState>, Diagnostic> {
+        Ok(clouds
+            .identity(cloud)
+            .await?
+            .update_identity(id, spec, op)
+            .await)
+    }
+
+    async fn delete(
+        &self,
+        clouds: &Clouds,
+        cloud: Cloud,
+        id: &str,
+        _prior: &Value,
+        op: &Op,
+    ) -> Result<Result<(), CloudError>, Diagnostic> {
+        Ok(clouds.identity(cloud).await?.delete_identity(id, op).await)
     }
 }

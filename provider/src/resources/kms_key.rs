@@ -1,13 +1,12 @@
 //! `mlcloud_kms_key`: a customer-managed key (AWS: KMS key + alias, with rotation).
 
 use super::common::*;
+use super::lifecycle::CloudObject;
 use crate::catalog::Cloud;
-use crate::clouds::model::{KeySpec, KeyState};
+use crate::clouds::model::{KeySpec, KeyState, Op};
+use crate::clouds::{CloudError, Clouds, Outcome};
 use tfplug::schema::{Attribute, Block, Schema, validators};
-use tfplug::{
-    ApplyResult, AttributePath, Context, CreateRequest, Diagnostics, ReadResult, Resource,
-    ResourcePlan, UpdateRequest, Value,
-};
+use tfplug::{AttributePath, Diagnostic, Diagnostics, Value};
 
 pub struct KmsKey;
 
@@ -33,41 +32,14 @@ fn spec(planned: &Value) -> KeySpec {
     }
 }
 
-impl KmsKey {
-    /// State from what the cloud holds; `config` supplies what only the configuration
-    /// knows (the cloud, per-cloud blocks, timeouts).
-    fn state(&self, clouds: &crate::clouds::Clouds, s: &KeyState, config: &Value) -> Value {
-        let mut v = Value::object([
-            ("id", Value::from(s.id.as_str())),
-            ("key_ref", Value::from(s.key_ref.as_str())),
-            (
-                "cloud",
-                config.attr("cloud").cloned().unwrap_or(Value::from("aws")),
-            ),
-            ("name", Value::from(s.name.as_str())),
-            ("location", Value::from(s.location.as_str())),
-            ("description", Value::from(s.description.as_str())),
-            (
-                "rotation_period_days",
-                Value::from(i64::from(s.rotation_period_days)),
-            ),
-            (
-                "deletion_window_days",
-                Value::from(i64::from(s.deletion_window_days)),
-            ),
-            ("tags", user_tags(clouds, &s.tags, config)),
-            ("tags_all", tags_value(&s.tags)),
-        ]);
-        keep_config_only(&mut v, config, &["timeouts", "aws", "azure", "gcp"]);
-        v
-    }
-}
+#[async_trait::async_trait]
+impl CloudObject for KmsKey {
+    type Spec = KeySpec;
+    type State = KeyState;
+    const NOUN: &'static str = "the key";
+    const TIMEOUTS: Timeouts = TIMEOUTS;
 
-#[tfplug::async_trait]
-impl Resource for KmsKey {
-    fn type_name(&self) -> String {
-        "mlcloud_kms_key".into()
-    }
+    const TYPE_NAME: &'static str = "mlcloud_kms_key";
 
     fn schema(&self) -> Schema {
         let [aws, azure, gcp] = cloud_blocks(
@@ -109,8 +81,7 @@ impl Resource for KmsKey {
         )
     }
 
-    async fn validate(&self, _ctx: &Context, config: &Value) -> Diagnostics {
-        let mut diags = check_cloud_blocks(config);
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         if cloud_of(config) == Some(Cloud::Aws)
             && let Some(days) = config.attr("rotation_period_days").and_then(Value::as_i64)
             && !(90..=2560).contains(&days)
@@ -120,115 +91,90 @@ impl Resource for KmsKey {
                 format!("On aws, rotation_period_days must be a whole number between 90 and 2560, got {days}."),
             ));
         }
-        diags
     }
 
-    async fn modify_plan(&self, ctx: &Context, plan: &mut ResourcePlan) -> Diagnostics {
-        let mut diags = Diagnostics::new();
-        match clouds(ctx) {
-            Ok(c) => plan_common(&c, &mut plan.planned, &mut diags),
-            Err(d) => diags.push(d),
+    fn spec(&self, clouds: &Clouds, planned: &Value) -> KeySpec {
+        let mut s = spec(planned);
+        s.tags = clouds.merged_tags(&s.tags);
+        s
+    }
+
+    /// State from what the cloud holds; `config` supplies what only the configuration
+    /// knows (the cloud, per-cloud blocks, timeouts).
+    fn to_state(&self, clouds: &Clouds, s: &KeyState, config: &Value) -> Value {
+        let mut v = Value::object([
+            ("id", Value::from(s.id.as_str())),
+            ("key_ref", Value::from(s.key_ref.as_str())),
+            (
+                "cloud",
+                config.attr("cloud").cloned().unwrap_or(Value::from("aws")),
+            ),
+            ("name", Value::from(s.name.as_str())),
+            ("location", Value::from(s.location.as_str())),
+            ("description", Value::from(s.description.as_str())),
+            (
+                "rotation_period_days",
+                Value::from(i64::from(s.rotation_period_days)),
+            ),
+            (
+                "deletion_window_days",
+                Value::from(i64::from(s.deletion_window_days)),
+            ),
+            ("tags", user_tags(clouds, &s.tags, config)),
+            ("tags_all", tags_value(&s.tags)),
+        ]);
+        keep_config_only(&mut v, config, &["timeouts", "aws", "azure", "gcp"]);
+        // The deletion window is ours: AWS keeps one only once deletion is scheduled.
+        if let (Value::Object(m), Some(w)) = (&mut v, config.attr("deletion_window_days"))
+            && !w.is_null()
+        {
+            m.insert("deletion_window_days".into(), w.clone());
         }
-        diags
+        v
     }
 
-    async fn create(&self, ctx: &Context, req: CreateRequest) -> ApplyResult {
-        let run = async {
-            let clouds = clouds(ctx)?;
-            let cloud = cloud_of(&req.planned).unwrap_or(Cloud::Aws);
-            let backend = clouds.kms(cloud).await?;
-            let op = op(ctx, &req.planned, "create", TIMEOUTS.create)?;
-            let mut s = spec(&req.planned);
-            s.tags = clouds.merged_tags(&s.tags);
-            let outcome = backend.create_key(&s, &op).await;
-            Ok::<_, tfplug::Diagnostic>(apply_outcome(
-                "create the key",
-                outcome,
-                Value::Null,
-                |k| self.state(&clouds, k, &req.config),
-            ))
-        };
-        run.await.unwrap_or_else(ApplyResult::failed)
+    async fn create(
+        &self,
+        clouds: &Clouds,
+        cloud: Cloud,
+        spec: &KeySpec,
+        op: &Op,
+    ) -> Result<Outcome<KeyState>, Diagnostic> {
+        Ok(clouds.kms(cloud).await?.create_key(spec, op).await)
     }
 
-    async fn read(&self, ctx: &Context, state: Value, _private: Vec<u8>) -> ReadResult {
-        let run = async {
-            let clouds = clouds(ctx)?;
-            let cloud = cloud_of(&state).unwrap_or(Cloud::Aws);
-            let backend = clouds.kms(cloud).await?;
-            let id = str_attr(&state, "id").unwrap_or_default();
-            let found = backend.read_key(id).await;
-            Ok::<_, tfplug::Diagnostic>(read_outcome("read the key", found, |k| {
-                let mut v = self.state(&clouds, k, &state);
-                // The deletion window is ours (AWS keeps it only once deletion is scheduled).
-                if let (Value::Object(m), Some(w)) = (&mut v, state.attr("deletion_window_days"))
-                    && !w.is_null()
-                {
-                    m.insert("deletion_window_days".into(), w.clone());
-                }
-                v
-            }))
-        };
-        run.await.unwrap_or_else(ReadResult::error)
+    async fn read(
+        &self,
+        clouds: &Clouds,
+        cloud: Cloud,
+        id: &str,
+    ) -> Result<Result<Option<KeyState>, CloudError>, Diagnostic> {
+        Ok(clouds.kms(cloud).await?.read_key(id).await)
     }
 
-    async fn update(&self, ctx: &Context, req: UpdateRequest) -> ApplyResult {
-        let prior = req.prior.clone();
-        let run = async {
-            let clouds = clouds(ctx)?;
-            let backend = clouds
-                .kms(cloud_of(&req.planned).unwrap_or(Cloud::Aws))
-                .await?;
-            let op = op(ctx, &req.planned, "update", TIMEOUTS.update)?;
-            let mut s = spec(&req.planned);
-            s.tags = clouds.merged_tags(&s.tags);
-            let id = str_attr(&req.prior, "id").unwrap_or_default();
-            let outcome = backend.update_key(id, &s, &op).await;
-            Ok::<_, tfplug::Diagnostic>(apply_outcome(
-                "update the key",
-                outcome,
-                req.prior.clone(),
-                |k| {
-                    let mut v = self.state(&clouds, k, &req.config);
-                    if let Value::Object(m) = &mut v {
-                        m.insert(
-                            "deletion_window_days".into(),
-                            Value::from(i64::from(s.deletion_window_days)),
-                        );
-                    }
-                    v
-                },
-            ))
-        };
-        run.await.unwrap_or_else(|d| ApplyResult::partial(prior, d))
+    async fn update(
+        &self,
+        clouds: &Clouds,
+        cloud: Cloud,
+        id: &str,
+        spec: &KeySpec,
+        op: &Op,
+    ) -> Result<Outcome<KeyState>, Diagnostic> {
+        Ok(clouds.kms(cloud).await?.update_key(id, spec, op).await)
     }
 
-    async fn delete(&self, ctx: &Context, prior: Value, _private: Vec<u8>) -> Diagnostics {
-        let run = async {
-            let clouds = clouds(ctx)?;
-            let backend = clouds.kms(cloud_of(&prior).unwrap_or(Cloud::Aws)).await?;
-            let op = op(ctx, &prior, "delete", TIMEOUTS.delete)?;
-            let window = prior
-                .attr("deletion_window_days")
-                .and_then(Value::as_i64)
-                .unwrap_or(30) as u32;
-            let id = str_attr(&prior, "id").unwrap_or_default();
-            backend
-                .delete_key(id, window, &op)
-                .await
-                .map_err(|e| cloud_diag("schedule the key's deletion", &e))
-        };
-        match run.await {
-            Ok(()) => Diagnostics::new(),
-            Err(d) => d.into(),
-        }
-    }
-
-    async fn import(&self, _ctx: &Context, id: &str) -> Result<Value, Diagnostics> {
-        // The cloud is implied by the id's shape; read fills in the rest.
-        Ok(Value::object([
-            ("id", Value::from(id)),
-            ("cloud", Value::from(import_cloud(id))),
-        ]))
+    async fn delete(
+        &self,
+        clouds: &Clouds,
+        cloud: Cloud,
+        id: &str,
+        prior: &Value,
+        op: &Op,
+    ) -> Result<Result<(), CloudError>, Diagnostic> {
+        let window = prior
+            .attr("deletion_window_days")
+            .and_then(Value::as_i64)
+            .unwrap_or(30) as u32;
+        Ok(clouds.kms(cloud).await?.delete_key(id, window, op).await)
     }
 }

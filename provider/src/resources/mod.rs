@@ -7,5 +7,6 @@ pub mod cluster;
 pub mod common;
 pub mod identity;
 pub mod kms_key;
+pub mod lifecycle;
 pub mod machine_type;
 pub mod node_pool;

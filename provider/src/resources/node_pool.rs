@@ -2,15 +2,15 @@
 //! through the catalog (AWS: an EKS managed node group with an IMDSv2 launch template).
 
 use super::common::*;
+use super::lifecycle::{self, CloudObject};
 use crate::catalog::{self, AcceleratorKind, CatalogError, Cloud, Offering};
+use crate::clouds::model::Op;
 use crate::clouds::model::{
     CapacityType, NodePoolSpec, NodePoolState, PoolAccelerator, Scaling, Taint, TaintEffect,
 };
+use crate::clouds::{CloudError, Clouds, Outcome};
 use tfplug::schema::{Attribute, Block, NestedBlock, Schema, validators};
-use tfplug::{
-    ApplyResult, AttributePath, Context, CreateRequest, Diagnostics, ReadResult, Resource,
-    ResourcePlan, Type, UpdateRequest, Value,
-};
+use tfplug::{AttributePath, Diagnostic, Diagnostics, ResourcePlan, Type, Value};
 
 pub struct NodePool;
 
@@ -179,8 +179,168 @@ fn spec(planned: &Value) -> NodePoolSpec {
     }
 }
 
-impl NodePool {
-    fn state(&self, clouds: &crate::clouds::Clouds, s: &NodePoolState, config: &Value) -> Value {
+#[async_trait::async_trait]
+impl CloudObject for NodePool {
+    type Spec = NodePoolSpec;
+    type State = NodePoolState;
+    const NOUN: &'static str = "the node pool";
+    const TIMEOUTS: Timeouts = TIMEOUTS;
+
+    const TYPE_NAME: &'static str = "mlcloud_node_pool";
+
+    fn schema(&self) -> Schema {
+        let [aws, azure, gcp] = cloud_blocks(Block::new(), Block::new(), Block::new());
+        Schema::new(
+            base_block(
+                "node pool",
+                validators::matches(r"^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$", "must be 1 to 40 lowercase letters, digits or '-', starting and ending with a letter or digit"),
+            )
+            .describe("Nodes for a cluster. Give an `accelerator { type, count }` and the catalog picks the smallest machine type carrying exactly that many per node (see the `mlcloud_accelerators` data source), or give a `machine_type`. GPU pools get the `nvidia.com/gpu=present:NoSchedule` taint and TPU pools `google.com/tpu=present:NoSchedule` unless `taints` says otherwise. On AWS: an EKS managed node group on the NVIDIA AMI for GPU types, with a launch template that requires IMDSv2 (hop limit 1).")
+            .attr(Attribute::string("cluster_id").required().requires_replace().describe("The `id` of the `mlcloud_cluster`."))
+            .attr(Attribute::string("machine_type").optional().describe("An explicit instance / VM / machine type, instead of `accelerator`. A different resolved machine type replaces the pool."))
+            .attr(Attribute::number("node_count").optional().validate(validators::int_between(1, 1000)).describe("A fixed number of nodes (instead of `autoscaling`, which can also scale to zero); changed in place."))
+            .attr(Attribute::string("capacity_type").default("on_demand").one_of(&["on_demand", "spot"]).requires_replace().describe("`on_demand` (default) or `spot`."))
+            .attr(
+                Attribute::list("taints", taint_type())
+                    .optional()
+                    .computed()
+                    .describe("Kubernetes taints, each `{ key, value, effect }` with effect `NoSchedule`, `PreferNoSchedule` or `NoExecute`; updated in place. Default: the accelerator taint for GPU and TPU pools, none otherwise."),
+            )
+            .attr(Attribute::map("labels", Type::String).optional().describe("Kubernetes node labels; updated in place."))
+            .attr(Attribute::number("disk_size_gb").default(100i64).validate(validators::int_between(20, 16384)).requires_replace().describe("Root disk size in GiB."))
+            .attr(Attribute::list("zones", Type::String).optional().requires_replace().describe("Availability zones to place nodes in; default: all of the cluster's."))
+            .attr(Attribute::string("node_identity_id").optional().requires_replace().describe("The `id` of an `mlcloud_identity` with `purpose = \"node\"`. Required on aws."))
+            .attr(Attribute::string("resolved_machine_type").computed().describe("The machine type the pool uses; when it changes, the pool is replaced (writing the same type as `machine_type` or as an `accelerator` is an in-place no-op)."))
+            .attr(Attribute::number("accelerators_per_node").computed().describe("GPUs or TPU chips per node (0 for CPU pools)."))
+            .attr(Attribute::string("status").computed().use_state_for_unknown().describe("The cloud's status of the pool, e.g. `ACTIVE`."))
+            .block(NestedBlock::single(
+                "accelerator",
+                Block::new()
+                    .describe("The accelerator each node carries, resolved through the catalog.")
+                    .attr(Attribute::string("type").required().one_of(catalog::accelerator_names()).describe("An accelerator name, e.g. `nvidia-l4`."))
+                    .attr(Attribute::number("count").default(1i64).validate(validators::int_between(1, 16)).describe("Accelerators per node.")),
+            ))
+            .block(NestedBlock::single(
+                "autoscaling",
+                Block::new()
+                    .describe("Scale between `min` and `max` nodes (instead of `node_count`); changed in place.")
+                    .attr(Attribute::number("min").required().validate(validators::int_between(0, 1000)).describe("Fewest nodes."))
+                    .attr(Attribute::number("max").required().validate(validators::int_between(1, 1000)).describe("Most nodes.")),
+            ))
+            .block(NestedBlock::single(
+                "tpu",
+                Block::new()
+                    .describe("TPU slice settings (Google Cloud only).")
+                    .attr(Attribute::string("topology").required().requires_replace().describe("Slice topology such as `2x4` (v5e, v6e) or `2x2x2` (v5p).")),
+            ))
+            .block(aws)
+            .block(azure)
+            .block(gcp),
+        )
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        let set = |n: &str| config.attr(n).is_some_and(|v| !v.is_null());
+        match (set("accelerator"), set("machine_type")) {
+            (true, true) => diags.push(invalid_at(AttributePath::attr("machine_type"), "Set either accelerator {} or machine_type, not both: the accelerator already decides the machine type.")),
+            (false, false) => diags.push(invalid_at(AttributePath::attr("accelerator"), "Set accelerator { type = \"nvidia-l4\" } (the catalog picks the machine type) or an explicit machine_type.")),
+            _ => {}
+        }
+        if set("node_count") && set("autoscaling") {
+            diags.push(invalid_at(
+                AttributePath::attr("autoscaling"),
+                "Set either node_count or autoscaling {}, not both.",
+            ));
+        }
+        if let Some(a) = config.attr("autoscaling").filter(|a| !a.is_null())
+            && let (Some(min), Some(max)) = (
+                a.attr("min").and_then(Value::as_i64),
+                a.attr("max").and_then(Value::as_i64),
+            )
+            && min >= max
+        {
+            diags.push(invalid_at(
+                AttributePath::attr("autoscaling").push_attr("min"),
+                format!("min ({min}) must be less than max ({max}); for a fixed size use node_count = {max}."),
+            ));
+        }
+        if let Some(taints) = config.attr("taints").and_then(Value::as_elements) {
+            for (i, t) in taints.iter().enumerate() {
+                if let Some(e) = str_attr(t, "effect")
+                    && TaintEffect::parse(e).is_none()
+                {
+                    diags.push(invalid_at(
+                        AttributePath::attr("taints")
+                            .push_index(i as i64)
+                            .push_attr("effect"),
+                        format!(
+                            "effect must be NoSchedule, PreferNoSchedule or NoExecute, got \"{e}\"."
+                        ),
+                    ));
+                }
+            }
+        }
+        let cloud = cloud_of(config);
+        if set("tpu") && cloud.is_some_and(|c| c != Cloud::Gcp) {
+            diags.push(invalid_at(
+                AttributePath::attr("tpu"),
+                "TPU slices exist only on gcp; remove the tpu {} block.",
+            ));
+        }
+        if cloud == Some(Cloud::Aws) && config.attr("node_identity_id").is_some_and(Value::is_null)
+        {
+            diags.push(invalid_at(AttributePath::attr("node_identity_id"), "On aws, node_identity_id is required: the id of an mlcloud_identity with purpose = \"node\"."));
+        }
+        if let Some(Err((path, e))) = resolve(config) {
+            diags.push(invalid_at(path, format!("{e}.")));
+        }
+    }
+
+    fn modify_plan(&self, plan: &mut ResourcePlan, diags: &mut Diagnostics) {
+        let resolved = match resolve(&plan.planned) {
+            Some(Ok(r)) => r,
+            Some(Err((path, e))) => {
+                diags.push(invalid_at(path, format!("{e}.")));
+                return;
+            }
+            None => return,
+        };
+        let taints_unknown = plan.planned.attr("taints").is_some_and(Value::is_unknown);
+        let config_taints_null = plan.config.attr("taints").is_none_or(Value::is_null);
+        let prior_type = plan
+            .prior
+            .as_ref()
+            .and_then(|p| str_attr(p, "resolved_machine_type").map(str::to_owned));
+        if prior_type.is_some_and(|t| t != resolved.machine_type()) {
+            plan.requires_replace
+                .push(AttributePath::attr("resolved_machine_type"));
+        }
+        if let Value::Object(m) = &mut plan.planned {
+            m.insert(
+                "resolved_machine_type".into(),
+                resolved.machine_type().into(),
+            );
+            m.insert(
+                "accelerators_per_node".into(),
+                Value::from(i64::from(resolved.per_node())),
+            );
+            if taints_unknown || (config_taints_null && plan.prior.is_none()) {
+                let defaults = default_taints(resolved.kind());
+                m.insert(
+                    "taints".into(),
+                    Value::List(defaults.iter().map(taint_value).collect()),
+                );
+            }
+        }
+    }
+
+    fn spec(&self, clouds: &Clouds, planned: &Value) -> NodePoolSpec {
+        let mut s = spec(planned);
+        s.tags = clouds.merged_tags(&s.tags);
+        s
+    }
+
+    fn to_state(&self, clouds: &Clouds, s: &NodePoolState, config: &Value) -> Value {
         let cloud = cloud_of(config).unwrap_or(Cloud::Aws);
         let offering = catalog::by_machine_type(cloud, &s.machine_type);
         let (node_count, autoscaling) = match s.scaling {
@@ -253,281 +413,74 @@ impl NodePool {
             ("tags_all", tags_value(&s.tags)),
         ]);
         keep_config_only(&mut v, config, &["timeouts", "tpu", "aws", "azure", "gcp"]);
+        // After import nothing says how the machine was chosen: a type the
+        // catalog knows reads back as the accelerator it carries.
+        let chosen = ["accelerator", "machine_type"];
+        if chosen
+            .iter()
+            .all(|n| config.attr(n).is_none_or(Value::is_null))
+            && let Some(o) =
+                catalog::by_machine_type(cloud_of(config).unwrap_or(Cloud::Aws), &s.machine_type)
+            && let Value::Object(m) = &mut v
+        {
+            let acc = Value::object([
+                ("type", Value::from(o.accelerator)),
+                ("count", Value::from(i64::from(o.accelerators_per_node))),
+            ]);
+            m.insert("accelerator".into(), acc);
+            m.insert("machine_type".into(), Value::Null);
+        }
         v
     }
-}
 
-#[tfplug::async_trait]
-impl Resource for NodePool {
-    fn type_name(&self) -> String {
-        "mlcloud_node_pool".into()
+    async fn create(
+        &self,
+        clouds: &Clouds,
+        cloud: Cloud,
+        spec: &NodePoolSpec,
+        op: &Op,
+    ) -> Result<Outcome<NodePoolState>, Diagnostic> {
+        Ok(clouds
+            .node_pool(cloud)
+            .await?
+            .create_node_pool(spec, op)
+            .await)
     }
 
-    fn schema(&self) -> Schema {
-        let [aws, azure, gcp] = cloud_blocks(Block::new(), Block::new(), Block::new());
-        Schema::new(
-            base_block(
-                "node pool",
-                validators::matches(r"^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$", "must be 1 to 40 lowercase letters, digits or '-', starting and ending with a letter or digit"),
-            )
-            .describe("Nodes for a cluster. Give an `accelerator { type, count }` and the catalog picks the smallest machine type carrying exactly that many per node (see the `mlcloud_accelerators` data source), or give a `machine_type`. GPU pools get the `nvidia.com/gpu=present:NoSchedule` taint and TPU pools `google.com/tpu=present:NoSchedule` unless `taints` says otherwise. On AWS: an EKS managed node group on the NVIDIA AMI for GPU types, with a launch template that requires IMDSv2 (hop limit 1).")
-            .attr(Attribute::string("cluster_id").required().requires_replace().describe("The `id` of the `mlcloud_cluster`."))
-            .attr(Attribute::string("machine_type").optional().describe("An explicit instance / VM / machine type, instead of `accelerator`. A different resolved machine type replaces the pool."))
-            .attr(Attribute::number("node_count").optional().validate(validators::int_between(1, 1000)).describe("A fixed number of nodes (instead of `autoscaling`, which can also scale to zero); changed in place."))
-            .attr(Attribute::string("capacity_type").default("on_demand").one_of(&["on_demand", "spot"]).requires_replace().describe("`on_demand` (default) or `spot`."))
-            .attr(
-                Attribute::list("taints", taint_type())
-                    .optional()
-                    .computed()
-                    .describe("Kubernetes taints, each `{ key, value, effect }` with effect `NoSchedule`, `PreferNoSchedule` or `NoExecute`; updated in place. Default: the accelerator taint for GPU and TPU pools, none otherwise."),
-            )
-            .attr(Attribute::map("labels", Type::String).optional().describe("Kubernetes node labels; updated in place."))
-            .attr(Attribute::number("disk_size_gb").default(100i64).validate(validators::int_between(20, 16384)).requires_replace().describe("Root disk size in GiB."))
-            .attr(Attribute::list("zones", Type::String).optional().requires_replace().describe("Availability zones to place nodes in; default: all of the cluster's."))
-            .attr(Attribute::string("node_identity_id").optional().requires_replace().describe("The `id` of an `mlcloud_identity` with `purpose = \"node\"`. Required on aws."))
-            .attr(Attribute::string("resolved_machine_type").computed().describe("The machine type the pool uses; when it changes, the pool is replaced (writing the same type as `machine_type` or as an `accelerator` is an in-place no-op)."))
-            .attr(Attribute::number("accelerators_per_node").computed().describe("GPUs or TPU chips per node (0 for CPU pools)."))
-            .attr(Attribute::string("status").computed().use_state_for_unknown().describe("The cloud's status of the pool, e.g. `ACTIVE`."))
-            .block(NestedBlock::single(
-                "accelerator",
-                Block::new()
-                    .describe("The accelerator each node carries, resolved through the catalog.")
-                    .attr(Attribute::string("type").required().one_of(catalog::accelerator_names()).describe("An accelerator name, e.g. `nvidia-l4`."))
-                    .attr(Attribute::number("count").default(1i64).validate(validators::int_between(1, 16)).describe("Accelerators per node.")),
-            ))
-            .block(NestedBlock::single(
-                "autoscaling",
-                Block::new()
-                    .describe("Scale between `min` and `max` nodes (instead of `node_count`); changed in place.")
-                    .attr(Attribute::number("min").required().validate(validators::int_between(0, 1000)).describe("Fewest nodes."))
-                    .attr(Attribute::number("max").required().validate(validators::int_between(1, 1000)).describe("Most nodes.")),
-            ))
-            .block(NestedBlock::single(
-                "tpu",
-                Block::new()
-                    .describe("TPU slice settings (Google Cloud only).")
-                    .attr(Attribute::string("topology").required().requires_replace().describe("Slice topology such as `2x4` (v5e, v6e) or `2x2x2` (v5p).")),
-            ))
-            .block(aws)
-            .block(azure)
-            .block(gcp),
-        )
+    async fn read(
+        &self,
+        clouds: &Clouds,
+        cloud: Cloud,
+        id: &str,
+    ) -> Result<Result<Option<NodePoolState>, CloudError>, Diagnostic> {
+        Ok(clouds.node_pool(cloud).await?.read_node_pool(id).await)
     }
 
-    async fn validate(&self, _ctx: &Context, config: &Value) -> Diagnostics {
-        let mut diags = check_cloud_blocks(config);
-        let set = |n: &str| config.attr(n).is_some_and(|v| !v.is_null());
-        match (set("accelerator"), set("machine_type")) {
-            (true, true) => diags.push(invalid_at(AttributePath::attr("machine_type"), "Set either accelerator {} or machine_type, not both: the accelerator already decides the machine type.")),
-            (false, false) => diags.push(invalid_at(AttributePath::attr("accelerator"), "Set accelerator { type = \"nvidia-l4\" } (the catalog picks the machine type) or an explicit machine_type.")),
-            _ => {}
-        }
-        if set("node_count") && set("autoscaling") {
-            diags.push(invalid_at(
-                AttributePath::attr("autoscaling"),
-                "Set either node_count or autoscaling {}, not both.",
-            ));
-        }
-        if let Some(a) = config.attr("autoscaling").filter(|a| !a.is_null())
-            && let (Some(min), Some(max)) = (
-                a.attr("min").and_then(Value::as_i64),
-                a.attr("max").and_then(Value::as_i64),
-            )
-            && min >= max
-        {
-            diags.push(invalid_at(
-                AttributePath::attr("autoscaling").push_attr("min"),
-                format!("min ({min}) must be less than max ({max}); for a fixed size use node_count = {max}."),
-            ));
-        }
-        if let Some(taints) = config.attr("taints").and_then(Value::as_elements) {
-            for (i, t) in taints.iter().enumerate() {
-                if let Some(e) = str_attr(t, "effect")
-                    && TaintEffect::parse(e).is_none()
-                {
-                    diags.push(invalid_at(
-                        AttributePath::attr("taints")
-                            .push_index(i as i64)
-                            .push_attr("effect"),
-                        format!(
-                            "effect must be NoSchedule, PreferNoSchedule or NoExecute, got \"{e}\"."
-                        ),
-                    ));
-                }
-            }
-        }
-        let cloud = cloud_of(config);
-        if set("tpu") && cloud.is_some_and(|c| c != Cloud::Gcp) {
-            diags.push(invalid_at(
-                AttributePath::attr("tpu"),
-                "TPU slices exist only on gcp; remove the tpu {} block.",
-            ));
-        }
-        if cloud == Some(Cloud::Aws) && config.attr("node_identity_id").is_some_and(Value::is_null)
-        {
-            diags.push(invalid_at(AttributePath::attr("node_identity_id"), "On aws, node_identity_id is required: the id of an mlcloud_identity with purpose = \"node\"."));
-        }
-        if let Some(Err((path, e))) = resolve(config) {
-            diags.push(invalid_at(path, format!("{e}.")));
-        }
-        diags
+    async fn update(
+        &self,
+        clouds: &Clouds,
+        cloud: Cloud,
+        id: &str,
+        spec: &NodePoolSpec,
+        op: &Op,
+    ) -> Result<Outcome<NodePoolState>, Diagnostic> {
+        let backend = clouds.node_pool(cloud).await?;
+        let prior = lifecycle::current(backend.read_node_pool(id).await, Self::NOUN, id)?;
+        Ok(backend.update_node_pool(id, &prior, spec, op).await)
     }
 
-    async fn modify_plan(&self, ctx: &Context, plan: &mut ResourcePlan) -> Diagnostics {
-        let mut diags = Diagnostics::new();
-        match clouds(ctx) {
-            Ok(c) => plan_common(&c, &mut plan.planned, &mut diags),
-            Err(d) => diags.push(d),
-        }
-        let resolved = match resolve(&plan.planned) {
-            Some(Ok(r)) => r,
-            Some(Err((path, e))) => {
-                diags.push(invalid_at(path, format!("{e}.")));
-                return diags;
-            }
-            None => return diags,
-        };
-        let taints_unknown = plan.planned.attr("taints").is_some_and(Value::is_unknown);
-        let config_taints_null = plan.config.attr("taints").is_none_or(Value::is_null);
-        let prior_type = plan
-            .prior
-            .as_ref()
-            .and_then(|p| str_attr(p, "resolved_machine_type").map(str::to_owned));
-        if prior_type.is_some_and(|t| t != resolved.machine_type()) {
-            plan.requires_replace
-                .push(AttributePath::attr("resolved_machine_type"));
-        }
-        if let Value::Object(m) = &mut plan.planned {
-            m.insert(
-                "resolved_machine_type".into(),
-                resolved.machine_type().into(),
-            );
-            m.insert(
-                "accelerators_per_node".into(),
-                Value::from(i64::from(resolved.per_node())),
-            );
-            if taints_unknown || (config_taints_null && plan.prior.is_none()) {
-                let defaults = default_taints(resolved.kind());
-                m.insert(
-                    "taints".into(),
-                    Value::List(defaults.iter().map(taint_value).collect()),
-                );
-            }
-        }
-        diags
-    }
-
-    async fn create(&self, ctx: &Context, req: CreateRequest) -> ApplyResult {
-        let run = async {
-            let clouds = clouds(ctx)?;
-            let backend = clouds
-                .node_pool(cloud_of(&req.planned).unwrap_or(Cloud::Aws))
-                .await?;
-            let op = op(ctx, &req.planned, "create", TIMEOUTS.create)?;
-            let mut s = spec(&req.planned);
-            s.tags = clouds.merged_tags(&s.tags);
-            let outcome = backend.create_node_pool(&s, &op).await;
-            Ok::<_, tfplug::Diagnostic>(apply_outcome(
-                "create the node pool",
-                outcome,
-                Value::Null,
-                |p| self.state(&clouds, p, &req.planned),
-            ))
-        };
-        run.await.unwrap_or_else(ApplyResult::failed)
-    }
-
-    async fn read(&self, ctx: &Context, state: Value, _private: Vec<u8>) -> ReadResult {
-        let run = async {
-            let clouds = clouds(ctx)?;
-            let backend = clouds
-                .node_pool(cloud_of(&state).unwrap_or(Cloud::Aws))
-                .await?;
-            let found = backend
-                .read_node_pool(str_attr(&state, "id").unwrap_or_default())
-                .await;
-            Ok::<_, tfplug::Diagnostic>(read_outcome("read the node pool", found, |p| {
-                let mut v = self.state(&clouds, p, &state);
-                // After import nothing says how the machine was chosen: a type the
-                // catalog knows reads back as the accelerator it carries.
-                let chosen = ["accelerator", "machine_type"];
-                if chosen
-                    .iter()
-                    .all(|n| state.attr(n).is_none_or(Value::is_null))
-                    && let Some(o) = catalog::by_machine_type(
-                        cloud_of(&state).unwrap_or(Cloud::Aws),
-                        &p.machine_type,
-                    )
-                    && let Value::Object(m) = &mut v
-                {
-                    let acc = Value::object([
-                        ("type", Value::from(o.accelerator)),
-                        ("count", Value::from(i64::from(o.accelerators_per_node))),
-                    ]);
-                    m.insert("accelerator".into(), acc);
-                    m.insert("machine_type".into(), Value::Null);
-                }
-                v
-            }))
-        };
-        run.await.unwrap_or_else(ReadResult::error)
-    }
-
-    async fn update(&self, ctx: &Context, req: UpdateRequest) -> ApplyResult {
-        let prior_value = req.prior.clone();
-        let run = async {
-            let clouds = clouds(ctx)?;
-            let backend = clouds
-                .node_pool(cloud_of(&req.planned).unwrap_or(Cloud::Aws))
-                .await?;
-            let op = op(ctx, &req.planned, "update", TIMEOUTS.update)?;
-            let mut s = spec(&req.planned);
-            s.tags = clouds.merged_tags(&s.tags);
-            let id = str_attr(&req.prior, "id").unwrap_or_default().to_owned();
-            let prior = backend
-                .read_node_pool(&id)
-                .await
-                .map_err(|e| cloud_diag("read the node pool before updating it", &e))?
-                .ok_or_else(|| {
-                    tfplug::Diagnostic::error(
-                        "Node pool not found",
-                        format!("{id} no longer exists; run terraform apply again to recreate it."),
-                    )
-                })?;
-            let outcome = backend.update_node_pool(&id, &prior, &s, &op).await;
-            Ok::<_, tfplug::Diagnostic>(apply_outcome(
-                "update the node pool",
-                outcome,
-                req.prior.clone(),
-                |p| self.state(&clouds, p, &req.planned),
-            ))
-        };
-        run.await
-            .unwrap_or_else(|d| ApplyResult::partial(prior_value, d))
-    }
-
-    async fn delete(&self, ctx: &Context, prior: Value, _private: Vec<u8>) -> Diagnostics {
-        let run = async {
-            let clouds = clouds(ctx)?;
-            let backend = clouds
-                .node_pool(cloud_of(&prior).unwrap_or(Cloud::Aws))
-                .await?;
-            let op = op(ctx, &prior, "delete", TIMEOUTS.delete)?;
-            backend
-                .delete_node_pool(str_attr(&prior, "id").unwrap_or_default(), &op)
-                .await
-                .map_err(|e| cloud_diag("delete the node pool", &e))
-        };
-        match run.await {
-            Ok(()) => Diagnostics::new(),
-            Err(d) => d.into(),
-        }
-    }
-
-    async fn import(&self, _ctx: &Context, id: &str) -> Result<Value, Diagnostics> {
-        Ok(Value::object([
-            ("id", Value::from(id)),
-            ("cloud", Value::from(import_cloud(id))),
-        ]))
+    async fn delete(
+        &self,
+        clouds: &Clouds,
+        cloud: Cloud,
+        id: &str,
+        _prior: &Value,
+        op: &Op,
+    ) -> Result<Result<(), CloudError>, Diagnostic> {
+        Ok(clouds
+            .node_pool(cloud)
+            .await?
+            .delete_node_pool(id, op)
+            .await)
     }
 }
