@@ -195,3 +195,22 @@ async fn provider_block_is_validated_at_plan_time() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_client_secret_needs_its_client_and_tenant() {
+    let c = TestClient::new(MlcloudProvider);
+    let azure = Value::object([("client_secret", "s3cret".into())]);
+    let d = c
+        .configure(Value::object([("azure", azure)]))
+        .await
+        .unwrap_err();
+    let paths: Vec<String> = d
+        .iter()
+        .filter_map(|d| d.attribute.as_ref().map(|p| p.to_string()))
+        .collect();
+    for field in ["client_id", "tenant_id"] {
+        if std::env::var(format!("ARM_{}", field.to_uppercase())).is_err() {
+            assert!(paths.contains(&format!("azure.{field}")), "{paths:?}");
+        }
+    }
+}

@@ -15,25 +15,8 @@ fn list(items: &[&str]) -> Value {
 
 async fn validate(resource: &str, config: Value) -> Diagnostics {
     let client = TestClient::new(MlcloudProvider);
-    let full = complete(&client, resource, config).await;
+    let full = client.config_for(resource, config);
     client.validate_resource(resource, &full).await
-}
-
-/// Fills every attribute the test left out with null, as Terraform sends configs.
-async fn complete(client: &TestClient, resource: &str, config: Value) -> Value {
-    let schema = client.schema().await;
-    let block = schema.resource_schemas[resource].block.clone().unwrap();
-    let mut m = match config {
-        Value::Object(m) => m,
-        _ => unreachable!(),
-    };
-    for a in &block.attributes {
-        m.entry(a.name.clone()).or_insert(Value::Null);
-    }
-    for b in &block.block_types {
-        m.entry(b.type_name.clone()).or_insert(Value::Null);
-    }
-    Value::Object(m)
 }
 
 fn assert_error_at(d: &Diagnostics, path: &str, needle: &str) {
@@ -255,16 +238,14 @@ async fn missing_aws_provider_block_fails_the_plan_on_cloud() {
         ]))
         .await
         .unwrap();
-    let config = complete(
-        &client,
+    let config = client.config_for(
         "mlcloud_identity",
         obj(&[
             ("cloud", "aws".into()),
             ("name", "n".into()),
             ("purpose", "node".into()),
         ]),
-    )
-    .await;
+    );
     let plan = client.plan("mlcloud_identity", None, &config).await;
     assert_error_at(&plan.diagnostics, "cloud", "no aws block");
 }
@@ -275,7 +256,7 @@ async fn gpu_pool_plan_resolves_machine_type_and_default_taint() {
     let aws = obj(&[("region", "us-east-1".into())]);
     client.configure(obj(&[("aws", aws)])).await.unwrap();
     let acc = obj(&[("type", "nvidia-l4".into()), ("count", 1i64.into())]);
-    let config = complete(&client, "mlcloud_node_pool", pool(&[("accelerator", acc)])).await;
+    let config = client.config_for("mlcloud_node_pool", pool(&[("accelerator", acc)]));
     let plan = client.plan("mlcloud_node_pool", None, &config).await;
     assert!(!plan.diagnostics.has_errors(), "{}", plan.diagnostics);
     let p = &plan.planned;

@@ -326,7 +326,11 @@ async fn lifecycle_create_read_update_replace_destroy() {
     // No change: the plan is the prior state.
     let mut cfg = thing("a");
     let plan = c
-        .plan("demo_thing", Some(&state), &complete(&c, cfg.clone()))
+        .plan(
+            "demo_thing",
+            Some(&state),
+            &c.config_for("demo_thing", cfg.clone()),
+        )
         .await;
     assert_eq!(plan.planned, state);
     assert!(plan.requires_replace.is_empty());
@@ -341,28 +345,21 @@ async fn lifecycle_create_read_update_replace_destroy() {
 
     // A new name needs replacement.
     let plan = c
-        .plan("demo_thing", Some(&updated), &complete(&c, thing("b")))
+        .plan(
+            "demo_thing",
+            Some(&updated),
+            &c.config_for("demo_thing", thing("b")),
+        )
         .await;
     assert_eq!(plan.requires_replace, vec![AttributePath::attr("name")]);
 
     assert!(c.destroy("demo_thing", &updated).await.is_empty());
 }
 
-fn complete(_c: &TestClient, v: Value) -> Value {
-    let mut m = match v {
-        Value::Object(m) => m,
-        _ => unreachable!(),
-    };
-    for k in ["id", "name", "size", "password", "note", "opts"] {
-        m.entry(k.to_string()).or_insert(Value::Null);
-    }
-    Value::Object(m)
-}
-
 #[tokio::test]
 async fn validation_errors_carry_paths() {
     let c = configured().await;
-    let mut cfg = complete(&c, thing("a"));
+    let mut cfg = c.config_for("demo_thing", thing("a"));
     if let Value::Object(m) = &mut cfg {
         m.insert("size".into(), 50i64.into());
     }
@@ -379,7 +376,7 @@ async fn validation_errors_carry_paths() {
 #[tokio::test]
 async fn partial_create_keeps_state_and_reports_error() {
     let c = configured().await;
-    let cfg = complete(&c, thing("half"));
+    let cfg = c.config_for("demo_thing", thing("half"));
     let plan = c.plan("demo_thing", None, &cfg).await;
     let (state, diags) = c
         .apply("demo_thing", None, &plan.planned, &cfg, vec![])

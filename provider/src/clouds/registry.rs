@@ -48,11 +48,8 @@ impl Clouds {
     }
 
     async fn aws(&self) -> Result<Arc<aws::AwsBackend>, Diagnostic> {
-        let settings = self.config.aws.clone().ok_or_else(|| {
-            self.config
-                .require_cloud(Cloud::Aws)
-                .expect_err("aws block is missing")
-        })?;
+        self.config.require_cloud(Cloud::Aws)?;
+        let settings = self.config.aws.clone().unwrap_or_default();
         self.aws
             .get_or_try_init(|| async move {
                 aws::AwsBackend::connect(&settings)

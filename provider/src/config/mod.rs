@@ -109,12 +109,8 @@ pub fn validate(config: &Value) -> Diagnostics {
             );
         }
         let needs_sp = az.client_secret.is_some() || az.client_certificate_path.is_some();
-        for field in ["client_id", "tenant_id"] {
-            let present = if field == "client_id" {
-                az.client_id.is_some()
-            } else {
-                az.tenant_id.is_some()
-            };
+        for (field, value) in [("client_id", &az.client_id), ("tenant_id", &az.tenant_id)] {
+            let present = value.is_some();
             let from_env = std::env::var(format!("ARM_{}", field.to_uppercase())).is_ok();
             if needs_sp && !present && !from_env {
                 diags.push(

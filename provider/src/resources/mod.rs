@@ -1,6 +1,6 @@
 //! Resources, data sources and functions: cloud-neutral schemas and plan logic. Cloud
-//! work goes through the backends in `crate::clouds` (added with the first resource
-//! that calls a cloud).
+//! work goes through the backend traits in `crate::clouds`; the create / read / update
+//! / delete every cloud resource shares is in `lifecycle`.
 
 pub mod accelerators;
 pub mod cluster;

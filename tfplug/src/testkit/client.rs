@@ -208,7 +208,7 @@ impl TestClient {
         prior: Option<&Value>,
         config: Value,
     ) -> Result<Value, Diagnostics> {
-        let config = self.complete(type_name, config);
+        let config = self.config_for(type_name, config);
         let d = self.validate_resource(type_name, &config).await;
         if d.has_errors() {
             return Err(d);
@@ -366,8 +366,9 @@ impl TestClient {
             .expect("StopProvider");
     }
 
-    /// Fills attributes a test's config left out with null, as Terraform would.
-    fn complete(&self, type_name: &str, config: Value) -> Value {
+    /// A resource configuration with every attribute and block the test left out set
+    /// to null, as Terraform sends configurations.
+    pub fn config_for(&self, type_name: &str, config: Value) -> Value {
         complete_object(&self.resource_schema(type_name).value_type(), config)
     }
 }
