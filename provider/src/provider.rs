@@ -4,7 +4,7 @@ use crate::clouds::Clouds;
 use crate::config::{self, ProviderConfig};
 use crate::resources::{
     accelerators::Accelerators, cluster::Cluster, identity::Identity, kms_key::KmsKey,
-    lifecycle::Managed, machine_type::MachineType, node_pool::NodePool,
+    machine_type::MachineType, managed::Managed, node_pool::NodePool,
 };
 use std::sync::Arc;
 use tfplug::schema::Schema;

@@ -3,17 +3,14 @@
 //! outcome into Terraform's answer without ever losing what the cloud made.
 //! A resource supplies only what differs, through [`CloudObject`].
 
-use super::common::{
-    Timeouts, check_cloud_blocks, cloud_diag, cloud_of, clouds, import_cloud, op, plan_common,
-    str_attr,
-};
+use super::common::{Timeouts, cloud_diag, cloud_of, clouds, op, str_attr};
 use crate::catalog::Cloud;
 use crate::clouds::model::Op;
 use crate::clouds::{CloudError, Clouds, Outcome};
 use tfplug::schema::Schema;
 use tfplug::{
-    ApplyResult, Context, CreateRequest, Diagnostic, Diagnostics, ReadResult, Resource,
-    ResourcePlan, UpdateRequest, Value,
+    ApplyResult, Context, CreateRequest, Diagnostic, Diagnostics, ReadResult, ResourcePlan,
+    UpdateRequest, Value,
 };
 
 /// What one kind of cloud object plugs into the shared lifecycle.
@@ -76,61 +73,6 @@ pub trait CloudObject: Send + Sync {
         prior: &Value,
         op: &Op,
     ) -> Result<Result<(), CloudError>, Diagnostic>;
-}
-
-/// A [`CloudObject`] as a Terraform resource: the shared lifecycle around it.
-pub struct Managed<T>(pub T);
-
-#[async_trait::async_trait]
-impl<T: CloudObject + 'static> Resource for Managed<T> {
-    fn type_name(&self) -> String {
-        T::TYPE_NAME.into()
-    }
-
-    fn schema(&self) -> Schema {
-        self.0.schema()
-    }
-
-    async fn validate(&self, _ctx: &Context, config: &Value) -> Diagnostics {
-        let mut diags = check_cloud_blocks(config);
-        self.0.validate(config, &mut diags);
-        diags
-    }
-
-    async fn modify_plan(&self, ctx: &Context, plan: &mut ResourcePlan) -> Diagnostics {
-        let mut diags = Diagnostics::new();
-        match clouds(ctx) {
-            Ok(c) => plan_common(&c, &mut plan.planned, &mut diags),
-            Err(d) => diags.push(d),
-        }
-        self.0.modify_plan(plan, &mut diags);
-        diags
-    }
-
-    async fn create(&self, ctx: &Context, req: CreateRequest) -> ApplyResult {
-        create(&self.0, ctx, req).await
-    }
-
-    async fn read(&self, ctx: &Context, state: Value, _private: Vec<u8>) -> ReadResult {
-        read(&self.0, ctx, state).await
-    }
-
-    async fn update(&self, ctx: &Context, req: UpdateRequest) -> ApplyResult {
-        update(&self.0, ctx, req).await
-    }
-
-    async fn delete(&self, ctx: &Context, prior: Value, _private: Vec<u8>) -> Diagnostics {
-        delete(&self.0, ctx, prior).await
-    }
-
-    /// Import by the cloud's id; the cloud follows from the id's shape and read
-    /// fills in the rest.
-    async fn import(&self, _ctx: &Context, id: &str) -> Result<Value, Diagnostics> {
-        Ok(Value::object([
-            ("id", Value::from(id)),
-            ("cloud", Value::from(import_cloud(id))),
-        ]))
-    }
 }
 
 fn cloud(v: &Value) -> Cloud {

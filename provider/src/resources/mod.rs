@@ -9,4 +9,5 @@ pub mod identity;
 pub mod kms_key;
 pub mod lifecycle;
 pub mod machine_type;
+pub mod managed;
 pub mod node_pool;
