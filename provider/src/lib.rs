@@ -7,7 +7,10 @@
 //! - [`catalog`]: accelerator facts per cloud.
 
 pub mod catalog;
+mod cloud;
 pub mod clouds;
 pub mod config;
 pub mod provider;
 pub mod resources;
+
+pub use cloud::{Cloud, UnknownCloud};

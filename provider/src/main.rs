@@ -4,5 +4,8 @@ use mlcloud_provider::provider::{ADDRESS, MlcloudProvider};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    tfplug::serve(MlcloudProvider, tfplug::ServeOptions::from_args(ADDRESS))
+    tfplug::serve(
+        MlcloudProvider::new(),
+        tfplug::ServeOptions::from_args(ADDRESS),
+    )
 }

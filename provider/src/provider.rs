@@ -1,6 +1,6 @@
 //! The mlcloud provider: configuration plus everything it offers.
 
-use crate::clouds::Clouds;
+use crate::clouds::{CloudPlugin, Clouds, RuleBook, aws};
 use crate::config::{self, ProviderConfig};
 use crate::resources::{
     accelerators::Accelerators, cluster::Cluster, identity::Identity, kms_key::KmsKey,
@@ -13,7 +13,27 @@ use tfplug::{DataSource, Diagnostics, Function, Provider, ProviderData, Resource
 /// The provider's source address.
 pub const ADDRESS: &str = "registry.terraform.io/mlcloud/mlcloud";
 
-pub struct MlcloudProvider;
+/// The provider's entry point: it builds each cloud's rules and backends and hands
+/// them to the cloud-neutral layers (nothing below knows which clouds exist).
+pub struct MlcloudProvider {
+    rules: RuleBook,
+    plugins: Vec<CloudPlugin>,
+}
+
+impl MlcloudProvider {
+    pub fn new() -> Self {
+        MlcloudProvider {
+            rules: RuleBook::new(vec![aws::rules()]),
+            plugins: vec![aws::plugin()],
+        }
+    }
+}
+
+impl Default for MlcloudProvider {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 #[tfplug::async_trait]
 impl Provider for MlcloudProvider {
@@ -31,15 +51,19 @@ impl Provider for MlcloudProvider {
 
     async fn configure(&self, config: Value) -> Result<ProviderData, Diagnostics> {
         let parsed = ProviderConfig::from_value(&config)?;
-        Ok(Arc::new(Clouds::new(parsed)))
+        Ok(Arc::new(Clouds::new(
+            parsed,
+            self.rules.clone(),
+            self.plugins.clone(),
+        )))
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
         vec![
-            Arc::new(Managed(KmsKey)),
-            Arc::new(Managed(Identity)),
-            Arc::new(Managed(Cluster)),
-            Arc::new(Managed(NodePool)),
+            Arc::new(Managed(KmsKey::new(self.rules.clone()))),
+            Arc::new(Managed(Identity::new(self.rules.clone()))),
+            Arc::new(Managed(Cluster::new(self.rules.clone()))),
+            Arc::new(Managed(NodePool::new(self.rules.clone()))),
         ]
     }
 

@@ -6,7 +6,7 @@ use tfplug::testkit::TestClient;
 use tfplug::{AttributePath, Value};
 
 async fn client() -> TestClient {
-    let c = TestClient::new(MlcloudProvider);
+    let c = TestClient::new(MlcloudProvider::new());
     c.configure(Value::object([("default_tags", Value::Null)]))
         .await
         .expect("an empty provider block configures");
@@ -156,7 +156,7 @@ async fn machine_type_function_answers_from_the_catalog() {
 
 #[tokio::test]
 async fn provider_block_is_validated_at_plan_time() {
-    let c = TestClient::new(MlcloudProvider);
+    let c = TestClient::new(MlcloudProvider::new());
     let config = Value::object([
         (
             "aws",
@@ -198,7 +198,7 @@ async fn provider_block_is_validated_at_plan_time() {
 
 #[tokio::test]
 async fn a_client_secret_needs_its_client_and_tenant() {
-    let c = TestClient::new(MlcloudProvider);
+    let c = TestClient::new(MlcloudProvider::new());
     let azure = Value::object([("client_secret", "s3cret".into())]);
     let d = c
         .configure(Value::object([("azure", azure)]))

@@ -14,7 +14,7 @@ fn list(items: &[&str]) -> Value {
 }
 
 async fn validate(resource: &str, config: Value) -> Diagnostics {
-    let client = TestClient::new(MlcloudProvider);
+    let client = TestClient::new(MlcloudProvider::new());
     let full = client.config_for(resource, config);
     client.validate_resource(resource, &full).await
 }
@@ -228,7 +228,7 @@ async fn node_pool_machine_choice_and_scaling_rules() {
 
 #[tokio::test]
 async fn missing_aws_provider_block_fails_the_plan_on_cloud() {
-    let client = TestClient::new(MlcloudProvider);
+    let client = TestClient::new(MlcloudProvider::new());
     client
         .configure(obj(&[
             ("default_tags", Value::Null),
@@ -252,7 +252,7 @@ async fn missing_aws_provider_block_fails_the_plan_on_cloud() {
 
 #[tokio::test]
 async fn gpu_pool_plan_resolves_machine_type_and_default_taint() {
-    let client = TestClient::new(MlcloudProvider);
+    let client = TestClient::new(MlcloudProvider::new());
     let aws = obj(&[("region", "us-east-1".into())]);
     client.configure(obj(&[("aws", aws)])).await.unwrap();
     let acc = obj(&[("type", "nvidia-l4".into()), ("count", 1i64.into())]);

@@ -9,7 +9,8 @@ use serde::Serialize;
 /// and take a slice topology.
 ///
 /// ```
-/// use mlcloud_provider::catalog::{self, AcceleratorKind, Cloud};
+/// use mlcloud_provider::catalog::{self, AcceleratorKind};
+/// use mlcloud_provider::Cloud;
 ///
 /// let tpu = catalog::machine_type(Cloud::Gcp, "tpu-v6e", 4).unwrap();
 /// assert_eq!(tpu.kind, AcceleratorKind::Tpu);

@@ -3,12 +3,13 @@
 
 use std::fmt;
 
-use super::Cloud;
+use crate::Cloud;
 
 /// Why a catalog lookup failed.
 ///
 /// ```
-/// use mlcloud_provider::catalog::{self, CatalogError, Cloud};
+/// use mlcloud_provider::catalog::{self, CatalogError};
+/// use mlcloud_provider::Cloud;
 ///
 /// let error = catalog::machine_type(Cloud::Aws, "tpu-v5e", 4).unwrap_err();
 /// assert!(matches!(error, CatalogError::NotOffered { .. }));
@@ -16,13 +17,6 @@ use super::Cloud;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CatalogError {
-    /// The cloud name is not one of `aws`, `azure`, `gcp`.
-    #[error("unknown cloud {name:?}; supported clouds: aws, azure, gcp")]
-    UnknownCloud {
-        /// What the user wrote.
-        name: String,
-    },
-
     /// The accelerator name is not in the contract.
     #[error("unknown accelerator {name:?}; known accelerators: {}", known.join(", "))]
     UnknownAccelerator {

@@ -9,7 +9,8 @@
 //! [`tpu_slice_nodes`]; the `mlcloud_accelerators` data source lists [`all`].
 //!
 //! ```
-//! use mlcloud_provider::catalog::{self, Cloud};
+//! use mlcloud_provider::catalog::{self};
+//! use mlcloud_provider::Cloud;
 //!
 //! let node = catalog::machine_type(Cloud::Aws, "nvidia-h100-80gb", 8).unwrap();
 //! assert_eq!(node.machine_type, "p5.48xlarge");
@@ -17,14 +18,13 @@
 //! ```
 
 mod accelerator;
-mod cloud;
 mod error;
 mod offering;
 mod table;
 mod tpu;
 
+use crate::Cloud;
 pub use accelerator::AcceleratorKind;
-pub use cloud::Cloud;
 pub use error::{CatalogError, TopologyProblem};
 pub use offering::Offering;
 pub use tpu::tpu_slice_nodes;
@@ -32,7 +32,8 @@ pub use tpu::tpu_slice_nodes;
 /// Every row of the catalog, grouped by cloud (AWS, Azure, Google Cloud).
 ///
 /// ```
-/// use mlcloud_provider::catalog::{self, Cloud};
+/// use mlcloud_provider::catalog::{self};
+/// use mlcloud_provider::Cloud;
 ///
 /// assert!(catalog::all().iter().any(|o| o.cloud == Cloud::Gcp && o.machine_type == "a3-ultragpu-8g"));
 /// ```
@@ -55,7 +56,8 @@ pub fn accelerator_names() -> &'static [&'static str] {
 /// The accelerator names `cloud` offers, in contract order.
 ///
 /// ```
-/// use mlcloud_provider::catalog::{self, Cloud};
+/// use mlcloud_provider::catalog::{self};
+/// use mlcloud_provider::Cloud;
 ///
 /// assert!(catalog::offered_on(Cloud::Gcp).contains(&"tpu-v6e"));
 /// assert!(!catalog::offered_on(Cloud::Aws).contains(&"tpu-v6e"));
@@ -75,7 +77,8 @@ pub fn offered_on(cloud: Cloud) -> Vec<&'static str> {
 /// contract, and [`CatalogError::NotOffered`] when `cloud` sells none.
 ///
 /// ```
-/// use mlcloud_provider::catalog::{self, Cloud};
+/// use mlcloud_provider::catalog::{self};
+/// use mlcloud_provider::Cloud;
 ///
 /// let t4: Vec<&str> = catalog::offerings(Cloud::Azure, "nvidia-t4")
 ///     .unwrap()
@@ -108,7 +111,8 @@ pub fn offerings(cloud: Cloud, accelerator: &str) -> Result<Vec<&'static Offerin
 /// listing the counts `cloud` does offer.
 ///
 /// ```
-/// use mlcloud_provider::catalog::{self, Cloud};
+/// use mlcloud_provider::catalog::{self};
+/// use mlcloud_provider::Cloud;
 ///
 /// assert_eq!(catalog::machine_type(Cloud::Aws, "nvidia-t4", 1).unwrap().machine_type, "g4dn.xlarge");
 /// assert_eq!(catalog::machine_type(Cloud::Gcp, "nvidia-l4", 1).unwrap().machine_type, "g2-standard-4");
@@ -146,7 +150,8 @@ pub fn machine_type(
 /// [`Offering::accelerators_are_built_in`]).
 ///
 /// ```
-/// use mlcloud_provider::catalog::{self, Cloud};
+/// use mlcloud_provider::catalog::{self};
+/// use mlcloud_provider::Cloud;
 ///
 /// let g5 = catalog::by_machine_type(Cloud::Aws, "g5.12xlarge").unwrap();
 /// assert_eq!((g5.accelerator, g5.accelerators_per_node), ("nvidia-a10g", 4));

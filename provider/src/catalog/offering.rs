@@ -2,14 +2,15 @@
 
 use serde::Serialize;
 
-use super::Cloud;
 use super::accelerator::{AcceleratorKind, AcceleratorSpec};
+use crate::Cloud;
 
 /// A machine type (EC2 instance type, Azure VM size, Compute Engine machine type)
 /// carrying a fixed number of accelerators of one kind per node.
 ///
 /// ```
-/// use mlcloud_provider::catalog::{self, AcceleratorKind, Cloud};
+/// use mlcloud_provider::catalog::{self, AcceleratorKind};
+/// use mlcloud_provider::Cloud;
 ///
 /// let l4 = catalog::machine_type(Cloud::Gcp, "nvidia-l4", 1).unwrap();
 /// assert_eq!(l4.machine_type, "g2-standard-4");
@@ -125,7 +126,8 @@ impl Offering {
     /// accelerators built in.
     ///
     /// ```
-    /// use mlcloud_provider::catalog::{self, Cloud};
+    /// use mlcloud_provider::catalog::{self};
+    /// use mlcloud_provider::Cloud;
     ///
     /// let n1 = catalog::machine_type(Cloud::Gcp, "nvidia-t4", 1).unwrap();
     /// assert!(!n1.accelerators_are_built_in());
@@ -140,7 +142,8 @@ impl Offering {
     /// accelerators per node).
     ///
     /// ```
-    /// use mlcloud_provider::catalog::{self, Cloud};
+    /// use mlcloud_provider::catalog::{self};
+    /// use mlcloud_provider::Cloud;
     ///
     /// let p5 = catalog::machine_type(Cloud::Aws, "nvidia-h100-80gb", 8).unwrap();
     /// assert_eq!(p5.node_memory_gb(), 640);

@@ -32,7 +32,8 @@ const V5P_EXAMPLES: &str = "2x2x1, 2x2x2, 2x2x4, 2x4x4, 4x4x4, 4x4x8, 4x8x8, 8x8
 /// topology for this machine type, saying what is wrong and which shapes fit.
 ///
 /// ```
-/// use mlcloud_provider::catalog::{self, Cloud};
+/// use mlcloud_provider::catalog::{self};
+/// use mlcloud_provider::Cloud;
 ///
 /// let v5e = catalog::machine_type(Cloud::Gcp, "tpu-v5e", 4).unwrap(); // ct5lp-hightpu-4t
 /// assert_eq!(catalog::tpu_slice_nodes(v5e, "2x4"), Ok(2));
@@ -164,7 +165,8 @@ fn parse(topology: &str) -> Option<Vec<u32>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::{self, Cloud};
+    use crate::Cloud;
+    use crate::catalog::{self};
 
     fn gcp(machine_type: &str) -> &'static Offering {
         catalog::by_machine_type(Cloud::Gcp, machine_type).expect("catalog row")

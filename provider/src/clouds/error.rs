@@ -1,6 +1,9 @@
-//! Errors from cloud APIs, in a shape resources can turn into diagnostics.
+//! Errors from cloud APIs, in one typed set every backend maps its service's errors
+//! into, so the shared plumbing (waiter, retries) and the resources can act on the
+//! kind of failure without knowing the cloud.
 
 use std::time::Duration;
+use tfplug::AttributePath;
 
 /// What went wrong talking to a cloud.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -8,7 +11,40 @@ pub enum CloudError {
     /// The object does not exist (read turns this into "gone").
     #[error("{what} not found: {message}")]
     NotFound { what: String, message: String },
-    /// The service refused the request; `code` and `message` quote the service.
+    /// A create found the name taken.
+    #[error("{service} {operation} failed: {code}: {message}")]
+    AlreadyExists {
+        service: &'static str,
+        operation: &'static str,
+        code: String,
+        message: String,
+    },
+    /// The caller's credentials may not do this.
+    #[error("{service} {operation} was denied: {code}: {message}")]
+    PermissionDenied {
+        service: &'static str,
+        operation: &'static str,
+        code: String,
+        message: String,
+    },
+    /// The service asked us to slow down, possibly saying for how long.
+    #[error("{service} {operation} was throttled: {code}: {message}")]
+    Throttled {
+        service: &'static str,
+        operation: &'static str,
+        code: String,
+        message: String,
+        retry_after: Option<Duration>,
+    },
+    /// The object is busy with another change (an update in progress, a stale etag).
+    #[error("{service} {operation} conflicted: {code}: {message}")]
+    Conflict {
+        service: &'static str,
+        operation: &'static str,
+        code: String,
+        message: String,
+    },
+    /// Any other refusal; `code` and `message` quote the service.
     #[error("{service} {operation} failed: {code}: {message}")]
     Api {
         service: &'static str,
@@ -36,6 +72,12 @@ pub enum CloudError {
     /// Bad input found only when talking to the cloud (e.g. an id that is not an ARN).
     #[error("{0}")]
     Invalid(String),
+    /// Bad input that belongs to one attribute of the configuration.
+    #[error("{message}")]
+    InvalidAttribute {
+        path: AttributePath,
+        message: String,
+    },
     /// Credentials, endpoints or the network.
     #[error("{0}")]
     Transport(String),
@@ -44,6 +86,48 @@ pub enum CloudError {
 impl CloudError {
     pub fn is_not_found(&self) -> bool {
         matches!(self, CloudError::NotFound { .. })
+    }
+
+    pub fn is_throttled(&self) -> bool {
+        matches!(self, CloudError::Throttled { .. })
+    }
+
+    /// How long the service asked us to wait before trying again.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            CloudError::Throttled { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// The service's own error code, for refusals that carry one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            CloudError::AlreadyExists { code, .. }
+            | CloudError::PermissionDenied { code, .. }
+            | CloudError::Throttled { code, .. }
+            | CloudError::Conflict { code, .. }
+            | CloudError::Api { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// The service's message, for refusals that carry one.
+    pub fn service_message(&self) -> Option<&str> {
+        match self {
+            CloudError::AlreadyExists { message, .. }
+            | CloudError::PermissionDenied { message, .. }
+            | CloudError::Throttled { message, .. }
+            | CloudError::Conflict { message, .. }
+            | CloudError::Api { message, .. }
+            | CloudError::NotFound { message, .. } => Some(message),
+            _ => None,
+        }
+    }
+
+    /// True when the service refused with `wanted` as its code.
+    pub fn has_code(&self, wanted: &str) -> bool {
+        self.code() == Some(wanted)
     }
 }
 

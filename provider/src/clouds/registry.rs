@@ -1,30 +1,57 @@
-//! Which backend serves which cloud, built lazily from the provider configuration so a
-//! plan that touches only one cloud never needs the others' credentials.
+//! Which backends serve which cloud. Each cloud is connected lazily, on the first call
+//! that needs it, so a plan that touches only one cloud never needs the others'
+//! credentials. The provider's entry point supplies the plugins; nothing here knows a
+//! cloud's code.
 
-use super::{ClusterBackend, IdentityBackend, KmsBackend, NodePoolBackend, aws};
-use crate::catalog::Cloud;
-use crate::clouds::model::Tags;
+use super::CloudError;
+use super::backends::{Backends, ObjectBackend};
+use super::model::Tags;
+use super::rules::RuleBook;
+use crate::Cloud;
 use crate::config::ProviderConfig;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
-use tfplug::{AttributePath, Diagnostic};
+use tfplug::Diagnostic;
 use tokio::sync::OnceCell;
+
+/// Builds a cloud's backends from the provider configuration (credentials, endpoints,
+/// retry settings). Makes no API call that could fail for lack of permissions.
+pub type Connect = Arc<
+    dyn Fn(ProviderConfig) -> Pin<Box<dyn Future<Output = Result<Backends, CloudError>> + Send>>
+        + Send
+        + Sync,
+>;
+
+/// What a cloud contributes: how to connect to it.
+#[derive(Clone)]
+pub struct CloudPlugin {
+    pub cloud: Cloud,
+    pub connect: Connect,
+}
 
 /// The configured provider's clouds; resources reach backends through it.
 pub struct Clouds {
     config: ProviderConfig,
-    aws: OnceCell<Arc<aws::AwsBackend>>,
+    rules: RuleBook,
+    plugins: Vec<(CloudPlugin, OnceCell<Arc<Backends>>)>,
 }
 
 impl Clouds {
-    pub fn new(config: ProviderConfig) -> Self {
+    pub fn new(config: ProviderConfig, rules: RuleBook, plugins: Vec<CloudPlugin>) -> Self {
         Clouds {
             config,
-            aws: OnceCell::new(),
+            rules,
+            plugins: plugins.into_iter().map(|p| (p, OnceCell::new())).collect(),
         }
     }
 
     pub fn config(&self) -> &ProviderConfig {
         &self.config
+    }
+
+    pub fn rules(&self) -> &RuleBook {
+        &self.rules
     }
 
     /// `tags` over the provider's `default_tags` (the resource's own values win).
@@ -34,65 +61,59 @@ impl Clouds {
         all
     }
 
-    /// A plan-time check: the provider block configures `cloud` and this provider
-    /// version has a backend for it.
+    /// A plan-time check: this build supports `cloud` and the provider block
+    /// configures it.
     pub fn check_cloud(&self, cloud: Cloud) -> Result<(), Diagnostic> {
-        if cloud != Cloud::Aws {
-            return Err(Diagnostic::error(
-                format!("{cloud} is not supported yet"),
-                format!("This version of mlcloud manages resources on aws only; {cloud} support is planned. Use cloud = \"aws\"."),
-            )
-            .at(AttributePath::attr("cloud")));
-        }
+        self.rules.require(cloud)?;
+        self.plugin(cloud)?;
         self.config.require_cloud(cloud)
     }
 
-    async fn aws(&self) -> Result<Arc<aws::AwsBackend>, Diagnostic> {
-        self.config.require_cloud(Cloud::Aws)?;
-        let settings = self.config.aws.clone().unwrap_or_default();
-        self.aws
-            .get_or_try_init(|| async move {
-                aws::AwsBackend::connect(&settings)
+    fn plugin(&self, cloud: Cloud) -> Result<&(CloudPlugin, OnceCell<Arc<Backends>>), Diagnostic> {
+        self.plugins
+            .iter()
+            .find(|(p, _)| p.cloud == cloud)
+            .ok_or_else(|| {
+                Diagnostic::error(
+                    format!("{cloud} is not supported yet"),
+                    format!("This build of mlcloud has no {cloud} backend."),
+                )
+            })
+    }
+
+    /// The backend of `cloud` for objects described by `Spec` and `State`.
+    pub async fn backend<Spec: 'static, State: 'static>(
+        &self,
+        cloud: Cloud,
+    ) -> Result<Arc<dyn ObjectBackend<Spec, State>>, Diagnostic> {
+        self.check_cloud(cloud)?;
+        let (plugin, cell) = self.plugin(cloud)?;
+        let backends = cell
+            .get_or_try_init(|| async {
+                (plugin.connect)(self.config.clone())
                     .await
                     .map(Arc::new)
-                    .map_err(|e| Diagnostic::error("Cannot set up the AWS clients", e.to_string()))
+                    .map_err(|e| {
+                        Diagnostic::error(
+                            format!("Cannot set up the {cloud} clients"),
+                            e.to_string(),
+                        )
+                    })
             })
-            .await
-            .cloned()
-    }
-
-    pub async fn kms(&self, cloud: Cloud) -> Result<Arc<dyn KmsBackend>, Diagnostic> {
-        self.check_cloud(cloud)?;
-        Ok(self.aws().await?)
-    }
-
-    pub async fn identity(&self, cloud: Cloud) -> Result<Arc<dyn IdentityBackend>, Diagnostic> {
-        self.check_cloud(cloud)?;
-        Ok(self.aws().await?)
-    }
-
-    pub async fn cluster(&self, cloud: Cloud) -> Result<Arc<dyn ClusterBackend>, Diagnostic> {
-        self.check_cloud(cloud)?;
-        Ok(self.aws().await?)
-    }
-
-    pub async fn node_pool(&self, cloud: Cloud) -> Result<Arc<dyn NodePoolBackend>, Diagnostic> {
-        self.check_cloud(cloud)?;
-        Ok(self.aws().await?)
+            .await?;
+        backends.get::<Spec, State>().ok_or_else(|| {
+            Diagnostic::error(
+                format!("Not supported on {cloud}"),
+                format!(
+                    "This build of mlcloud cannot manage this kind of object on {cloud} ({}).",
+                    std::any::type_name::<Spec>()
+                ),
+            )
+        })
     }
 
     /// The region resources default their `location` to.
     pub fn default_location(&self, cloud: Cloud) -> Option<String> {
-        match cloud {
-            Cloud::Aws => self
-                .config
-                .aws
-                .as_ref()
-                .and_then(|a| a.region.clone())
-                .or_else(|| std::env::var("AWS_REGION").ok())
-                .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok()),
-            Cloud::Azure => None,
-            Cloud::Gcp => self.config.gcp.as_ref().and_then(|g| g.region.clone()),
-        }
+        self.config.default_location(cloud)
     }
 }

@@ -6,7 +6,7 @@ pub mod azure;
 pub mod common;
 pub mod gcp;
 
-use crate::catalog::Cloud;
+use crate::Cloud;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use tfplug::schema::{Attribute, Block, Schema};
@@ -67,6 +67,21 @@ impl ProviderConfig {
             format!("This resource has cloud = \"{cloud}\", but the provider \"mlcloud\" block has no {cloud} block. Add one, e.g. `{example}`."),
         )
         .at(AttributePath::attr("cloud")))
+    }
+
+    /// The region resources of `cloud` default their `location` to: the block's
+    /// region, else (AWS) the standard environment variables.
+    pub fn default_location(&self, cloud: Cloud) -> Option<String> {
+        match cloud {
+            Cloud::Aws => self
+                .aws
+                .as_ref()
+                .and_then(|a| a.region.clone())
+                .or_else(|| std::env::var("AWS_REGION").ok())
+                .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok()),
+            Cloud::Azure => None,
+            Cloud::Gcp => self.gcp.as_ref().and_then(|g| g.region.clone()),
+        }
     }
 }
 

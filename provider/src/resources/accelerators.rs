@@ -1,7 +1,8 @@
 //! Data source `mlcloud_accelerators`: the accelerator catalog, filtered by cloud and
 //! accelerator type.
 
-use crate::catalog::{self, AcceleratorKind, Cloud, Offering};
+use crate::Cloud;
+use crate::catalog::{self, AcceleratorKind, Offering};
 use tfplug::schema::{Attribute, Block, Schema};
 use tfplug::{AttributePath, Context, DataSource, Diagnostic, Diagnostics, Type, Value};
 

@@ -1,13 +1,15 @@
 //! What every mlcloud resource shares: the `cloud`, `name`, `location`, `tags` and
-//! `id` attributes, the per-cloud blocks, timeouts, and the translation of backend
-//! results into Terraform answers.
+//! `id` attributes, the per-cloud blocks, timeouts, the checks every resource runs
+//! through its cloud's rules, and the translation of backend results into Terraform
+//! answers.
 
-use crate::catalog::Cloud;
+use crate::Cloud;
+use crate::clouds::markers;
 use crate::clouds::model::{Op, Tags};
-use crate::clouds::{CloudError, Clouds};
+use crate::clouds::{CloudError, CloudRules, Clouds, ObjectKind};
 use std::sync::Arc;
 use std::time::Duration;
-use tfplug::schema::{Attribute, Block, NestedBlock, timeouts, validators};
+use tfplug::schema::{Attribute, Block, NestedBlock, timeouts};
 use tfplug::{AttributePath, Context, Diagnostic, Diagnostics, Type, Value};
 
 /// Default operation timeouts of a resource.
@@ -22,15 +24,18 @@ pub const fn minutes(m: u64) -> Duration {
     Duration::from_secs(m * 60)
 }
 
-/// `cloud`, `name`, `location`, `tags`, `tags_all`, `id` and `timeouts`.
-pub fn base_block(kind: &str, name_rule: tfplug::schema::validators::Matches) -> Block {
+/// `cloud`, `name`, `location`, `tags`, `tags_all`, `id` and `timeouts`. Name and tag
+/// rules differ per cloud, so they are checked through the cloud's rules at validate
+/// time rather than by a schema validator.
+pub fn base_block(kind: ObjectKind) -> Block {
+    let noun = kind.noun();
     let clouds: Vec<&str> = Cloud::ALL.iter().map(|c| c.as_str()).collect();
     Block::new()
         .attr(
             Attribute::string("id")
                 .computed()
                 .use_state_for_unknown()
-                .describe(format!("The cloud's identifier of the {kind} (an ARN on AWS); import by it.")),
+                .describe(format!("The cloud's identifier of the {noun} (an ARN on AWS); import by it.")),
         )
         .attr(
             Attribute::string("cloud")
@@ -43,8 +48,7 @@ pub fn base_block(kind: &str, name_rule: tfplug::schema::validators::Matches) ->
             Attribute::string("name")
                 .required()
                 .requires_replace()
-                .validate(name_rule)
-                .describe(format!("Name of the {kind}. Changing it replaces the resource.")),
+                .describe(format!("Name of the {noun}; what the cloud allows is checked at plan time. Changing it replaces the resource.")),
         )
         .attr(
             Attribute::string("location")
@@ -56,26 +60,10 @@ pub fn base_block(kind: &str, name_rule: tfplug::schema::validators::Matches) ->
         .attr(
             Attribute::map("tags", Type::String)
                 .optional()
-                .validate(validators::from_fn(
-                    "keys must not start with `mlcloud:` (reserved for the provider's own bookkeeping)",
-                    reserved_tag_keys,
-                ))
-                .describe("Tags (labels on Google Cloud), merged over the provider's `default_tags`."),
+                .describe("Tags (labels on Google Cloud), merged over the provider's `default_tags`. Keys starting with `mlcloud-` or `mlcloud:` are reserved for the provider's own markers."),
         )
         .attr(Attribute::map("tags_all", Type::String).computed().describe("The tags actually applied: `default_tags` merged with `tags`."))
         .block(timeouts::block(&["create", "update", "delete"]))
-}
-
-/// The provider marks what it manages with `mlcloud:` tags; users must not collide.
-fn reserved_tag_keys(value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
-    for key in value.as_entries().into_iter().flat_map(|m| m.keys()) {
-        if key.starts_with("mlcloud:") {
-            diags.push(invalid_at(
-                path.push_key(key),
-                format!("Tag keys starting with \"mlcloud:\" are reserved for the provider's own bookkeeping; rename \"{key}\"."),
-            ));
-        }
-    }
 }
 
 /// The optional `aws {}`, `azure {}`, `gcp {}` blocks with each cloud's settings.
@@ -103,6 +91,17 @@ pub fn cloud_of(v: &Value) -> Option<Cloud> {
         .and_then(|c| c.parse().ok())
 }
 
+/// The resource's cloud at apply time, when it must be known: there is no default.
+pub fn required_cloud(v: &Value) -> Result<Cloud, Diagnostic> {
+    cloud_of(v).ok_or_else(|| {
+        Diagnostic::error(
+            "No cloud",
+            "The resource's cloud is not known; set cloud = \"aws\", \"azure\" or \"gcp\".",
+        )
+        .at(AttributePath::attr("cloud"))
+    })
+}
+
 pub fn str_attr<'a>(v: &'a Value, name: &str) -> Option<&'a str> {
     v.attr(name).and_then(Value::as_str)
 }
@@ -127,6 +126,46 @@ pub fn check_cloud_blocks(config: &Value) -> Diagnostics {
     diags
 }
 
+/// The name and tag checks every resource runs through its cloud's rules.
+pub fn check_name_and_tags(
+    rules: &dyn CloudRules,
+    kind: ObjectKind,
+    config: &Value,
+    diags: &mut Diagnostics,
+) {
+    if let Some(name) = str_attr(config, "name")
+        && let Err(why) = rules.check_name(kind, name)
+    {
+        diags.push(invalid_at(
+            AttributePath::attr("name"),
+            format!(
+                "On {}, a {} name {why}; got \"{name}\".",
+                rules.cloud(),
+                kind.noun()
+            ),
+        ));
+    }
+    let Some(tags) = config.attr("tags").and_then(Value::as_entries) else {
+        return;
+    };
+    for (key, value) in tags {
+        let path = AttributePath::attr("tags").push_key(key);
+        if markers::is_reserved(key) {
+            diags.push(invalid_at(
+                path,
+                format!("Tag keys starting with \"{}\" or \"{}\" are reserved for the provider's own markers; rename \"{key}\".", markers::PREFIX, markers::LEGACY_PREFIX),
+            ));
+        } else if let Some(value) = value.as_str()
+            && let Err(why) = rules.check_tag(key, value)
+        {
+            diags.push(invalid_at(
+                path,
+                format!("Tag \"{key}\" on {}: {why}.", rules.cloud()),
+            ));
+        }
+    }
+}
+
 /// A plan-time error for a value the cloud would refuse.
 pub fn invalid_at(path: AttributePath, detail: impl Into<String>) -> Diagnostic {
     Diagnostic::error("Invalid attribute value", detail).at(path)
@@ -137,24 +176,17 @@ pub fn clouds(ctx: &Context) -> Result<Arc<Clouds>, Diagnostic> {
     ctx.provider_data::<Clouds>()
 }
 
-/// Tags from a value's `tags` attribute.
-pub fn tags_of(v: &Value) -> Tags {
-    v.attr("tags")
-        .and_then(Value::as_entries)
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_owned())))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 pub fn tags_value(tags: &Tags) -> Value {
     Value::Map(
         tags.iter()
             .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
             .collect(),
     )
+}
+
+/// Strings as a Terraform set (the cloud's order is not the user's).
+pub fn string_set<'a>(items: impl IntoIterator<Item = &'a String>) -> Value {
+    Value::Set(items.into_iter().map(|s| Value::from(s.as_str())).collect())
 }
 
 /// Plan-time completion shared by every resource: `location` defaults to the provider's
@@ -168,7 +200,11 @@ pub fn plan_common(clouds: &Clouds, planned: &mut Value, diags: &mut Diagnostics
         return;
     }
     let tags_known = planned.attr("tags").is_none_or(Value::is_wholly_known);
-    let merged = tags_value(&clouds.merged_tags(&tags_of(planned)));
+    let own: Tags = tfplug::value::decode(planned.attr("tags").unwrap_or(&Value::Null))
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let merged = tags_value(&clouds.merged_tags(&own));
     let location_unknown = planned.attr("location").is_some_and(Value::is_unknown);
     let default_location = clouds.default_location(cloud);
     if let Value::Object(m) = planned {
@@ -200,9 +236,13 @@ pub fn op(
     Ok(Op::new(timeout, ctx.cancellation()))
 }
 
-/// A backend error as the user sees it.
+/// A backend error as the user sees it, on the attribute it belongs to when known.
 pub fn cloud_diag(what: &str, e: &CloudError) -> Diagnostic {
-    Diagnostic::error(format!("Cannot {what}"), e.to_string())
+    let d = Diagnostic::error(format!("Cannot {what}"), e.to_string());
+    match e {
+        CloudError::InvalidAttribute { path, .. } => d.at(path.clone()),
+        _ => d,
+    }
 }
 
 /// Copies attributes only the configuration knows (timeouts) from `from` into `state`.
@@ -232,32 +272,103 @@ pub fn user_tags(clouds: &Clouds, on_object: &Tags, config: &Value) -> Value {
 }
 
 /// The location to record when the cloud object does not carry one: what the
-/// configuration or state says, else the region in an ARN id, else the provider's.
+/// configuration or state says, else the location the id names, else the provider's.
 pub fn known_location(clouds: &Clouds, config: &Value, id: &str) -> Value {
     if let Some(l) = config.attr("location").filter(|l| !l.is_null()) {
         return l.clone();
     }
-    let from_arn = id
-        .strip_prefix("arn:")
-        .and_then(|rest| rest.split(':').nth(2))
-        .filter(|region| !region.is_empty());
-    match from_arn {
-        Some(region) => Value::from(region),
-        None => cloud_of(config)
-            .and_then(|c| clouds.default_location(c))
-            .map(Value::from)
-            .unwrap_or(Value::Null),
+    let Some(cloud) = cloud_of(config) else {
+        return Value::Null;
+    };
+    clouds
+        .rules()
+        .for_cloud(cloud)
+        .and_then(|r| r.location_in_id(id))
+        .or_else(|| clouds.default_location(cloud))
+        .map(Value::from)
+        .unwrap_or(Value::Null)
+}
+
+/// An empty collection reads back as null when the configuration left it out, so an
+/// unset optional attribute stays unset.
+pub fn null_if_unset(value: Value, is_empty: bool, config: &Value, name: &str) -> Value {
+    if is_empty && config.attr(name).is_none_or(Value::is_null) {
+        Value::Null
+    } else {
+        value
     }
 }
 
-/// The cloud an imported id belongs to, from its shape: AWS ARNs, Google resource
-/// names (`projects/...`), Azure resource ids (`/subscriptions/...`).
-pub fn import_cloud(id: &str) -> &'static str {
-    if id.starts_with("arn:") {
-        "aws"
-    } else if id.starts_with("projects/") {
-        "gcp"
-    } else {
-        "azure"
+/// Writes the block of the state's cloud (and nulls the other two). The block is
+/// written when the configuration has it or the cloud reports a setting in it, so an
+/// absent block stays absent unless there is drift to show.
+pub fn write_cloud_block<A, Z, G>(
+    state: &mut Value,
+    settings: &crate::clouds::model::PerCloud<A, Z, G>,
+    config: &Value,
+) where
+    A: serde::Serialize,
+    Z: serde::Serialize,
+    G: serde::Serialize,
+{
+    use crate::clouds::model::PerCloud;
+    let (name, json) = match settings {
+        PerCloud::Aws(a) => ("aws", serde_json::to_value(a)),
+        PerCloud::Azure(z) => ("azure", serde_json::to_value(z)),
+        PerCloud::Gcp(g) => ("gcp", serde_json::to_value(g)),
+    };
+    let Value::Object(m) = state else {
+        return;
+    };
+    for cloud in Cloud::ALL {
+        m.insert(cloud.as_str().into(), Value::Null);
     }
+    let block = json.ok().map(|j| block_value(&j, config.attr(name)));
+    let configured = config.attr(name).is_some_and(|b| !b.is_null());
+    if let Some(block) = block
+        && (configured || has_setting(&block))
+    {
+        m.insert(name.into(), block);
+    }
+}
+
+/// A settings struct as a block value: JSON arrays become sets (every collection in a
+/// cloud block is unordered) and an empty collection the configuration left out stays
+/// null.
+fn block_value(json: &serde_json::Value, config: Option<&Value>) -> Value {
+    let serde_json::Value::Object(fields) = json else {
+        return Value::Null;
+    };
+    Value::Object(
+        fields
+            .iter()
+            .map(|(k, v)| {
+                let configured = config.and_then(|c| c.attr(k)).is_some_and(|c| !c.is_null());
+                let value = match v {
+                    serde_json::Value::Array(items) if items.is_empty() && !configured => {
+                        Value::Null
+                    }
+                    serde_json::Value::Array(items) => Value::Set(
+                        items
+                            .iter()
+                            .filter_map(|i| i.as_str().map(Value::from))
+                            .collect(),
+                    ),
+                    serde_json::Value::String(s) => Value::from(s.as_str()),
+                    serde_json::Value::Bool(b) => Value::Bool(*b),
+                    serde_json::Value::Number(n) => {
+                        n.as_i64().map(Value::from).unwrap_or(Value::Null)
+                    }
+                    _ => Value::Null,
+                };
+                (k.clone(), value)
+            })
+            .collect(),
+    )
+}
+
+fn has_setting(block: &Value) -> bool {
+    block
+        .as_entries()
+        .is_some_and(|m| m.values().any(|v| !v.is_null()))
 }

@@ -3,16 +3,24 @@
 
 use super::common::*;
 use super::lifecycle::CloudObject;
-use crate::catalog::Cloud;
-use crate::clouds::model::Op;
 use crate::clouds::model::{
-    Grant, GrantAction, IdentitySpec, IdentityState, Purpose, WorkloadBinding,
+    AwsIdentitySettings, AzureIdentitySettings, GcpIdentitySettings, Grant, GrantAction,
+    IdentitySpec, IdentityState, PerCloud, Purpose, Tags, WorkloadBinding,
 };
-use crate::clouds::{CloudError, Clouds, Outcome};
+use crate::clouds::{CloudRules, Clouds, ObjectKind, RuleBook};
+use serde::Deserialize;
 use tfplug::schema::{Attribute, Block, NestedBlock, Schema, validators};
 use tfplug::{AttributePath, Diagnostic, Diagnostics, Type, Value};
 
-pub struct Identity;
+pub struct Identity {
+    rules: RuleBook,
+}
+
+impl Identity {
+    pub fn new(rules: RuleBook) -> Self {
+        Identity { rules }
+    }
+}
 
 const TIMEOUTS: Timeouts = Timeouts {
     create: minutes(5),
@@ -24,128 +32,70 @@ fn grant_type() -> Type {
     Type::object([("action", Type::String), ("target", Type::String)])
 }
 
+#[derive(Deserialize)]
+struct GrantConfig {
+    action: Option<String>,
+    target: Option<String>,
+}
+
+/// The configuration (or a planned value, or a prior state) as typed values.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct IdentityConfig {
+    name: Option<String>,
+    location: Option<String>,
+    purpose: Option<String>,
+    workload: Option<WorkloadBinding>,
+    grants: Option<Vec<GrantConfig>>,
+    tags: Option<Tags>,
+    aws: Option<AwsIdentitySettings>,
+    azure: Option<AzureIdentitySettings>,
+    gcp: Option<GcpIdentitySettings>,
+}
+
+fn decode_config(v: &Value) -> Result<IdentityConfig, Diagnostic> {
+    tfplug::value::decode(v)
+        .map_err(|e| Diagnostic::error("Cannot read the identity's configuration", e.to_string()))
+}
+
 fn purpose_of(v: &Value) -> Option<Purpose> {
-    match str_attr(v, "purpose")? {
-        "cluster" => Some(Purpose::Cluster),
-        "node" => Some(Purpose::Node),
-        "workload" => Some(Purpose::Workload),
-        _ => None,
-    }
+    Purpose::parse(str_attr(v, "purpose")?)
 }
 
-fn workload_of(v: &Value) -> Option<WorkloadBinding> {
-    let w = v.attr("workload").filter(|w| !w.is_null())?;
-    Some(WorkloadBinding {
-        cluster_id: str_attr(w, "cluster_id")?.into(),
-        namespace: str_attr(w, "namespace")?.into(),
-        service_account: str_attr(w, "service_account")?.into(),
-    })
-}
-
-fn grants_of(v: &Value) -> Vec<Grant> {
-    v.attr("grants")
-        .and_then(Value::as_elements)
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(|g| {
-            Some(Grant {
-                action: GrantAction::parse(str_attr(g, "action")?)?,
-                target: str_attr(g, "target")?.into(),
-            })
-        })
-        .collect()
-}
-
-fn boundary_of(v: &Value) -> Option<String> {
-    v.attr("aws")
-        .and_then(|a| a.attr("permissions_boundary_arn"))
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-}
-
-fn spec(planned: &Value) -> IdentitySpec {
-    IdentitySpec {
-        name: str_attr(planned, "name").unwrap_or_default().into(),
-        location: str_attr(planned, "location").unwrap_or_default().into(),
-        purpose: purpose_of(planned).unwrap_or(Purpose::Workload),
-        workload: workload_of(planned),
-        grants: grants_of(planned),
-        permissions_boundary_arn: boundary_of(planned),
-        tags: tags_of(planned),
-    }
-}
-
-/// Grants reach the cloud as-is; a grant's target must name what the action acts on.
-fn check_grants(config: &Value, cloud: Option<Cloud>, diags: &mut Diagnostics) {
+/// Each grant's action must be one mlcloud knows; what its target must look like is
+/// the cloud's rule.
+fn check_grant_actions(config: &Value, diags: &mut Diagnostics) {
     let Some(grants) = config.attr("grants").and_then(Value::as_elements) else {
         return;
     };
     let actions: Vec<&str> = GrantAction::ALL.iter().map(|a| a.as_str()).collect();
     for (i, g) in grants.iter().enumerate() {
-        let path = AttributePath::attr("grants").push_index(i as i64);
-        let action = str_attr(g, "action");
-        let target = str_attr(g, "target");
-        let Some(action) = action else { continue };
-        let Some(parsed) = GrantAction::parse(action) else {
+        if let Some(action) = str_attr(g, "action")
+            && GrantAction::parse(action).is_none()
+        {
             diags.push(invalid_at(
-                path.push_attr("action"),
+                AttributePath::attr("grants")
+                    .push_index(i as i64)
+                    .push_attr("action"),
                 format!(
                     "action must be one of {}, got \"{action}\".",
                     actions.join(", ")
                 ),
             ));
-            continue;
-        };
-        let (Some(target), Some(Cloud::Aws)) = (target, cloud) else {
-            continue;
-        };
-        let ok = match parsed {
-            GrantAction::KmsDecrypt | GrantAction::KmsEncryptDecrypt => {
-                target.starts_with("arn:aws")
-                    && target.contains(":kms:")
-                    && target.contains(":key/")
-            }
-            GrantAction::ModelStoreRead | GrantAction::ModelStoreWrite => is_s3_location(target),
-        };
-        if !ok {
-            let want = match parsed {
-                GrantAction::KmsDecrypt | GrantAction::KmsEncryptDecrypt => {
-                    "a KMS key ARN (an mlcloud_kms_key's key_ref)"
-                }
-                _ => {
-                    "an S3 location such as \"s3://bucket/prefix/\" or \"s3://bucket\" (bucket names are 3 to 63 lowercase letters, digits, '.' or '-')"
-                }
-            };
-            diags.push(invalid_at(
-                path.push_attr("target"),
-                format!("{action} on aws needs {want}, got \"{target}\"."),
-            ));
         }
     }
 }
 
-/// `s3://bucket` or `s3://bucket/prefix...`, with a valid bucket name; a bare
-/// `s3://bucket/` is refused because it reads back from IAM as `s3://bucket`.
-fn is_s3_location(target: &str) -> bool {
-    let Some(rest) = target.strip_prefix("s3://") else {
-        return false;
-    };
-    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-    let bucket_ok = (3..=63).contains(&bucket.len())
-        && bucket
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-');
-    bucket_ok && !(rest.ends_with('/') && prefix.is_empty())
-}
-
-#[async_trait::async_trait]
 impl CloudObject for Identity {
     type Spec = IdentitySpec;
     type State = IdentityState;
+    const KIND: ObjectKind = ObjectKind::Identity;
     const NOUN: &'static str = "the identity";
     const TIMEOUTS: Timeouts = TIMEOUTS;
 
-    const TYPE_NAME: &'static str = "mlcloud_identity";
+    fn rules(&self) -> &RuleBook {
+        &self.rules
+    }
 
     fn schema(&self) -> Schema {
         let [aws, azure, gcp] = cloud_blocks(
@@ -162,10 +112,7 @@ impl CloudObject for Identity {
             Block::new().attr(Attribute::string("project").optional().describe("Project of the service account; defaults to the provider's.")),
         );
         Schema::new(
-            base_block(
-                "identity",
-                validators::matches(r"^[\w+=,.@-]{1,64}$", "must be 1 to 64 letters, digits or +=,.@_- characters"),
-            )
+            base_block(ObjectKind::Identity)
             .describe("An identity with least-privilege permissions. `purpose` sets who may assume it and its baseline permissions: `cluster` (AWS: trusted by eks.amazonaws.com, with AmazonEKSClusterPolicy), `node` (AWS: trusted by ec2.amazonaws.com, with the EKS worker, CNI and ECR read-only policies) or `workload` (AWS: IRSA, trusted by the cluster's OIDC provider for one Kubernetes service account). `grants` add exactly the permissions listed, on exactly the resources named.")
             .attr(
                 Attribute::string("purpose")
@@ -197,7 +144,7 @@ impl CloudObject for Identity {
         )
     }
 
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+    fn check_neutral(&self, config: &Value, diags: &mut Diagnostics) {
         let has_workload = config.attr("workload").is_some_and(|w| !w.is_null());
         match (purpose_of(config), has_workload) {
             (Some(Purpose::Workload), false) => diags.push(invalid_at(
@@ -210,13 +157,45 @@ impl CloudObject for Identity {
             )),
             _ => {}
         }
-        check_grants(config, cloud_of(config), diags);
+        check_grant_actions(config, diags);
     }
 
-    fn spec(&self, clouds: &Clouds, planned: &Value) -> IdentitySpec {
-        let mut s = spec(planned);
-        s.tags = clouds.merged_tags(&s.tags);
-        s
+    fn check(&self, config: &Value, rules: &dyn CloudRules, diags: &mut Diagnostics) {
+        rules.check_identity(config, diags);
+    }
+
+    fn spec(&self, clouds: &Clouds, planned: &Value) -> Result<IdentitySpec, Diagnostic> {
+        let cloud = required_cloud(planned)?;
+        let c = decode_config(planned)?;
+        let purpose = c
+            .purpose
+            .as_deref()
+            .and_then(Purpose::parse)
+            .ok_or_else(|| {
+                invalid_at(
+                    AttributePath::attr("purpose"),
+                    "purpose must be cluster, node or workload.",
+                )
+            })?;
+        Ok(IdentitySpec {
+            name: c.name.unwrap_or_default(),
+            location: c.location.unwrap_or_default(),
+            purpose,
+            workload: c.workload,
+            grants: c
+                .grants
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|g| {
+                    Some(Grant {
+                        action: GrantAction::parse(g.action.as_deref()?)?,
+                        target: g.target?,
+                    })
+                })
+                .collect(),
+            tags: clouds.merged_tags(&c.tags.unwrap_or_default()),
+            cloud: PerCloud::pick(cloud, c.aws, c.azure, c.gcp),
+        })
     }
 
     fn to_state(&self, clouds: &Clouds, s: &IdentityState, config: &Value) -> Value {
@@ -227,96 +206,35 @@ impl CloudObject for Identity {
                 ("service_account", Value::from(w.service_account.as_str())),
             ])
         });
-        let grants = if s.grants.is_empty() && config.attr("grants").is_none_or(Value::is_null) {
-            Value::Null
-        } else {
-            Value::List(
-                s.grants
-                    .iter()
-                    .map(|g| {
-                        Value::object([
-                            ("action", Value::from(g.action.as_str())),
-                            ("target", Value::from(g.target.as_str())),
-                        ])
-                    })
-                    .collect(),
-            )
-        };
-        let aws = match (
-            &s.permissions_boundary_arn,
-            config.attr("aws").filter(|a| !a.is_null()),
-        ) {
-            (Some(b), _) => Value::object([("permissions_boundary_arn", Value::from(b.as_str()))]),
-            (None, Some(_)) => Value::object([("permissions_boundary_arn", Value::Null)]),
-            (None, None) => Value::Null,
-        };
+        let grants = Value::List(
+            s.grants
+                .iter()
+                .map(|g| {
+                    Value::object([
+                        ("action", Value::from(g.action.as_str())),
+                        ("target", Value::from(g.target.as_str())),
+                    ])
+                })
+                .collect(),
+        );
         let mut v = Value::object([
             ("id", Value::from(s.id.as_str())),
-            (
-                "cloud",
-                config.attr("cloud").cloned().unwrap_or(Value::from("aws")),
-            ),
+            ("cloud", Value::from(s.cloud.cloud().as_str())),
             ("name", Value::from(s.name.as_str())),
             ("location", known_location(clouds, config, &s.id)),
             ("purpose", Value::from(s.purpose.as_str())),
             ("workload", workload.into()),
-            ("grants", grants),
-            ("aws", aws),
+            (
+                "grants",
+                null_if_unset(grants, s.grants.is_empty(), config, "grants"),
+            ),
             ("principal", Value::from(s.principal.as_str())),
             ("client_id", Value::from(s.client_id.as_str())),
             ("tags", user_tags(clouds, &s.tags, config)),
             ("tags_all", tags_value(&s.tags)),
         ]);
-        keep_config_only(&mut v, config, &["timeouts", "azure", "gcp"]);
+        keep_config_only(&mut v, config, &["timeouts"]);
+        write_cloud_block(&mut v, &s.cloud, config);
         v
-    }
-
-    async fn create(
-        &self,
-        clouds: &Clouds,
-        cloud: Cloud,
-        spec: &IdentitySpec,
-        op: &Op,
-    ) -> Result<Outcome<IdentityState>, Diagnostic> {
-        Ok(clouds
-            .identity(cloud)
-            .await?
-            .create_identity(spec, op)
-            .await)
-    }
-
-    async fn read(
-        &self,
-        clouds: &Clouds,
-        cloud: Cloud,
-        id: &str,
-    ) -> Result<Result<Option<IdentityState>, CloudError>, Diagnostic> {
-        Ok(clouds.identity(cloud).await?.read_identity(id).await)
-    }
-
-    async fn update(
-        &self,
-        clouds: &Clouds,
-        cloud: Cloud,
-        id: &str,
-        spec: &IdentitySpec,
-        op: &Op,
-    ) -> Result<Outcome<IdentityState>, Diagnostic> {
-        Ok(clouds
-            .identity(cloud)
-            .await?
-            .update_identity(id, spec, op)
-            .await)
-    }
-
-    async fn delete(
-        &self,
-        clouds: &Clouds,
-        cloud: Cloud,
-        id: &str,
-        _prior: &Value,
-        op: &Op,
-    ) -> Result<Result<(), CloudError>, Diagnostic> {
-        Ok(clouds.identity(cloud).await?.delete_identity(id, op).await)
     }
 }

@@ -1,14 +1,25 @@
-//! `mlcloud_kms_key`: a customer-managed key (AWS: KMS key + alias, with rotation).
+//! `mlcloud_kms_key`: a customer-managed key with rotation (AWS: KMS key + alias; Azure:
+//! Key Vault key; Google Cloud: key ring + crypto key).
 
 use super::common::*;
 use super::lifecycle::CloudObject;
-use crate::catalog::Cloud;
-use crate::clouds::model::{KeySpec, KeyState, Op};
-use crate::clouds::{CloudError, Clouds, Outcome};
+use crate::clouds::model::{
+    AwsKeySettings, AzureKeySettings, GcpKeySettings, KeySpec, KeyState, PerCloud, Tags,
+};
+use crate::clouds::{CloudRules, Clouds, ObjectKind, RuleBook};
+use serde::Deserialize;
 use tfplug::schema::{Attribute, Block, Schema, validators};
-use tfplug::{AttributePath, Diagnostic, Diagnostics, Value};
+use tfplug::{Diagnostic, Diagnostics, Value};
 
-pub struct KmsKey;
+pub struct KmsKey {
+    rules: RuleBook,
+}
+
+impl KmsKey {
+    pub fn new(rules: RuleBook) -> Self {
+        KmsKey { rules }
+    }
+}
 
 const TIMEOUTS: Timeouts = Timeouts {
     create: minutes(10),
@@ -17,29 +28,39 @@ const TIMEOUTS: Timeouts = Timeouts {
 };
 
 const DEFAULT_DESCRIPTION: &str = "Managed by mlcloud";
+const DEFAULT_ROTATION_DAYS: u32 = 365;
+const DEFAULT_DELETION_WINDOW_DAYS: u32 = 30;
 
-fn spec(planned: &Value) -> KeySpec {
-    let num = |n: &str, d: i64| planned.attr(n).and_then(Value::as_i64).unwrap_or(d) as u32;
-    KeySpec {
-        name: str_attr(planned, "name").unwrap_or_default().into(),
-        location: str_attr(planned, "location").unwrap_or_default().into(),
-        description: str_attr(planned, "description")
-            .unwrap_or(DEFAULT_DESCRIPTION)
-            .into(),
-        rotation_period_days: num("rotation_period_days", 365),
-        deletion_window_days: num("deletion_window_days", 30),
-        tags: tags_of(planned),
-    }
+/// The configuration (or a planned value, or a prior state) as typed values.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct KeyConfig {
+    name: Option<String>,
+    location: Option<String>,
+    description: Option<String>,
+    rotation_period_days: Option<u32>,
+    deletion_window_days: Option<u32>,
+    tags: Option<Tags>,
+    aws: Option<AwsKeySettings>,
+    azure: Option<AzureKeySettings>,
+    gcp: Option<GcpKeySettings>,
 }
 
-#[async_trait::async_trait]
+fn decode_config(v: &Value) -> Result<KeyConfig, Diagnostic> {
+    tfplug::value::decode(v)
+        .map_err(|e| Diagnostic::error("Cannot read the key's configuration", e.to_string()))
+}
+
 impl CloudObject for KmsKey {
     type Spec = KeySpec;
     type State = KeyState;
+    const KIND: ObjectKind = ObjectKind::Key;
     const NOUN: &'static str = "the key";
     const TIMEOUTS: Timeouts = TIMEOUTS;
 
-    const TYPE_NAME: &'static str = "mlcloud_kms_key";
+    fn rules(&self) -> &RuleBook {
+        &self.rules
+    }
 
     fn schema(&self) -> Schema {
         let [aws, azure, gcp] = cloud_blocks(
@@ -53,25 +74,19 @@ impl CloudObject for KmsKey {
                 .attr(Attribute::string("protection_level").optional().one_of(&["SOFTWARE", "HSM"]).describe("Default `HSM`.")),
         );
         Schema::new(
-            base_block(
-                "key",
-                validators::matches(
-                    r"^[a-zA-Z0-9/_-]{1,250}$",
-                    "must be 1 to 250 letters, digits, '/', '_' or '-'",
-                ),
-            )
+            base_block(ObjectKind::Key)
             .describe("A customer-managed encryption key with automatic rotation. On AWS: a symmetric KMS key with alias `alias/<name>` and a key policy that trusts only the account root; destroy schedules deletion after `deletion_window_days`.")
             .attr(Attribute::string("key_ref").computed().use_state_for_unknown().describe("What a cluster's `encryption_key_id` takes: the key ARN on AWS."))
             .attr(Attribute::string("description").default(DEFAULT_DESCRIPTION).describe("Description of the key."))
             .attr(
                 Attribute::number("rotation_period_days")
-                    .default(365i64)
+                    .default(i64::from(DEFAULT_ROTATION_DAYS))
                     .validate(validators::int_between(1, 36500))
                     .describe("Days between automatic rotations (AWS: 90 to 2560)."),
             )
             .attr(
                 Attribute::number("deletion_window_days")
-                    .default(30i64)
+                    .default(i64::from(DEFAULT_DELETION_WINDOW_DAYS))
                     .validate(validators::int_between(7, 30))
                     .describe("Days a destroyed key stays recoverable before it is deleted."),
             )
@@ -81,100 +96,50 @@ impl CloudObject for KmsKey {
         )
     }
 
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        if cloud_of(config) == Some(Cloud::Aws)
-            && let Some(days) = config.attr("rotation_period_days").and_then(Value::as_i64)
-            && !(90..=2560).contains(&days)
-        {
-            diags.push(invalid_at(
-                AttributePath::attr("rotation_period_days"),
-                format!("On aws, rotation_period_days must be a whole number between 90 and 2560, got {days}."),
-            ));
-        }
+    fn check(&self, config: &Value, rules: &dyn CloudRules, diags: &mut Diagnostics) {
+        rules.check_key(config, diags);
     }
 
-    fn spec(&self, clouds: &Clouds, planned: &Value) -> KeySpec {
-        let mut s = spec(planned);
-        s.tags = clouds.merged_tags(&s.tags);
-        s
+    fn spec(&self, clouds: &Clouds, planned: &Value) -> Result<KeySpec, Diagnostic> {
+        let cloud = required_cloud(planned)?;
+        let c = decode_config(planned)?;
+        Ok(KeySpec {
+            name: c.name.unwrap_or_default(),
+            location: c.location.unwrap_or_default(),
+            description: c.description.unwrap_or_else(|| DEFAULT_DESCRIPTION.into()),
+            rotation_period_days: c.rotation_period_days.unwrap_or(DEFAULT_ROTATION_DAYS),
+            deletion_window_days: c
+                .deletion_window_days
+                .unwrap_or(DEFAULT_DELETION_WINDOW_DAYS),
+            tags: clouds.merged_tags(&c.tags.unwrap_or_default()),
+            cloud: PerCloud::pick(cloud, c.aws, c.azure, c.gcp),
+        })
     }
 
     /// State from what the cloud holds; `config` supplies what only the configuration
-    /// knows (the cloud, per-cloud blocks, timeouts).
+    /// knows (timeouts, the deletion window, which no cloud stores before a delete).
     fn to_state(&self, clouds: &Clouds, s: &KeyState, config: &Value) -> Value {
+        // A service that does not report the period keeps the one in the plan or state.
+        let rotation = match s.rotation_period_days {
+            Some(days) => Value::from(i64::from(days)),
+            None => config
+                .attr("rotation_period_days")
+                .cloned()
+                .unwrap_or(Value::Null),
+        };
         let mut v = Value::object([
             ("id", Value::from(s.id.as_str())),
             ("key_ref", Value::from(s.key_ref.as_str())),
-            (
-                "cloud",
-                config.attr("cloud").cloned().unwrap_or(Value::from("aws")),
-            ),
+            ("cloud", Value::from(s.cloud.cloud().as_str())),
             ("name", Value::from(s.name.as_str())),
             ("location", Value::from(s.location.as_str())),
             ("description", Value::from(s.description.as_str())),
-            (
-                "rotation_period_days",
-                Value::from(i64::from(s.rotation_period_days)),
-            ),
-            (
-                "deletion_window_days",
-                Value::from(i64::from(s.deletion_window_days)),
-            ),
+            ("rotation_period_days", rotation),
             ("tags", user_tags(clouds, &s.tags, config)),
             ("tags_all", tags_value(&s.tags)),
         ]);
-        keep_config_only(&mut v, config, &["timeouts", "aws", "azure", "gcp"]);
-        // The deletion window is ours: AWS keeps one only once deletion is scheduled.
-        if let (Value::Object(m), Some(w)) = (&mut v, config.attr("deletion_window_days"))
-            && !w.is_null()
-        {
-            m.insert("deletion_window_days".into(), w.clone());
-        }
+        keep_config_only(&mut v, config, &["timeouts", "deletion_window_days"]);
+        write_cloud_block(&mut v, &s.cloud, config);
         v
-    }
-
-    async fn create(
-        &self,
-        clouds: &Clouds,
-        cloud: Cloud,
-        spec: &KeySpec,
-        op: &Op,
-    ) -> Result<Outcome<KeyState>, Diagnostic> {
-        Ok(clouds.kms(cloud).await?.create_key(spec, op).await)
-    }
-
-    async fn read(
-        &self,
-        clouds: &Clouds,
-        cloud: Cloud,
-        id: &str,
-    ) -> Result<Result<Option<KeyState>, CloudError>, Diagnostic> {
-        Ok(clouds.kms(cloud).await?.read_key(id).await)
-    }
-
-    async fn update(
-        &self,
-        clouds: &Clouds,
-        cloud: Cloud,
-        id: &str,
-        spec: &KeySpec,
-        op: &Op,
-    ) -> Result<Outcome<KeyState>, Diagnostic> {
-        Ok(clouds.kms(cloud).await?.update_key(id, spec, op).await)
-    }
-
-    async fn delete(
-        &self,
-        clouds: &Clouds,
-        cloud: Cloud,
-        id: &str,
-        prior: &Value,
-        op: &Op,
-    ) -> Result<Result<(), CloudError>, Diagnostic> {
-        let window = prior
-            .attr("deletion_window_days")
-            .and_then(Value::as_i64)
-            .unwrap_or(30) as u32;
-        Ok(clouds.kms(cloud).await?.delete_key(id, window, op).await)
     }
 }

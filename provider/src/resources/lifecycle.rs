@@ -1,12 +1,14 @@
-//! The create / read / update / delete every cloud resource shares: find the backend,
-//! build the spec, honour timeouts and cancellation, call the cloud, and turn the
-//! outcome into Terraform's answer without ever losing what the cloud made.
-//! A resource supplies only what differs, through [`CloudObject`].
+//! The create / read / update / delete every cloud resource shares: find the backend
+//! of the resource's cloud, build the spec, honour timeouts and cancellation, call the
+//! cloud, and turn the outcome into Terraform's answer without ever losing what the
+//! cloud made. A resource supplies only what differs, through [`CloudObject`]; the
+//! calls to the cloud go through the one generic backend trait, so no resource
+//! forwards them itself.
 
-use super::common::{Timeouts, cloud_diag, cloud_of, clouds, op, str_attr};
-use crate::catalog::Cloud;
-use crate::clouds::model::Op;
-use crate::clouds::{CloudError, Clouds, Outcome};
+use super::common::{
+    Timeouts, check_name_and_tags, cloud_diag, cloud_of, clouds, op, required_cloud, str_attr,
+};
+use crate::clouds::{CloudError, CloudRules, Clouds, ObjectKind, Outcome, RuleBook};
 use tfplug::schema::Schema;
 use tfplug::{
     ApplyResult, Context, CreateRequest, Diagnostic, Diagnostics, ReadResult, ResourcePlan,
@@ -14,69 +16,69 @@ use tfplug::{
 };
 
 /// What one kind of cloud object plugs into the shared lifecycle.
-#[async_trait::async_trait]
 pub trait CloudObject: Send + Sync {
-    type Spec: Send + Sync;
-    type State: Send + Sync;
+    /// What the backend is asked for, and what it reports.
+    type Spec: Send + Sync + 'static;
+    type State: Send + Sync + 'static;
 
+    const KIND: ObjectKind;
     /// The Terraform type name, e.g. `mlcloud_cluster`.
-    const TYPE_NAME: &'static str;
+    const TYPE_NAME: &'static str = Self::KIND.type_name();
     /// For messages: "the key", "the cluster".
     const NOUN: &'static str;
     const TIMEOUTS: Timeouts;
+    /// Attributes (as paths of names) that became sets in schema version 1; state of
+    /// version 0 holds them as lists, which the upgrade turns into sets.
+    const SETS_SINCE_V1: &'static [&'static [&'static str]] = &[];
+
+    /// The rules of every cloud, as the provider's entry point gave them.
+    fn rules(&self) -> &RuleBook;
 
     fn schema(&self) -> Schema;
 
-    /// Checks beyond the schema's validators; `config` may hold unknown values. The
-    /// shared check that no other cloud's block is set has already run.
-    fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+    /// Checks beyond the schema's validators and the shared ones (name, tags, the
+    /// cloud's blocks), with the rules of the resource's cloud; `config` may hold
+    /// unknown values.
+    fn check(&self, _config: &Value, _rules: &dyn CloudRules, _diags: &mut Diagnostics) {}
 
-    /// Plan adjustments beyond the shared ones (`location`, `tags_all`, the cloud check).
-    fn modify_plan(&self, _plan: &mut ResourcePlan, _diags: &mut Diagnostics) {}
+    /// Checks that need no cloud (run even while `cloud` is unknown).
+    fn check_neutral(&self, _config: &Value, _diags: &mut Diagnostics) {}
 
-    /// The backend's input from a planned value (tags already merged with defaults).
-    fn spec(&self, clouds: &Clouds, planned: &Value) -> Self::Spec;
+    /// Plan adjustments beyond the shared ones, with the rules of the resource's cloud.
+    fn plan(&self, _plan: &mut ResourcePlan, _rules: &dyn CloudRules, _diags: &mut Diagnostics) {}
+
+    /// The backend's input from a planned value (or a prior state, for delete); tags
+    /// already merged with the provider's defaults.
+    fn spec(&self, clouds: &Clouds, planned: &Value) -> Result<Self::Spec, Diagnostic>;
 
     /// Terraform state from what the cloud holds; `config` is the plan (on apply) or
     /// the prior state (on read) and supplies what only the configuration knows.
     fn to_state(&self, clouds: &Clouds, state: &Self::State, config: &Value) -> Value;
 
-    async fn create(
-        &self,
-        clouds: &Clouds,
-        cloud: Cloud,
-        spec: &Self::Spec,
-        op: &Op,
-    ) -> Result<Outcome<Self::State>, Diagnostic>;
+    /// Every check of a configuration: the neutral ones, then the cloud's.
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        self.check_neutral(config, diags);
+        let Some(cloud) = cloud_of(config) else {
+            return;
+        };
+        match self.rules().require(cloud) {
+            Ok(rules) => {
+                check_name_and_tags(rules, Self::KIND, config, diags);
+                self.check(config, rules, diags);
+            }
+            Err(d) => diags.push(d),
+        }
+    }
 
-    async fn read(
-        &self,
-        clouds: &Clouds,
-        cloud: Cloud,
-        id: &str,
-    ) -> Result<Result<Option<Self::State>, CloudError>, Diagnostic>;
-
-    async fn update(
-        &self,
-        clouds: &Clouds,
-        cloud: Cloud,
-        id: &str,
-        spec: &Self::Spec,
-        op: &Op,
-    ) -> Result<Outcome<Self::State>, Diagnostic>;
-
-    async fn delete(
-        &self,
-        clouds: &Clouds,
-        cloud: Cloud,
-        id: &str,
-        prior: &Value,
-        op: &Op,
-    ) -> Result<Result<(), CloudError>, Diagnostic>;
-}
-
-fn cloud(v: &Value) -> Cloud {
-    cloud_of(v).unwrap_or(Cloud::Aws)
+    /// The plan's per-cloud part (after the shared completion of location and tags).
+    fn modify_plan(&self, plan: &mut ResourcePlan, diags: &mut Diagnostics) {
+        let Some(cloud) = cloud_of(&plan.planned) else {
+            return;
+        };
+        if let Some(rules) = self.rules().for_cloud(cloud) {
+            self.plan(plan, rules, diags);
+        }
+    }
 }
 
 fn id(v: &Value) -> &str {
@@ -108,9 +110,11 @@ fn applied<R: CloudObject + ?Sized>(
 pub async fn create<R: CloudObject>(r: &R, ctx: &Context, req: CreateRequest) -> ApplyResult {
     let run = async {
         let clouds = clouds(ctx)?;
+        let cloud = required_cloud(&req.planned)?;
         let op = op(ctx, &req.planned, "create", R::TIMEOUTS.create)?;
-        let spec = r.spec(&clouds, &req.planned);
-        let outcome = r.create(&clouds, cloud(&req.planned), &spec, &op).await?;
+        let spec = r.spec(&clouds, &req.planned)?;
+        let backend = clouds.backend::<R::Spec, R::State>(cloud).await?;
+        let outcome = backend.create(&spec, &op).await;
         Ok::<_, Diagnostic>(applied(
             r,
             &clouds,
@@ -126,7 +130,10 @@ pub async fn create<R: CloudObject>(r: &R, ctx: &Context, req: CreateRequest) ->
 pub async fn read<R: CloudObject>(r: &R, ctx: &Context, state: Value) -> ReadResult {
     let run = async {
         let clouds = clouds(ctx)?;
-        Ok::<_, Diagnostic>(match r.read(&clouds, cloud(&state), id(&state)).await? {
+        let backend = clouds
+            .backend::<R::Spec, R::State>(required_cloud(&state)?)
+            .await?;
+        Ok::<_, Diagnostic>(match backend.read(id(&state)).await {
             Ok(Some(s)) => ReadResult::found(r.to_state(&clouds, &s, &state)),
             // Gone (deleted out of band): Terraform plans to create it again.
             Ok(None) => ReadResult::gone(),
@@ -141,10 +148,14 @@ pub async fn update<R: CloudObject>(r: &R, ctx: &Context, req: UpdateRequest) ->
     let run = async {
         let clouds = clouds(ctx)?;
         let op = op(ctx, &req.planned, "update", R::TIMEOUTS.update)?;
-        let spec = r.spec(&clouds, &req.planned);
-        let outcome = r
-            .update(&clouds, cloud(&req.planned), id(&req.prior), &spec, &op)
+        let spec = r.spec(&clouds, &req.planned)?;
+        let backend = clouds
+            .backend::<R::Spec, R::State>(required_cloud(&req.planned)?)
             .await?;
+        let id = id(&req.prior);
+        // Backends change what differs from the cloud's actual state, not Terraform's.
+        let prior = current(backend.read(id).await, R::NOUN, id)?;
+        let outcome = backend.update(id, &prior, &spec, &op).await;
         Ok::<_, Diagnostic>(applied(
             r,
             &clouds,
@@ -163,8 +174,13 @@ pub async fn delete<R: CloudObject>(r: &R, ctx: &Context, prior: Value) -> Diagn
     let run = async {
         let clouds = clouds(ctx)?;
         let op = op(ctx, &prior, "delete", R::TIMEOUTS.delete)?;
-        r.delete(&clouds, cloud(&prior), id(&prior), &prior, &op)
-            .await?
+        let spec = r.spec(&clouds, &prior)?;
+        let backend = clouds
+            .backend::<R::Spec, R::State>(required_cloud(&prior)?)
+            .await?;
+        backend
+            .delete(id(&prior), &spec, &op)
+            .await
             .map_err(|e| cloud_diag(&format!("delete {}", R::NOUN), &e))
     };
     match run.await {
@@ -173,12 +189,104 @@ pub async fn delete<R: CloudObject>(r: &R, ctx: &Context, prior: Value) -> Diagn
     }
 }
 
-/// Read an object before updating it, for backends that compare against the cloud.
-pub fn current<S>(
-    found: Result<Option<S>, CloudError>,
-    noun: &str,
-    id: &str,
-) -> Result<S, Diagnostic> {
+/// `terraform import` by the cloud's id: the cloud whose exact id form matches it, or
+/// an error listing the forms every supported cloud accepts.
+pub fn import<R: CloudObject>(r: &R, id: &str) -> Result<Value, Diagnostics> {
+    let cloud = r
+        .rules()
+        .all()
+        .find(|rules| rules.is_object_id(R::KIND, id))
+        .map(|rules| rules.cloud());
+    match cloud {
+        Some(cloud) => Ok(Value::object([
+            ("id", Value::from(id)),
+            ("cloud", Value::from(cloud.as_str())),
+        ])),
+        None => {
+            let forms: Vec<String> = r
+                .rules()
+                .all()
+                .map(|rules| format!("{}: {}", rules.cloud(), rules.id_form(R::KIND)))
+                .collect();
+            Err(Diagnostic::error(
+                format!("Cannot import {} from this id", R::KIND.type_name()),
+                format!(
+                    "\"{id}\" is not the id of a {} on any cloud this provider supports. Accepted forms: {}.",
+                    R::KIND.noun(),
+                    forms.join("; ")
+                ),
+            )
+            .into())
+        }
+    }
+}
+
+/// State written by an earlier schema version, upgraded to the current one. Version 0
+/// held some unordered collections as lists: their duplicates go (a set has none),
+/// and the order no longer matters.
+pub fn upgrade_state<R: CloudObject>(
+    r: &R,
+    version: i64,
+    raw_json: &[u8],
+) -> Result<Value, Diagnostics> {
+    let schema = r.schema();
+    let unreadable = |e: String| {
+        Diagnostics::from(Diagnostic::error(
+            "Cannot read the stored state",
+            format!(
+                "The state of this {} (schema version {version}) cannot be upgraded: {e}",
+                R::TYPE_NAME
+            ),
+        ))
+    };
+    if version > schema.version {
+        return Err(Diagnostic::error(
+            "State from a newer provider",
+            format!(
+                "The state of this {} was written by schema version {version}, newer than this provider's {}. Upgrade the provider.",
+                R::TYPE_NAME,
+                schema.version
+            ),
+        )
+        .into());
+    }
+    let mut json: serde_json::Value =
+        serde_json::from_slice(raw_json).map_err(|e| unreadable(e.to_string()))?;
+    if version < 1 {
+        for path in R::SETS_SINCE_V1 {
+            dedupe_at(&mut json, path);
+        }
+    }
+    let bytes = serde_json::to_vec(&json).map_err(|e| unreadable(e.to_string()))?;
+    tfplug::value::from_json(&bytes, &schema.value_type()).map_err(|e| unreadable(e.to_string()))
+}
+
+/// Removes repeated elements of the array at `path` (a list that becomes a set).
+fn dedupe_at(json: &mut serde_json::Value, path: &[&str]) {
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let mut node = json;
+    for name in parents {
+        match node.get_mut(*name) {
+            Some(next) => node = next,
+            None => return,
+        }
+    }
+    if let Some(serde_json::Value::Array(items)) = node.get_mut(*last) {
+        let mut seen = Vec::new();
+        items.retain(|item| {
+            let fresh = !seen.contains(item);
+            if fresh {
+                seen.push(item.clone());
+            }
+            fresh
+        });
+    }
+}
+
+/// The object as the cloud holds it now, before updating it.
+fn current<S>(found: Result<Option<S>, CloudError>, noun: &str, id: &str) -> Result<S, Diagnostic> {
     found
         .map_err(|e| cloud_diag(&format!("read {noun} before updating it"), &e))?
         .ok_or_else(|| {

@@ -1,7 +1,8 @@
 //! Function `provider::mlcloud::machine_type(cloud, accelerator, count)`: the smallest
 //! machine type with exactly `count` accelerators per node.
 
-use crate::catalog::{self, Cloud};
+use crate::Cloud;
+use crate::catalog::{self};
 use tfplug::{Function, FunctionError, Parameter, Signature, Type, Value};
 
 pub struct MachineType;
@@ -32,7 +33,7 @@ impl Function for MachineType {
             .and_then(Value::as_str)
             .unwrap_or_default()
             .parse()
-            .map_err(|e: catalog::CatalogError| FunctionError::at_argument(e.to_string(), 0))?;
+            .map_err(|e: crate::UnknownCloud| FunctionError::at_argument(e.to_string(), 0))?;
         let accelerator = args.get(1).and_then(Value::as_str).unwrap_or_default();
         let count = args
             .get(2)

@@ -1,8 +1,8 @@
 //! A [`CloudObject`] as a Terraform resource: the adapter between tfplug's `Resource`
 //! trait and the shared lifecycle in `lifecycle`.
 
-use super::common::{check_cloud_blocks, clouds, import_cloud, plan_common};
-use super::lifecycle::{CloudObject, create, delete, read, update};
+use super::common::{check_cloud_blocks, clouds, plan_common};
+use super::lifecycle::{CloudObject, create, delete, import, read, update, upgrade_state};
 use tfplug::schema::Schema;
 use tfplug::{
     ApplyResult, Context, CreateRequest, Diagnostics, ReadResult, Resource, ResourcePlan,
@@ -54,12 +54,14 @@ impl<T: CloudObject + 'static> Resource for Managed<T> {
         delete(&self.0, ctx, prior).await
     }
 
-    /// Import by the cloud's id; the cloud follows from the id's shape and read
+    /// Import by the cloud's id; the cloud follows from the id's exact form and read
     /// fills in the rest.
     async fn import(&self, _ctx: &Context, id: &str) -> Result<Value, Diagnostics> {
-        Ok(Value::object([
-            ("id", Value::from(id)),
-            ("cloud", Value::from(import_cloud(id))),
-        ]))
+        import(&self.0, id)
+    }
+
+    /// State of an earlier schema version (lists that became sets) upgraded.
+    fn upgrade_state(&self, version: i64, raw_json: &[u8]) -> Result<Value, Diagnostics> {
+        upgrade_state(&self.0, version, raw_json)
     }
 }

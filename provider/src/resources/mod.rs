@@ -9,5 +9,6 @@ pub mod identity;
 pub mod kms_key;
 pub mod lifecycle;
 pub mod machine_type;
+mod machines;
 pub mod managed;
 pub mod node_pool;

@@ -2,23 +2,41 @@
 //! through the catalog (AWS: an EKS managed node group with an IMDSv2 launch template).
 
 use super::common::*;
-use super::lifecycle::{self, CloudObject};
-use crate::catalog::{self, AcceleratorKind, CatalogError, Cloud, Offering};
-use crate::clouds::model::Op;
+use super::lifecycle::CloudObject;
+use super::machines;
+use crate::catalog::{self, AcceleratorKind, CatalogError, Offering};
 use crate::clouds::model::{
-    CapacityType, NodePoolSpec, NodePoolState, PoolAccelerator, Scaling, Taint, TaintEffect,
+    AwsNodePoolSettings, AzureNodePoolSettings, CapacityType, GcpNodePoolSettings, Machine,
+    NodePoolSpec, NodePoolState, PerCloud, Scaling, Tags, Taint, TaintEffect,
 };
-use crate::clouds::{CloudError, Clouds, Outcome};
+use crate::clouds::{CloudRules, Clouds, ObjectKind, RuleBook};
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
 use tfplug::schema::{Attribute, Block, NestedBlock, Schema, validators};
 use tfplug::{AttributePath, Diagnostic, Diagnostics, ResourcePlan, Type, Value};
 
-pub struct NodePool;
+pub struct NodePool {
+    rules: RuleBook,
+}
+
+impl NodePool {
+    pub fn new(rules: RuleBook) -> Self {
+        NodePool { rules }
+    }
+}
 
 const TIMEOUTS: Timeouts = Timeouts {
     create: minutes(60),
     update: minutes(60),
     delete: minutes(60),
 };
+
+/// Version 1: `taints` and `zones` became sets (version 0 had lists).
+pub const SCHEMA_VERSION: i64 = 1;
+/// The attributes that were lists in version 0.
+const SETS: &[&[&str]] = &[&["taints"], &["zones"]];
+
+const DEFAULT_DISK_GB: u32 = 100;
 
 fn taint_type() -> Type {
     Type::object([
@@ -36,19 +54,62 @@ fn taint_value(t: &Taint) -> Value {
     ])
 }
 
+fn taints_value(taints: &BTreeSet<Taint>) -> Value {
+    Value::Set(taints.iter().map(taint_value).collect())
+}
+
 /// The taint a pool of `kind` gets when `taints` is not set, so only pods that ask
 /// for the accelerator land on those expensive nodes.
-fn default_taints(kind: Option<AcceleratorKind>) -> Vec<Taint> {
+fn default_taints(kind: Option<AcceleratorKind>) -> BTreeSet<Taint> {
     let key = match kind {
         Some(AcceleratorKind::Gpu) => "nvidia.com/gpu",
         Some(AcceleratorKind::Tpu) => "google.com/tpu",
-        None => return Vec::new(),
+        None => return BTreeSet::new(),
     };
-    vec![Taint {
+    BTreeSet::from([Taint {
         key: key.into(),
         value: "present".into(),
         effect: TaintEffect::NoSchedule,
-    }]
+    }])
+}
+
+#[derive(Deserialize)]
+struct TaintConfig {
+    key: Option<String>,
+    value: Option<String>,
+    effect: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RangeConfig {
+    min: Option<u32>,
+    max: Option<u32>,
+}
+
+/// The configuration (or a planned value, or a prior state) as typed values.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NodePoolConfig {
+    cluster_id: Option<String>,
+    name: Option<String>,
+    resolved_machine_type: Option<String>,
+    node_count: Option<u32>,
+    autoscaling: Option<RangeConfig>,
+    capacity_type: Option<String>,
+    taints: Option<Vec<TaintConfig>>,
+    labels: Option<BTreeMap<String, String>>,
+    disk_size_gb: Option<u32>,
+    zones: Option<BTreeSet<String>>,
+    node_identity_id: Option<String>,
+    tags: Option<Tags>,
+    aws: Option<AwsNodePoolSettings>,
+    azure: Option<AzureNodePoolSettings>,
+    gcp: Option<GcpNodePoolSettings>,
+}
+
+fn decode_config(v: &Value) -> Result<NodePoolConfig, Diagnostic> {
+    tfplug::value::decode(v)
+        .map_err(|e| Diagnostic::error("Cannot read the node pool's configuration", e.to_string()))
 }
 
 /// What the pool's configuration resolves to in the catalog.
@@ -105,110 +166,36 @@ fn resolve(v: &Value) -> Option<Result<Resolved, (AttributePath, CatalogError)>>
     }))
 }
 
-fn taints_of(v: &Value) -> Vec<Taint> {
-    v.attr("taints")
-        .and_then(Value::as_elements)
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(|t| {
-            Some(Taint {
-                key: str_attr(t, "key")?.into(),
-                value: str_attr(t, "value").unwrap_or_default().into(),
-                effect: TaintEffect::parse(str_attr(t, "effect")?)?,
-            })
-        })
-        .collect()
-}
-
-fn string_map(v: Option<&Value>) -> std::collections::BTreeMap<String, String> {
-    v.and_then(Value::as_entries)
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn scaling_of(v: &Value) -> Scaling {
-    match v.attr("autoscaling").filter(|a| !a.is_null()) {
-        Some(a) => Scaling::Auto {
-            min: a.attr("min").and_then(Value::as_i64).unwrap_or(0) as u32,
-            max: a.attr("max").and_then(Value::as_i64).unwrap_or(1) as u32,
-        },
-        None => Scaling::Fixed(v.attr("node_count").and_then(Value::as_i64).unwrap_or(1) as u32),
-    }
-}
-
-fn spec(planned: &Value) -> NodePoolSpec {
-    let resolved = resolve(planned).and_then(Result::ok);
-    NodePoolSpec {
-        cluster_id: str_attr(planned, "cluster_id").unwrap_or_default().into(),
-        name: str_attr(planned, "name").unwrap_or_default().into(),
-        machine_type: str_attr(planned, "resolved_machine_type")
-            .unwrap_or_default()
-            .into(),
-        accelerator: resolved.as_ref().and_then(|r| match r {
-            Resolved::Accelerated(o) => Some(PoolAccelerator {
-                accelerator: o.accelerator.into(),
-                per_node: o.accelerators_per_node,
-                is_tpu: o.kind == AcceleratorKind::Tpu,
-            }),
-            Resolved::Plain(_) => None,
-        }),
-        scaling: scaling_of(planned),
-        capacity_type: match str_attr(planned, "capacity_type") {
-            Some("spot") => CapacityType::Spot,
-            _ => CapacityType::OnDemand,
-        },
-        taints: taints_of(planned),
-        labels: string_map(planned.attr("labels")),
-        disk_size_gb: planned
-            .attr("disk_size_gb")
-            .and_then(Value::as_i64)
-            .unwrap_or(100) as u32,
-        zones: planned
-            .attr("zones")
-            .and_then(Value::as_elements)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(|z| z.as_str().map(str::to_owned))
-            .collect(),
-        node_identity_id: str_attr(planned, "node_identity_id").map(str::to_owned),
-        tags: tags_of(planned),
-    }
-}
-
-#[async_trait::async_trait]
 impl CloudObject for NodePool {
     type Spec = NodePoolSpec;
     type State = NodePoolState;
+    const KIND: ObjectKind = ObjectKind::NodePool;
     const NOUN: &'static str = "the node pool";
     const TIMEOUTS: Timeouts = TIMEOUTS;
+    const SETS_SINCE_V1: &'static [&'static [&'static str]] = SETS;
 
-    const TYPE_NAME: &'static str = "mlcloud_node_pool";
+    fn rules(&self) -> &RuleBook {
+        &self.rules
+    }
 
     fn schema(&self) -> Schema {
         let [aws, azure, gcp] = cloud_blocks(Block::new(), Block::new(), Block::new());
         Schema::new(
-            base_block(
-                "node pool",
-                validators::matches(r"^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$", "must be 1 to 40 lowercase letters, digits or '-', starting and ending with a letter or digit"),
-            )
+            base_block(ObjectKind::NodePool)
             .describe("Nodes for a cluster. Give an `accelerator { type, count }` and the catalog picks the smallest machine type carrying exactly that many per node (see the `mlcloud_accelerators` data source), or give a `machine_type`. GPU pools get the `nvidia.com/gpu=present:NoSchedule` taint and TPU pools `google.com/tpu=present:NoSchedule` unless `taints` says otherwise. On AWS: an EKS managed node group on the NVIDIA AMI for GPU types, with a launch template that requires IMDSv2 (hop limit 1).")
             .attr(Attribute::string("cluster_id").required().requires_replace().describe("The `id` of the `mlcloud_cluster`."))
             .attr(Attribute::string("machine_type").optional().describe("An explicit instance / VM / machine type, instead of `accelerator`. A different resolved machine type replaces the pool."))
             .attr(Attribute::number("node_count").optional().validate(validators::int_between(1, 1000)).describe("A fixed number of nodes (instead of `autoscaling`, which can also scale to zero); changed in place."))
             .attr(Attribute::string("capacity_type").default("on_demand").one_of(&["on_demand", "spot"]).requires_replace().describe("`on_demand` (default) or `spot`."))
             .attr(
-                Attribute::list("taints", taint_type())
+                Attribute::set("taints", taint_type())
                     .optional()
                     .computed()
                     .describe("Kubernetes taints, each `{ key, value, effect }` with effect `NoSchedule`, `PreferNoSchedule` or `NoExecute`; updated in place. Default: the accelerator taint for GPU and TPU pools, none otherwise."),
             )
             .attr(Attribute::map("labels", Type::String).optional().describe("Kubernetes node labels; updated in place."))
             .attr(Attribute::number("disk_size_gb").default(100i64).validate(validators::int_between(20, 16384)).requires_replace().describe("Root disk size in GiB."))
-            .attr(Attribute::list("zones", Type::String).optional().requires_replace().describe("Availability zones to place nodes in; default: all of the cluster's."))
+            .attr(Attribute::set("zones", Type::String).optional().requires_replace().describe("Availability zones to place nodes in; default: all of the cluster's."))
             .attr(Attribute::string("node_identity_id").optional().requires_replace().describe("The `id` of an `mlcloud_identity` with `purpose = \"node\"`. Required on aws."))
             .attr(Attribute::string("resolved_machine_type").computed().describe("The machine type the pool uses; when it changes, the pool is replaced (writing the same type as `machine_type` or as an `accelerator` is an in-place no-op)."))
             .attr(Attribute::number("accelerators_per_node").computed().describe("GPUs or TPU chips per node (0 for CPU pools)."))
@@ -237,9 +224,10 @@ impl CloudObject for NodePool {
             .block(azure)
             .block(gcp),
         )
+        .version(SCHEMA_VERSION)
     }
 
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+    fn check_neutral(&self, config: &Value, diags: &mut Diagnostics) {
         let set = |n: &str| config.attr(n).is_some_and(|v| !v.is_null());
         match (set("accelerator"), set("machine_type")) {
             (true, true) => diags.push(invalid_at(AttributePath::attr("machine_type"), "Set either accelerator {} or machine_type, not both: the accelerator already decides the machine type.")),
@@ -264,39 +252,39 @@ impl CloudObject for NodePool {
                 format!("min ({min}) must be less than max ({max}); for a fixed size use node_count = {max}."),
             ));
         }
+        // Set elements have no index Terraform can point at: the set is the path, and
+        // the message names the taint.
         if let Some(taints) = config.attr("taints").and_then(Value::as_elements) {
-            for (i, t) in taints.iter().enumerate() {
+            for t in taints {
                 if let Some(e) = str_attr(t, "effect")
                     && TaintEffect::parse(e).is_none()
                 {
+                    let key = str_attr(t, "key").unwrap_or("?");
                     diags.push(invalid_at(
-                        AttributePath::attr("taints")
-                            .push_index(i as i64)
-                            .push_attr("effect"),
+                        AttributePath::attr("taints"),
                         format!(
-                            "effect must be NoSchedule, PreferNoSchedule or NoExecute, got \"{e}\"."
+                            "The taint \"{key}\": effect must be NoSchedule, PreferNoSchedule or NoExecute, got \"{e}\"."
                         ),
                     ));
                 }
             }
-        }
-        let cloud = cloud_of(config);
-        if set("tpu") && cloud.is_some_and(|c| c != Cloud::Gcp) {
-            diags.push(invalid_at(
-                AttributePath::attr("tpu"),
-                "TPU slices exist only on gcp; remove the tpu {} block.",
-            ));
-        }
-        if cloud == Some(Cloud::Aws) && config.attr("node_identity_id").is_some_and(Value::is_null)
-        {
-            diags.push(invalid_at(AttributePath::attr("node_identity_id"), "On aws, node_identity_id is required: the id of an mlcloud_identity with purpose = \"node\"."));
         }
         if let Some(Err((path, e))) = resolve(config) {
             diags.push(invalid_at(path, format!("{e}.")));
         }
     }
 
-    fn modify_plan(&self, plan: &mut ResourcePlan, diags: &mut Diagnostics) {
+    fn check(&self, config: &Value, rules: &dyn CloudRules, diags: &mut Diagnostics) {
+        if config.attr("tpu").is_some_and(|v| !v.is_null()) && !rules.has_tpu_slices() {
+            diags.push(invalid_at(
+                AttributePath::attr("tpu"),
+                format!("{} has no TPU slices; remove the tpu {{}} block (TPU slices exist only on gcp).", rules.cloud()),
+            ));
+        }
+        rules.check_node_pool(config, diags);
+    }
+
+    fn plan(&self, plan: &mut ResourcePlan, _rules: &dyn CloudRules, diags: &mut Diagnostics) {
         let resolved = match resolve(&plan.planned) {
             Some(Ok(r)) => r,
             Some(Err((path, e))) => {
@@ -326,22 +314,66 @@ impl CloudObject for NodePool {
             );
             if taints_unknown || (config_taints_null && plan.prior.is_none()) {
                 let defaults = default_taints(resolved.kind());
-                m.insert(
-                    "taints".into(),
-                    Value::List(defaults.iter().map(taint_value).collect()),
-                );
+                m.insert("taints".into(), taints_value(&defaults));
             }
         }
     }
 
-    fn spec(&self, clouds: &Clouds, planned: &Value) -> NodePoolSpec {
-        let mut s = spec(planned);
-        s.tags = clouds.merged_tags(&s.tags);
-        s
+    fn spec(&self, clouds: &Clouds, planned: &Value) -> Result<NodePoolSpec, Diagnostic> {
+        let cloud = required_cloud(planned)?;
+        let rules = self.rules.require(cloud)?;
+        let c = decode_config(planned)?;
+        let machine = match resolve(planned) {
+            Some(Ok(Resolved::Accelerated(o))) => machines::from_offering(o, rules),
+            Some(Ok(Resolved::Plain(m))) => machines::from_machine_type(cloud, &m, rules),
+            Some(Err((path, e))) => return Err(invalid_at(path, format!("{e}."))),
+            None => Machine {
+                machine_type: c.resolved_machine_type.clone().unwrap_or_default(),
+                ..Default::default()
+            },
+        };
+        Ok(NodePoolSpec {
+            cluster_id: c.cluster_id.unwrap_or_default(),
+            name: c.name.unwrap_or_default(),
+            machine,
+            scaling: match c.autoscaling {
+                Some(RangeConfig { min, max }) => Scaling::Auto {
+                    min: min.unwrap_or(0),
+                    max: max.unwrap_or(1),
+                },
+                None => Scaling::Fixed(c.node_count.unwrap_or(1)),
+            },
+            capacity_type: match c.capacity_type.as_deref() {
+                Some("spot") => CapacityType::Spot,
+                _ => CapacityType::OnDemand,
+            },
+            taints: c
+                .taints
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|t| {
+                    Some(Taint {
+                        key: t.key?,
+                        value: t.value.unwrap_or_default(),
+                        effect: TaintEffect::parse(t.effect.as_deref()?)?,
+                    })
+                })
+                .collect(),
+            labels: c.labels.unwrap_or_default(),
+            disk_size_gb: c.disk_size_gb.unwrap_or(DEFAULT_DISK_GB),
+            zones: c.zones.unwrap_or_default(),
+            node_identity_id: c.node_identity_id,
+            tags: clouds.merged_tags(&c.tags.unwrap_or_default()),
+            tpu_topology: planned
+                .attr("tpu")
+                .and_then(|t| str_attr(t, "topology"))
+                .map(str::to_owned),
+            cloud: PerCloud::pick(cloud, c.aws, c.azure, c.gcp),
+        })
     }
 
     fn to_state(&self, clouds: &Clouds, s: &NodePoolState, config: &Value) -> Value {
-        let cloud = cloud_of(config).unwrap_or(Cloud::Aws);
+        let cloud = s.cloud.cloud();
         let offering = catalog::by_machine_type(cloud, &s.machine_type);
         let (node_count, autoscaling) = match s.scaling {
             Scaling::Fixed(n) => (Value::from(i64::from(n)), Value::Null),
@@ -353,21 +385,12 @@ impl CloudObject for NodePool {
                 ]),
             ),
         };
-        let labels = if s.labels.is_empty() && config.attr("labels").is_none_or(Value::is_null) {
-            Value::Null
-        } else {
-            Value::Map(
-                s.labels
-                    .iter()
-                    .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
-                    .collect(),
-            )
-        };
-        let zones = if s.zones.is_empty() && config.attr("zones").is_none_or(Value::is_null) {
-            Value::Null
-        } else {
-            Value::List(s.zones.iter().map(|z| Value::from(z.as_str())).collect())
-        };
+        let labels = Value::Map(
+            s.labels
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+                .collect(),
+        );
         // The configuration's way of naming the machine stays as written.
         let accelerator = config.attr("accelerator").cloned().unwrap_or_default();
         let machine_type = if accelerator.is_null() {
@@ -393,34 +416,31 @@ impl CloudObject for NodePool {
             ),
             ("node_count", node_count),
             ("autoscaling", autoscaling),
+            ("capacity_type", Value::from(s.capacity_type.as_str())),
+            ("taints", taints_value(&s.taints)),
             (
-                "capacity_type",
-                Value::from(match s.capacity_type {
-                    CapacityType::OnDemand => "on_demand",
-                    CapacityType::Spot => "spot",
-                }),
+                "labels",
+                null_if_unset(labels, s.labels.is_empty(), config, "labels"),
             ),
-            (
-                "taints",
-                Value::List(s.taints.iter().map(taint_value).collect()),
-            ),
-            ("labels", labels),
             ("disk_size_gb", Value::from(i64::from(s.disk_size_gb))),
-            ("zones", zones),
+            (
+                "zones",
+                null_if_unset(string_set(&s.zones), s.zones.is_empty(), config, "zones"),
+            ),
             ("node_identity_id", s.node_identity_id.clone().into()),
             ("status", Value::from(s.status.as_str())),
             ("tags", user_tags(clouds, &s.tags, config)),
             ("tags_all", tags_value(&s.tags)),
         ]);
-        keep_config_only(&mut v, config, &["timeouts", "tpu", "aws", "azure", "gcp"]);
+        keep_config_only(&mut v, config, &["timeouts", "tpu"]);
+        write_cloud_block(&mut v, &s.cloud, config);
         // After import nothing says how the machine was chosen: a type the
         // catalog knows reads back as the accelerator it carries.
         let chosen = ["accelerator", "machine_type"];
         if chosen
             .iter()
             .all(|n| config.attr(n).is_none_or(Value::is_null))
-            && let Some(o) =
-                catalog::by_machine_type(cloud_of(config).unwrap_or(Cloud::Aws), &s.machine_type)
+            && let Some(o) = offering
             && let Value::Object(m) = &mut v
         {
             let acc = Value::object([
@@ -431,56 +451,5 @@ impl CloudObject for NodePool {
             m.insert("machine_type".into(), Value::Null);
         }
         v
-    }
-
-    async fn create(
-        &self,
-        clouds: &Clouds,
-        cloud: Cloud,
-        spec: &NodePoolSpec,
-        op: &Op,
-    ) -> Result<Outcome<NodePoolState>, Diagnostic> {
-        Ok(clouds
-            .node_pool(cloud)
-            .await?
-            .create_node_pool(spec, op)
-            .await)
-    }
-
-    async fn read(
-        &self,
-        clouds: &Clouds,
-        cloud: Cloud,
-        id: &str,
-    ) -> Result<Result<Option<NodePoolState>, CloudError>, Diagnostic> {
-        Ok(clouds.node_pool(cloud).await?.read_node_pool(id).await)
-    }
-
-    async fn update(
-        &self,
-        clouds: &Clouds,
-        cloud: Cloud,
-        id: &str,
-        spec: &NodePoolSpec,
-        op: &Op,
-    ) -> Result<Outcome<NodePoolState>, Diagnostic> {
-        let backend = clouds.node_pool(cloud).await?;
-        let prior = lifecycle::current(backend.read_node_pool(id).await, Self::NOUN, id)?;
-        Ok(backend.update_node_pool(id, &prior, spec, op).await)
-    }
-
-    async fn delete(
-        &self,
-        clouds: &Clouds,
-        cloud: Cloud,
-        id: &str,
-        _prior: &Value,
-        op: &Op,
-    ) -> Result<Result<(), CloudError>, Diagnostic> {
-        Ok(clouds
-            .node_pool(cloud)
-            .await?
-            .delete_node_pool(id, op)
-            .await)
     }
 }

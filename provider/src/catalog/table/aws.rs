@@ -56,7 +56,7 @@ pub(super) const ROWS: &[Offering] = &[
 #[cfg(test)]
 mod tests {
     use super::super::row;
-    use crate::catalog::Cloud;
+    use crate::Cloud;
 
     /// (instance type, accelerator, GPUs, GPU memory GB, vCPUs) as AWS publishes them.
     const PUBLISHED: &[(&str, &str, u32, u32, u32)] = &[

@@ -37,7 +37,7 @@ pub(super) const ROWS: &[Offering] = &[
 #[cfg(test)]
 mod tests {
     use super::super::row;
-    use crate::catalog::Cloud;
+    use crate::Cloud;
 
     /// (VM size, accelerator, GPUs, GPU memory GB, vCPUs) as Azure publishes them.
     const PUBLISHED: &[(&str, &str, u32, u32, u32)] = &[

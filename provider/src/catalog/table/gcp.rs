@@ -83,7 +83,8 @@ pub(super) const ROWS: &[Offering] = &[
 #[cfg(test)]
 mod tests {
     use super::super::row;
-    use crate::catalog::{AcceleratorKind, Cloud};
+    use crate::Cloud;
+    use crate::catalog::AcceleratorKind;
 
     /// (machine type, accelerator, per VM, memory GB, vCPUs, GKE accelerator type)
     /// as Google Cloud publishes them.

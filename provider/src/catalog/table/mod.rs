@@ -33,7 +33,7 @@ const fn copy_into(out: &mut [Offering; LEN], start: usize, rows: &[Offering]) -
 
 /// The row for a machine type, for tests that check it against published facts.
 #[cfg(test)]
-pub(super) fn row(cloud: super::Cloud, machine_type: &str) -> &'static Offering {
+pub(super) fn row(cloud: crate::Cloud, machine_type: &str) -> &'static Offering {
     ALL.iter()
         .find(|offering| offering.cloud == cloud && offering.machine_type == machine_type)
         .unwrap_or_else(|| panic!("no {cloud} row for {machine_type}"))
@@ -43,8 +43,8 @@ pub(super) fn row(cloud: super::Cloud, machine_type: &str) -> &'static Offering 
 mod tests {
     use std::collections::HashSet;
 
-    use super::super::Cloud;
     use super::super::accelerator::{self, AcceleratorKind, NAMES};
+    use crate::Cloud;
     use super::*;
 
     #[test]

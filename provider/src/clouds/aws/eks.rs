@@ -7,86 +7,52 @@
 use super::AwsBackend;
 use super::arn;
 use super::clients::Regional;
-use super::errors::{SdkResultExt, Service, found, gone_is_ok, is_unsupported_operation};
+use super::cluster_api::{find_cluster, issuer, wait_cluster_active, wait_cluster_deleted, what};
+use super::errors::{SdkResultExt, Service, found, gone_is_ok};
 use super::nodegroup::{self, GroupFailure};
 use super::oidc;
+use super::propagation::retry_while_propagating;
+use super::rules::LOG_TYPES;
 use super::tags::{self, TagChanges};
-use super::wait::{Backoff, Deadline, Observed, StateChange, Target, retry_transient};
+use super::tokens::request_token;
+use super::updates::wait_update;
 use crate::clouds::model::{
-    CapacityType, ClusterSpec, ClusterState, EndpointAccess, NodePoolSpec, Op, Scaling, SystemPool,
+    AwsClusterSettings, AwsNodePoolSettings, CapacityType, ClusterSpec, ClusterState,
+    EndpointAccess, NodePoolSpec, Op, PerCloud, Scaling, SystemPool,
 };
-use crate::clouds::{CloudError, ClusterBackend, Outcome, PartialFailure};
+use crate::clouds::wait::Deadline;
+use crate::clouds::{CloudError, ObjectBackend, Outcome, PartialFailure};
 use aws_sdk_eks::Client;
 use aws_sdk_eks::types::{
     AuthenticationMode, Cluster, CreateAccessConfigRequest, EncryptionConfig, LogSetup, LogType,
-    Logging, Nodegroup, Provider, Update, UpdateStatus, VpcConfigRequest,
+    Logging, Nodegroup, Provider, Update, VpcConfigRequest,
 };
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The node group every cluster gets for its system workloads.
 pub const SYSTEM_POOL: &str = "system";
 /// Root volume of system nodes: they run cluster add-ons, not models.
 const SYSTEM_DISK_GB: u32 = 50;
-/// Every EKS control-plane log type.
-pub const LOG_TYPES: [&str; 5] = [
-    "api",
-    "audit",
-    "authenticator",
-    "controllerManager",
-    "scheduler",
-];
-
-fn what(name: &str) -> String {
-    format!("EKS cluster {name:?}")
-}
-
-/// A `clientRequestToken` derived from what is being created, so that a create retried
-/// after a lost response is recognised by EKS instead of run twice.
-pub fn request_token(parts: &[&str]) -> String {
-    // FNV-1a: stable across builds and platforms, unlike `std`'s hasher.
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in parts.join("\u{1f}").bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("mlcloud-{hash:016x}")
-}
-
-/// How long a role or key created moments ago may be unknown to EKS: IAM and KMS are
-/// eventually consistent, and EKS answers `InvalidParameterException` meanwhile.
-const PROPAGATION_LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
-
-fn is_propagation_delay(error: &CloudError) -> bool {
-    matches!(error, CloudError::Api { code, message, .. }
-        if code == "InvalidParameterException"
-            && ["role", "Role", "KMS", "key"].iter().any(|w| message.contains(w)))
-}
-
-/// Runs an EKS create, retrying while IAM or KMS have not caught up.
-pub async fn retry_while_propagating<T, F, Fut>(
-    what: &str,
-    backoff: &Backoff,
-    deadline: &Deadline,
-    call: F,
-) -> Result<T, CloudError>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, CloudError>>,
-{
-    retry_transient(
-        what,
-        backoff,
-        deadline,
-        PROPAGATION_LIMIT,
-        is_propagation_delay,
-        call,
-    )
-    .await
-}
 
 // ---------------------------------------------------------------- expand
 
-fn expand_vpc_config(spec: &ClusterSpec) -> Result<VpcConfigRequest, CloudError> {
+/// The cluster's AWS settings (a spec always has them: its cloud is aws).
+fn aws_settings(spec: &ClusterSpec) -> Result<&AwsClusterSettings, CloudError> {
+    spec.cloud.aws().ok_or_else(|| {
+        CloudError::Invalid("the AWS backend was handed another cloud's cluster".into())
+    })
+}
+
+/// Who may reach the API server: always from inside the VPC, and from the internet
+/// only for named CIDRs.
+fn expand_endpoint_access(spec: &ClusterSpec) -> Result<VpcConfigRequest, CloudError> {
+    Ok(endpoint_access(spec, VpcConfigRequest::builder())?.build())
+}
+
+fn endpoint_access(
+    spec: &ClusterSpec,
+    builder: aws_sdk_eks::types::builders::VpcConfigRequestBuilder,
+) -> Result<aws_sdk_eks::types::builders::VpcConfigRequestBuilder, CloudError> {
     let public = spec.endpoint_access == EndpointAccess::Public;
     if public && spec.authorized_cidrs.is_empty() {
         // EKS would open the endpoint to 0.0.0.0/0.
@@ -94,20 +60,27 @@ fn expand_vpc_config(spec: &ClusterSpec) -> Result<VpcConfigRequest, CloudError>
             "a public endpoint needs authorized_cidrs (EKS would otherwise allow 0.0.0.0/0)".into(),
         ));
     }
-    Ok(VpcConfigRequest::builder()
-        .set_subnet_ids(Some(spec.aws.subnet_ids.clone()))
-        .set_security_group_ids(Some(spec.aws.security_group_ids.clone()))
+    Ok(builder
         .endpoint_private_access(true)
         .endpoint_public_access(public)
         .set_public_access_cidrs(
-            (!spec.authorized_cidrs.is_empty()).then(|| spec.authorized_cidrs.clone()),
-        )
-        .build())
+            (!spec.authorized_cidrs.is_empty())
+                .then(|| spec.authorized_cidrs.iter().cloned().collect()),
+        ))
+}
+
+/// The whole VPC configuration of a new cluster: subnets, security groups, endpoint.
+fn expand_vpc_config(spec: &ClusterSpec) -> Result<VpcConfigRequest, CloudError> {
+    let aws = aws_settings(spec)?;
+    let builder = VpcConfigRequest::builder()
+        .set_subnet_ids(Some(aws.subnet_ids.iter().cloned().collect()))
+        .set_security_group_ids(Some(aws.security_group_ids.iter().cloned().collect()));
+    Ok(endpoint_access(spec, builder)?.build())
 }
 
 /// The logging setup enabling exactly `enabled` (the others explicitly disabled, since
 /// EKS only changes the types a request names).
-fn expand_logging(enabled: &[String]) -> Result<Logging, CloudError> {
+fn expand_logging(enabled: &BTreeSet<String>) -> Result<Logging, CloudError> {
     if let Some(bad) = enabled.iter().find(|t| !LOG_TYPES.contains(&t.as_str())) {
         return Err(CloudError::Invalid(format!(
             "{bad:?} is not an EKS log type (one of {})",
@@ -155,16 +128,17 @@ fn expand_system_pool(spec: &ClusterSpec, cluster_arn: &str) -> NodePoolSpec {
     NodePoolSpec {
         cluster_id: cluster_arn.to_string(),
         name: SYSTEM_POOL.into(),
-        machine_type: spec.system_pool.machine_type.clone(),
-        accelerator: None,
+        machine: spec.system_pool.machine.clone(),
         scaling: Scaling::Fixed(spec.system_pool.node_count),
         capacity_type: CapacityType::OnDemand,
-        taints: Vec::new(),
+        taints: BTreeSet::new(),
         labels: BTreeMap::new(),
         disk_size_gb: SYSTEM_DISK_GB,
-        zones: Vec::new(),
+        zones: BTreeSet::new(),
         node_identity_id: spec.system_pool.node_identity_id.clone(),
+        tpu_topology: None,
         tags: spec.tags.clone(),
+        cloud: PerCloud::Aws(AwsNodePoolSettings {}),
     }
 }
 
@@ -181,10 +155,10 @@ fn flatten_cluster(cluster: &Cluster, system: Option<&Nodegroup>) -> ClusterStat
     let arn = cluster.arn().unwrap_or_default().to_string();
     let vpc = cluster.resources_vpc_config();
     let public = vpc.is_some_and(|v| v.endpoint_public_access());
-    let mut cidrs: Vec<String> = vpc
-        .map(|v| v.public_access_cidrs().to_vec())
+    let mut cidrs: BTreeSet<String> = vpc
+        .map(|v| v.public_access_cidrs().iter().cloned().collect())
         .unwrap_or_default();
-    if !public && cidrs == ["0.0.0.0/0"] {
+    if !public && cidrs.len() == 1 && cidrs.contains("0.0.0.0/0") {
         // What EKS reports for a private-only endpoint: nothing was authorized.
         cidrs.clear();
     }
@@ -209,12 +183,14 @@ fn flatten_cluster(cluster: &Cluster, system: Option<&Nodegroup>) -> ClusterStat
         identity_id: cluster.role_arn().map(str::to_string),
         system_pool: flatten_system_pool(system),
         logging: flatten_logging(cluster.logging()),
-        aws: crate::clouds::model::AwsClusterSettings {
-            subnet_ids: vpc.map(|v| v.subnet_ids().to_vec()).unwrap_or_default(),
-            security_group_ids: vpc
-                .map(|v| v.security_group_ids().to_vec())
+        cloud: PerCloud::Aws(AwsClusterSettings {
+            subnet_ids: vpc
+                .map(|v| v.subnet_ids().iter().cloned().collect())
                 .unwrap_or_default(),
-        },
+            security_group_ids: vpc
+                .map(|v| v.security_group_ids().iter().cloned().collect())
+                .unwrap_or_default(),
+        }),
         tags: tags::visible_map(cluster.tags()),
         endpoint: cluster.endpoint().unwrap_or_default().to_string(),
         ca_certificate: cluster
@@ -230,19 +206,14 @@ fn flatten_cluster(cluster: &Cluster, system: Option<&Nodegroup>) -> ClusterStat
     }
 }
 
-/// Enabled log types in the canonical order.
-fn flatten_logging(logging: Option<&Logging>) -> Vec<String> {
-    let enabled: Vec<&str> = logging
+/// The enabled log types (a set: EKS's order is not the user's).
+fn flatten_logging(logging: Option<&Logging>) -> BTreeSet<String> {
+    logging
         .map(|l| l.cluster_logging())
         .unwrap_or_default()
         .iter()
         .filter(|s| s.enabled() == Some(true))
-        .flat_map(|s| s.types().iter().map(|t| t.as_str()))
-        .collect();
-    LOG_TYPES
-        .iter()
-        .filter(|t| enabled.contains(t))
-        .map(|t| t.to_string())
+        .flat_map(|s| s.types().iter().map(|t| t.as_str().to_string()))
         .collect()
 }
 
@@ -263,198 +234,6 @@ fn flatten_system_pool(group: Option<&Nodegroup>) -> SystemPool {
             node_count: 0,
             node_identity_id: None,
         },
-    }
-}
-
-pub fn issuer(cluster: &Cluster) -> Option<&str> {
-    cluster
-        .identity()
-        .and_then(|i| i.oidc())
-        .and_then(|o| o.issuer())
-}
-
-fn health_detail(cluster: &Cluster) -> String {
-    cluster
-        .health()
-        .map(|h| h.issues())
-        .unwrap_or_default()
-        .iter()
-        .map(|i| {
-            format!(
-                "{}: {}",
-                i.code().map(|c| c.as_str()).unwrap_or("issue"),
-                i.message().unwrap_or_default()
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-// ---------------------------------------------------------------- find / status / wait
-
-pub async fn find_cluster(eks: &Client, name: &str) -> Result<Cluster, CloudError> {
-    eks.describe_cluster()
-        .name(name)
-        .send()
-        .await
-        .or_cloud(Service::Eks, "DescribeCluster", &what(name))?
-        .cluster
-        .ok_or_else(|| CloudError::NotFound {
-            what: what(name),
-            message: "DescribeCluster returned no cluster".into(),
-        })
-}
-
-/// One poll: the cluster and its status, `None` when it does not exist.
-pub async fn status_cluster(
-    eks: &Client,
-    name: &str,
-) -> Result<Option<Observed<Cluster>>, CloudError> {
-    Ok(found(find_cluster(eks, name).await)?.map(|c| {
-        let state = c
-            .status()
-            .map(|s| s.as_str().to_string())
-            .unwrap_or_default();
-        let detail = health_detail(&c);
-        Observed::new(c, state).with_detail(detail)
-    }))
-}
-
-/// Waits for ACTIVE, from `pending` (CREATING after a create, UPDATING after an update).
-pub async fn wait_cluster_active(
-    eks: &Client,
-    name: &str,
-    pending: &[&str],
-    backoff: &Backoff,
-    deadline: &Deadline,
-) -> Result<Cluster, CloudError> {
-    let change = StateChange {
-        what: format!("{} to become ACTIVE", what(name)),
-        pending,
-        target: Target::States(&["ACTIVE"]),
-        failure: &["FAILED"],
-    };
-    change
-        .wait(backoff, deadline, || status_cluster(eks, name))
-        .await?
-        .ok_or_else(|| CloudError::NotFound {
-            what: what(name),
-            message: "gone while waiting".into(),
-        })
-}
-
-pub async fn wait_cluster_deleted(
-    eks: &Client,
-    name: &str,
-    backoff: &Backoff,
-    deadline: &Deadline,
-) -> Result<(), CloudError> {
-    let change = StateChange {
-        what: format!("{} to be deleted", what(name)),
-        pending: &["DELETING", "ACTIVE", "UPDATING", "FAILED"],
-        target: Target::Gone,
-        failure: &[],
-    };
-    change
-        .wait(backoff, deadline, || status_cluster(eks, name))
-        .await
-        .map(|_| ())
-}
-
-async fn status_update(
-    eks: &Client,
-    cluster: &str,
-    nodegroup: Option<&str>,
-    id: &str,
-) -> Result<Option<Observed<()>>, CloudError> {
-    let out = eks
-        .describe_update()
-        .name(cluster)
-        .update_id(id)
-        .set_nodegroup_name(nodegroup.map(str::to_string))
-        .send()
-        .await
-        .or_cloud(Service::Eks, "DescribeUpdate", &format!("EKS update {id}"))?;
-    Ok(out.update.map(|u| {
-        let detail = update_errors(&u);
-        Observed::new((), u.status().map(|s| s.as_str()).unwrap_or_default()).with_detail(detail)
-    }))
-}
-
-fn update_errors(update: &Update) -> String {
-    update
-        .errors()
-        .iter()
-        .map(|e| {
-            format!(
-                "{}: {}",
-                e.error_code().map(|c| c.as_str()).unwrap_or("error"),
-                e.error_message().unwrap_or_default()
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-/// Waits for an update EKS started (of the cluster, or of `nodegroup` in it). When the
-/// API answered without an update (moto returns the cluster) or cannot describe
-/// updates, waits for the cluster or node group to be ACTIVE instead.
-pub async fn wait_update(
-    eks: &Client,
-    cluster: &str,
-    nodegroup: Option<&str>,
-    update: Option<&Update>,
-    backoff: &Backoff,
-    deadline: &Deadline,
-) -> Result<(), CloudError> {
-    let subject = match nodegroup {
-        Some(g) => format!("EKS node group {g:?} of cluster {cluster:?}"),
-        None => what(cluster),
-    };
-    let settled = || async {
-        match nodegroup {
-            Some(g) => {
-                nodegroup::wait_group_active(eks, cluster, g, &["UPDATING"], backoff, deadline)
-                    .await
-                    .map(|_| ())
-            }
-            None => wait_cluster_active(eks, cluster, &["UPDATING"], backoff, deadline)
-                .await
-                .map(|_| ()),
-        }
-    };
-    let Some((update, id)) = update.and_then(|u| u.id().map(|id| (u, id))) else {
-        return settled().await;
-    };
-    match update.status() {
-        Some(UpdateStatus::Successful) => return Ok(()),
-        Some(UpdateStatus::Failed | UpdateStatus::Cancelled) => {
-            return Err(CloudError::FailedState {
-                what: format!("update {id} of {subject}"),
-                state: update
-                    .status()
-                    .map(|s| s.as_str())
-                    .unwrap_or_default()
-                    .into(),
-                detail: update_errors(update),
-            });
-        }
-        _ => {}
-    }
-    let change = StateChange {
-        what: format!("update {id} of {subject} to finish"),
-        pending: &["InProgress"],
-        target: Target::States(&["Successful"]),
-        failure: &["Failed", "Cancelled"],
-    };
-    match change
-        .wait(backoff, deadline, || {
-            status_update(eks, cluster, nodegroup, id)
-        })
-        .await
-    {
-        Err(e) if is_unsupported_operation(&e) => settled().await,
-        other => other.map(|_| ()),
     }
 }
 
@@ -495,7 +274,7 @@ impl AwsBackend {
                 identity_id: spec.identity_id.clone(),
                 system_pool: flatten_system_pool(None),
                 logging: spec.logging.clone(),
-                aws: spec.aws.clone(),
+                cloud: spec.cloud.clone(),
                 tags: spec.tags.clone(),
                 endpoint: String::new(),
                 ca_certificate: String::new(),
@@ -532,7 +311,7 @@ impl AwsBackend {
             ))
         })?;
         oidc::ensure_provider(&self.clients.iam, issuer, &spec.name, arn, &spec.tags).await?;
-        let subnets = spec.aws.subnet_ids.clone();
+        let subnets = aws_settings(spec)?.subnet_ids.iter().cloned().collect();
         nodegroup::create_group(
             regional,
             &expand_system_pool(spec, arn),
@@ -568,9 +347,9 @@ impl AwsBackend {
                 .send()
                 .await
                 .or_cloud(Service::Eks, "UpdateClusterVersion", &what(name))?;
-            wait_update(eks, name, None, out.update(), backoff, deadline).await?;
+            self.settle(eks, name, out.update(), deadline).await?;
         }
-        if sorted(&spec.logging) != sorted(&prior.logging) {
+        if spec.logging != prior.logging {
             let out = eks
                 .update_cluster_config()
                 .name(name)
@@ -578,23 +357,23 @@ impl AwsBackend {
                 .send()
                 .await
                 .or_cloud(Service::Eks, "UpdateClusterConfig", &what(name))?;
-            wait_update(eks, name, None, out.update(), backoff, deadline).await?;
+            self.settle(eks, name, out.update(), deadline).await?;
         }
         if spec.endpoint_access != prior.endpoint_access
-            || sorted(&spec.authorized_cidrs) != sorted(&prior.authorized_cidrs)
+            || spec.authorized_cidrs != prior.authorized_cidrs
         {
-            // Subnets and security groups are sent unchanged: EKS keeps them either way,
-            // and moto replaces the whole VPC config with what the request holds.
+            // Only the endpoint settings: EKS takes one kind of change per update.
             let out = eks
                 .update_cluster_config()
                 .name(name)
-                .resources_vpc_config(expand_vpc_config(spec)?)
+                .resources_vpc_config(expand_endpoint_access(spec)?)
                 .send()
                 .await
                 .or_cloud(Service::Eks, "UpdateClusterConfig", &what(name))?;
-            wait_update(eks, name, None, out.update(), backoff, deadline).await?;
+            self.settle(eks, name, out.update(), deadline).await?;
         }
-        let changes = TagChanges::between(&prior.tags, &spec.tags);
+        // `prior.tags` holds only the user's tags, so the markers are (re)set too.
+        let changes = TagChanges::between(&prior.tags, &tags::desired(&spec.tags, &spec.name));
         if !changes.set.is_empty() {
             eks.tag_resource()
                 .resource_arn(arn)
@@ -624,17 +403,28 @@ impl AwsBackend {
         }
         Ok(())
     }
-}
 
-fn sorted(items: &[String]) -> Vec<&str> {
-    let mut v: Vec<&str> = items.iter().map(String::as_str).collect();
-    v.sort_unstable();
-    v
+    /// Waits for an update of the cluster to finish: the update EKS reports, or, when
+    /// the answer names none, the cluster settling back to ACTIVE.
+    async fn settle(
+        &self,
+        eks: &Client,
+        name: &str,
+        update: Option<&Update>,
+        deadline: &Deadline,
+    ) -> Result<(), CloudError> {
+        match update {
+            Some(update) => wait_update(eks, name, None, update, &self.backoff, deadline).await,
+            None => wait_cluster_active(eks, name, &["UPDATING"], &self.backoff, deadline)
+                .await
+                .map(|_| ()),
+        }
+    }
 }
 
 #[async_trait::async_trait]
-impl ClusterBackend for AwsBackend {
-    async fn create_cluster(&self, spec: &ClusterSpec, op: &Op) -> Outcome<ClusterState> {
+impl ObjectBackend<ClusterSpec, ClusterState> for AwsBackend {
+    async fn create(&self, spec: &ClusterSpec, op: &Op) -> Outcome<ClusterState> {
         let deadline = Deadline::new(op);
         let regional = self.clients.regional(&spec.location);
         let eks = &regional.eks;
@@ -644,7 +434,7 @@ impl ClusterBackend for AwsBackend {
             &spec.system_pool.node_identity_id,
             "system_pool.node_identity_id",
         )?;
-        if spec.aws.subnet_ids.len() < 2 {
+        if aws_settings(spec)?.subnet_ids.len() < 2 {
             return Err(CloudError::Invalid(
                 "aws.subnet_ids needs at least two subnets in different zones".into(),
             )
@@ -664,7 +454,7 @@ impl ClusterBackend for AwsBackend {
                     .authentication_mode(AuthenticationMode::Api)
                     .build(),
             )
-            .set_tags(Some(tags::to_map(&spec.tags)))
+            .set_tags(Some(tags::to_map(&tags::desired(&spec.tags, &spec.name))))
             .client_request_token(token);
         let created = retry_while_propagating(
             &format!("creating {}", what(&spec.name)),
@@ -703,12 +493,12 @@ impl ClusterBackend for AwsBackend {
         }
     }
 
-    async fn read_cluster(&self, id: &str) -> Result<Option<ClusterState>, CloudError> {
+    async fn read(&self, id: &str) -> Result<Option<ClusterState>, CloudError> {
         let (_, name) = arn::cluster_name(id)?;
         self.cluster_state(&self.regional_for(id).eks, name).await
     }
 
-    async fn update_cluster(
+    async fn update(
         &self,
         id: &str,
         prior: &ClusterState,
@@ -734,7 +524,7 @@ impl ClusterBackend for AwsBackend {
         })
     }
 
-    async fn delete_cluster(&self, id: &str, op: &Op) -> Result<(), CloudError> {
+    async fn delete(&self, id: &str, _spec: &ClusterSpec, op: &Op) -> Result<(), CloudError> {
         let deadline = Deadline::new(op);
         let (_, name) = arn::cluster_name(id)?;
         let regional = self.regional_for(id);
@@ -767,17 +557,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn request_tokens_are_deterministic_and_distinct() {
-        let a = request_token(&["cluster", "ml-main", "spec"]);
-        assert_eq!(a, request_token(&["cluster", "ml-main", "spec"]));
-        assert_ne!(a, request_token(&["cluster", "ml-other", "spec"]));
-        assert_ne!(request_token(&["ab", "c"]), request_token(&["a", "bc"]));
-        assert!(a.len() <= 64 && a.starts_with("mlcloud-"));
-    }
-
-    #[test]
     fn logging_enables_what_is_asked_and_disables_the_rest() {
-        let logging = expand_logging(&["api".into(), "audit".into()]).unwrap();
+        let set = |t: &[&str]| t.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+        let logging = expand_logging(&set(&["api", "audit"])).unwrap();
         let setups = logging.cluster_logging();
         assert_eq!(setups.len(), 2);
         assert_eq!(setups[0].enabled(), Some(true));
@@ -791,8 +573,8 @@ mod tests {
         );
         assert_eq!(setups[1].enabled(), Some(false));
         assert_eq!(setups[1].types().len(), 3);
-        assert_eq!(flatten_logging(Some(&logging)), ["api", "audit"]);
-        assert!(expand_logging(&["kubelet".into()]).is_err());
+        assert_eq!(flatten_logging(Some(&logging)), set(&["api", "audit"]));
+        assert!(expand_logging(&set(&["kubelet"])).is_err());
     }
 
     fn spec(access: EndpointAccess, cidrs: &[&str]) -> ClusterSpec {
@@ -804,16 +586,19 @@ mod tests {
             authorized_cidrs: cidrs.iter().map(|c| c.to_string()).collect(),
             encryption_key_id: None,
             identity_id: None,
-            system_pool: SystemPool {
-                machine_type: "m6i.large".into(),
+            system_pool: crate::clouds::model::SystemPoolSpec {
+                machine: crate::clouds::model::Machine {
+                    machine_type: "m6i.large".into(),
+                    ..Default::default()
+                },
                 node_count: 2,
                 node_identity_id: None,
             },
-            logging: Vec::new(),
-            aws: crate::clouds::model::AwsClusterSettings {
-                subnet_ids: vec!["subnet-1".into(), "subnet-2".into()],
-                security_group_ids: Vec::new(),
-            },
+            logging: BTreeSet::new(),
+            cloud: PerCloud::Aws(AwsClusterSettings {
+                subnet_ids: ["subnet-1".to_string(), "subnet-2".to_string()].into(),
+                security_group_ids: BTreeSet::new(),
+            }),
             tags: Default::default(),
         }
     }
@@ -828,7 +613,14 @@ mod tests {
         let public = expand_vpc_config(&spec(EndpointAccess::Public, &["203.0.113.0/24"])).unwrap();
         assert_eq!(public.endpoint_public_access(), Some(true));
         assert_eq!(public.public_access_cidrs(), ["203.0.113.0/24"]);
+        assert_eq!(public.subnet_ids(), ["subnet-1", "subnet-2"]);
 
         assert!(expand_vpc_config(&spec(EndpointAccess::Public, &[])).is_err());
+
+        // An endpoint change carries nothing else: EKS takes one kind per update.
+        let change =
+            expand_endpoint_access(&spec(EndpointAccess::Public, &["203.0.113.0/24"])).unwrap();
+        assert!(change.subnet_ids().is_empty() && change.security_group_ids().is_empty());
+        assert_eq!(change.endpoint_public_access(), Some(true));
     }
 }

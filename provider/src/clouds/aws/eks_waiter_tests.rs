@@ -1,11 +1,12 @@
 //! The EKS waiters against a local HTTP stub, through the real aws-sdk-eks client (with
-//! SigV4 signing, the SDK's retry loop and its error parsing): moto makes every cluster
-//! ACTIVE at once, so the state machine is exercised here.
+//! SigV4 signing, the SDK's retry loop and its error parsing): a scripted endpoint walks
+//! the state machine through states a local emulator skips.
 
-use super::eks::{self, status_cluster, wait_cluster_active};
+use super::cluster_api::{status_cluster, wait_cluster_active};
 use super::errors::UNSUPPORTED_OPERATION;
 use super::stub_server::{Reply, StubServer};
-use super::wait::{Backoff, Deadline};
+use super::updates::wait_update;
+use crate::clouds::wait::{Backoff, Deadline};
 use crate::clouds::CloudError;
 use crate::clouds::model::Op;
 use aws_config::BehaviorVersion;
@@ -225,39 +226,6 @@ async fn an_operation_the_endpoint_lacks_is_a_clear_error() {
 }
 
 #[tokio::test]
-async fn an_update_without_describe_update_falls_back_to_the_cluster_status() {
-    // As moto answers: DescribeUpdate is an HTML 404, the cluster goes UPDATING → ACTIVE.
-    let stub = StubServer::start(vec![
-        Reply::html_not_found(),
-        cluster("UPDATING"),
-        cluster("ACTIVE"),
-    ])
-    .await;
-    let update = Update::builder()
-        .id("u-1")
-        .status(UpdateStatus::InProgress)
-        .build();
-    eks::wait_update(
-        &client(&stub),
-        "ml-main",
-        None,
-        Some(&update),
-        &FAST,
-        &deadline(Duration::from_secs(10)),
-    )
-    .await
-    .unwrap();
-    assert_eq!(
-        stub.request_lines(),
-        [
-            "GET /clusters/ml-main/updates/u-1",
-            "GET /clusters/ml-main",
-            "GET /clusters/ml-main"
-        ]
-    );
-}
-
-#[tokio::test]
 async fn an_update_is_followed_until_successful_or_failed() {
     let update_reply = |status: &str| {
         Reply::json(json!({"update": {"id": "u-1", "status": status, "errors": [
@@ -271,11 +239,11 @@ async fn an_update_is_followed_until_successful_or_failed() {
 
     let stub =
         StubServer::start(vec![update_reply("InProgress"), update_reply("Successful")]).await;
-    eks::wait_update(
+    wait_update(
         &client(&stub),
         "ml-main",
         None,
-        Some(&update),
+        &update,
         &FAST,
         &deadline(Duration::from_secs(10)),
     )
@@ -284,11 +252,11 @@ async fn an_update_is_followed_until_successful_or_failed() {
     assert_eq!(stub.request_lines().len(), 2);
 
     let stub = StubServer::start(vec![update_reply("Failed")]).await;
-    let err = eks::wait_update(
+    let err = wait_update(
         &client(&stub),
         "ml-main",
         None,
-        Some(&update),
+        &update,
         &FAST,
         &deadline(Duration::from_secs(10)),
     )

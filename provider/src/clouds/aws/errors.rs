@@ -4,6 +4,7 @@
 use crate::clouds::CloudError;
 use aws_sdk_eks::config::http::HttpResponse;
 use aws_sdk_eks::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use std::time::Duration;
 
 /// The AWS services the backend calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,21 +55,93 @@ const THROTTLING_CODES: &[&str] = &[
     "SlowDown",
 ];
 
+/// Codes that mean the caller may not do this.
+const DENIED_CODES: &[&str] = &[
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+];
+
+/// Codes that mean the name is taken.
+const EXISTS_CODES: &[&str] = &[
+    "EntityAlreadyExists",
+    "AlreadyExistsException",
+    "ResourceInUseException",
+    "InvalidLaunchTemplateName.AlreadyExistsException",
+];
+
+/// Codes that mean the object is busy with another change.
+const CONFLICT_CODES: &[&str] = &[
+    "ConflictException",
+    "ConcurrentModification",
+    "ConcurrentModificationException",
+    "ResourceLimitExceeded",
+];
+
 /// The code an endpoint gets when it answers 404 without an AWS error code: the
-/// operation does not exist there (moto lacks e.g. `UpdateClusterVersion`).
+/// endpoint does not implement the operation.
 pub const UNSUPPORTED_OPERATION: &str = "UnsupportedOperation";
 
-pub fn is_throttling(error: &CloudError) -> bool {
-    matches!(error, CloudError::Api { code, .. } if THROTTLING_CODES.contains(&code.as_str()))
+/// A service refusal sorted into the shared error set by its code.
+fn classify(
+    service: Service,
+    operation: &'static str,
+    code: String,
+    message: String,
+    retry_after: Option<Duration>,
+) -> CloudError {
+    let service = service.name();
+    let code_is = |codes: &[&str]| codes.contains(&code.as_str());
+    if code_is(THROTTLING_CODES) {
+        CloudError::Throttled {
+            service,
+            operation,
+            code,
+            message,
+            retry_after,
+        }
+    } else if code_is(DENIED_CODES) {
+        CloudError::PermissionDenied {
+            service,
+            operation,
+            code,
+            message,
+        }
+    } else if code_is(EXISTS_CODES) {
+        CloudError::AlreadyExists {
+            service,
+            operation,
+            code,
+            message,
+        }
+    } else if code_is(CONFLICT_CODES) {
+        CloudError::Conflict {
+            service,
+            operation,
+            code,
+            message,
+        }
+    } else {
+        CloudError::Api {
+            service,
+            operation,
+            code,
+            message,
+        }
+    }
 }
 
-pub fn is_unsupported_operation(error: &CloudError) -> bool {
-    matches!(error, CloudError::Api { code, .. } if code == UNSUPPORTED_OPERATION)
-}
-
-/// True when the service refused with `code`.
-pub fn has_code(error: &CloudError, wanted: &str) -> bool {
-    matches!(error, CloudError::Api { code, .. } if code == wanted)
+/// `Retry-After` in seconds, when the response carries one.
+fn retry_after(response: Option<&HttpResponse>) -> Option<Duration> {
+    response?
+        .headers()
+        .get("retry-after")?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(Duration::from_secs)
 }
 
 /// Converts one SDK error. `what` names the object for a not-found error
@@ -83,6 +156,7 @@ where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
     let status = error.raw_response().map(|r| r.status().as_u16());
+    let wait = retry_after(error.raw_response());
     match &error {
         SdkError::ServiceError(_) | SdkError::ResponseError(_) => {
             match (error.code(), error.message()) {
@@ -90,24 +164,32 @@ where
                     what: what.to_string(),
                     message: message.unwrap_or(code).to_string(),
                 },
-                (Some(code), message) => CloudError::Api {
-                    service: service.name(),
+                (Some(code), message) => classify(
+                    service,
                     operation,
-                    code: code.to_string(),
-                    message: message
+                    code.to_string(),
+                    message
                         .unwrap_or("(the service gave no message)")
                         .to_string(),
-                },
+                    wait,
+                ),
                 (None, _) if status == Some(404) => CloudError::Api {
                     service: service.name(),
                     operation,
                     code: UNSUPPORTED_OPERATION.into(),
                     message: format!(
                         "the {} endpoint answered HTTP 404 without an AWS error code: it does not \
-                         support {operation} (local emulators such as moto lack some operations)",
+                         support {operation}; check the endpoint override",
                         service.name()
                     ),
                 },
+                (None, _) if status == Some(429) => classify(
+                    service,
+                    operation,
+                    "TooManyRequestsException".into(),
+                    DisplayErrorContext(&error).to_string(),
+                    wait,
+                ),
                 (None, _) => CloudError::Api {
                     service: service.name(),
                     operation,
@@ -200,16 +282,34 @@ mod tests {
     }
 
     #[test]
-    fn throttling_and_unsupported_are_recognised_by_code() {
-        let api = |code: &str| CloudError::Api {
-            service: "EKS",
-            operation: "DescribeCluster",
-            code: code.into(),
-            message: String::new(),
+    fn refusals_are_sorted_by_code() {
+        let sorted = |code: &str| {
+            classify(
+                Service::Eks,
+                "DescribeCluster",
+                code.into(),
+                String::new(),
+                Some(Duration::from_secs(3)),
+            )
         };
-        assert!(is_throttling(&api("ThrottlingException")));
-        assert!(!is_throttling(&api("ResourceInUseException")));
-        assert!(is_unsupported_operation(&api(UNSUPPORTED_OPERATION)));
-        assert!(!is_unsupported_operation(&api("ThrottlingException")));
+        let throttled = sorted("ThrottlingException");
+        assert!(throttled.is_throttled());
+        assert_eq!(throttled.retry_after(), Some(Duration::from_secs(3)));
+        assert!(matches!(
+            sorted("AccessDeniedException"),
+            CloudError::PermissionDenied { .. }
+        ));
+        assert!(matches!(
+            sorted("EntityAlreadyExists"),
+            CloudError::AlreadyExists { .. }
+        ));
+        assert!(matches!(
+            sorted("ConcurrentModificationException"),
+            CloudError::Conflict { .. }
+        ));
+        let other = sorted("InvalidParameterException");
+        assert!(matches!(other, CloudError::Api { .. }));
+        assert!(other.has_code("InvalidParameterException"));
+        assert!(sorted("EntityAlreadyExists").has_code("EntityAlreadyExists"));
     }
 }

@@ -5,18 +5,16 @@
 
 use super::AwsBackend;
 use super::arn::{self, Arn};
-use super::eks::find_cluster;
+use super::cluster_api::find_cluster;
 use super::errors::{SdkResultExt, Service, found, gone_is_ok};
 use super::policy::{self, GRANTS_POLICY_NAME, PolicyDocument, WebIdentityTrust};
 use super::tags::{self, TagChanges};
-use crate::clouds::model::{IdentitySpec, IdentityState, Op, Purpose, Tags, WorkloadBinding};
-use crate::clouds::{CloudError, IdentityBackend, Outcome, PartialFailure};
+use crate::clouds::model::{
+    AwsIdentitySettings, IdentitySpec, IdentityState, Op, PerCloud, Purpose, Tags, WorkloadBinding,
+};
+use crate::clouds::{CloudError, ObjectBackend, Outcome, PartialFailure};
 use aws_sdk_iam::Client;
 use aws_sdk_iam::types::{Role, Tag};
-
-/// On every role: the purpose it was created for (a fallback when the trust policy
-/// was changed into something unrecognisable).
-const PURPOSE_TAG: &str = "mlcloud:purpose";
 
 fn what(role: &str) -> String {
     format!("IAM role {role:?}")
@@ -24,14 +22,22 @@ fn what(role: &str) -> String {
 
 // ---------------------------------------------------------------- expand
 
-/// The role's tags: the user's plus the internal ones.
+/// The role's tags: the user's, the markers, and the purpose it was created for (a
+/// fallback when the trust policy was changed into something unrecognisable).
 fn expand_tags(spec: &IdentitySpec) -> Tags {
-    let mut all = spec.tags.clone();
-    all.insert(PURPOSE_TAG.into(), spec.purpose.as_str().into());
+    let mut all = tags::desired(&spec.tags, &spec.name);
+    all.insert(tags::PURPOSE.into(), spec.purpose.as_str().into());
     if let Some(w) = &spec.workload {
         all.insert(tags::WORKLOAD_CLUSTER.into(), w.cluster_id.clone());
     }
     all
+}
+
+/// The permissions boundary the spec asks for.
+fn boundary(spec: &IdentitySpec) -> Option<&str> {
+    spec.cloud
+        .aws()
+        .and_then(|a| a.permissions_boundary_arn.as_deref())
 }
 
 fn iam_tags(tags: &Tags) -> Result<Vec<Tag>, CloudError> {
@@ -66,12 +72,7 @@ fn flatten_identity(
         .map(policy::read_trust)
         .unwrap_or((None, None));
     let purpose = trusted
-        .or_else(|| match all_tags.get(PURPOSE_TAG).map(String::as_str) {
-            Some("cluster") => Some(Purpose::Cluster),
-            Some("node") => Some(Purpose::Node),
-            Some("workload") => Some(Purpose::Workload),
-            _ => None,
-        })
+        .or_else(|| tags::get(&all_tags, tags::PURPOSE).and_then(|p| Purpose::parse(p)))
         .ok_or_else(|| {
             CloudError::Invalid(format!(
                 "IAM role {} trusts neither EKS, EC2 nor an OIDC provider, so it is not a \
@@ -81,8 +82,7 @@ fn flatten_identity(
         })?;
     let workload = web_identity.map(|w| WorkloadBinding {
         // The tag names the cluster; without it, the provider ARN still shows a change.
-        cluster_id: all_tags
-            .get(tags::WORKLOAD_CLUSTER)
+        cluster_id: tags::get(&all_tags, tags::WORKLOAD_CLUSTER)
             .cloned()
             .unwrap_or(w.provider_arn),
         namespace: w.namespace,
@@ -96,11 +96,13 @@ fn flatten_identity(
         purpose,
         workload,
         grants: grants.map(policy::read_grants).unwrap_or_default(),
-        permissions_boundary_arn: role
-            .permissions_boundary()
-            .and_then(|b| b.permissions_boundary_arn())
-            .map(str::to_string),
         tags: tags::visible(all_tags.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+        cloud: PerCloud::Aws(AwsIdentitySettings {
+            permissions_boundary_arn: role
+                .permissions_boundary()
+                .and_then(|b| b.permissions_boundary_arn())
+                .map(str::to_string),
+        }),
     })
 }
 
@@ -420,7 +422,7 @@ impl AwsBackend {
             .to_string();
         let grants = policy::grants_policy(&spec.grants, &partition)?;
         converge_trust(client, &role, trust).await?;
-        converge_boundary(client, &role, spec.permissions_boundary_arn.as_deref()).await?;
+        converge_boundary(client, &role, boundary(spec)).await?;
         attach_managed_policies(client, name, &partition, spec.purpose).await?;
         converge_grants(client, name, grants.as_ref()).await?;
         converge_tags(client, &role, &expand_tags(spec)).await
@@ -439,8 +441,8 @@ impl AwsBackend {
 }
 
 #[async_trait::async_trait]
-impl IdentityBackend for AwsBackend {
-    async fn create_identity(&self, spec: &IdentitySpec, _op: &Op) -> Outcome<IdentityState> {
+impl ObjectBackend<IdentitySpec, IdentityState> for AwsBackend {
+    async fn create(&self, spec: &IdentitySpec, _op: &Op) -> Outcome<IdentityState> {
         let trust = self.expand_trust(spec).await?;
         let caller = self.clients.caller().await?;
         // Checked before the role exists, so bad grant targets leave nothing behind.
@@ -451,7 +453,7 @@ impl IdentityBackend for AwsBackend {
             .role_name(&spec.name)
             .path("/")
             .assume_role_policy_document(trust.to_json())
-            .set_permissions_boundary(spec.permissions_boundary_arn.clone())
+            .set_permissions_boundary(boundary(spec).map(str::to_string))
             .set_tags(Some(iam_tags(&expand_tags(spec))?))
             .send()
             .await
@@ -471,13 +473,14 @@ impl IdentityBackend for AwsBackend {
         }
     }
 
-    async fn read_identity(&self, id: &str) -> Result<Option<IdentityState>, CloudError> {
+    async fn read(&self, id: &str) -> Result<Option<IdentityState>, CloudError> {
         self.identity_state(arn::role_name(id)?).await
     }
 
-    async fn update_identity(
+    async fn update(
         &self,
         id: &str,
+        _prior: &IdentityState,
         spec: &IdentitySpec,
         _op: &Op,
     ) -> Outcome<IdentityState> {
@@ -495,7 +498,7 @@ impl IdentityBackend for AwsBackend {
         })
     }
 
-    async fn delete_identity(&self, id: &str, _op: &Op) -> Result<(), CloudError> {
+    async fn delete(&self, id: &str, _spec: &IdentitySpec, _op: &Op) -> Result<(), CloudError> {
         let name = arn::role_name(id)?;
         let client = &self.clients.iam;
         // IAM refuses to delete a role with policies or instance profiles attached.

@@ -4,23 +4,19 @@
 //!
 //! CreateKey is not idempotent, so a create first looks for `alias/<name>`: a live key
 //! behind it that carries our `mlcloud:name` tag is adopted (a retried create after a
-//! lost response), any other key is an error.
+//! lost response), any other key is an error. Our tag is the `mlcloud-name` marker (or
+//! the `mlcloud:name` tag of earlier versions).
 
 use super::AwsBackend;
 use super::arn::Arn;
-use super::errors::{SdkResultExt, Service, found, gone_is_ok, has_code};
+use super::errors::{SdkResultExt, Service, found, gone_is_ok};
 use super::policy;
 use super::tags::{self, TagChanges};
-use crate::clouds::model::{KeySpec, KeyState, Op, Tags};
-use crate::clouds::{CloudError, KmsBackend, Outcome, PartialFailure};
+use crate::clouds::markers;
+use crate::clouds::model::{AwsKeySettings, KeySpec, KeyState, Op, PerCloud, Tags};
+use crate::clouds::{CloudError, ObjectBackend, Outcome, PartialFailure};
 use aws_sdk_kms::Client;
 use aws_sdk_kms::types::{self as kms, KeyMetadata, KeyUsageType};
-
-/// AWS does not store a deletion window on the key: it is only an argument of
-/// ScheduleKeyDeletion. Reads report the default; the resource keeps its own value.
-pub const DEFAULT_DELETION_WINDOW_DAYS: u32 = 30;
-/// What KMS rotates by when no period is given.
-const DEFAULT_ROTATION_PERIOD_DAYS: u32 = 365;
 
 fn alias_of(name: &str) -> String {
     format!("alias/{name}")
@@ -32,15 +28,9 @@ fn what(key: &str) -> String {
 
 // ---------------------------------------------------------------- expand
 
-/// The key's tags: the user's plus the internal ones.
+/// The key's tags: the user's plus the markers.
 fn expand_tags(spec: &KeySpec) -> Tags {
-    let mut all = spec.tags.clone();
-    all.insert(tags::KEY_NAME.into(), spec.name.clone());
-    all.insert(
-        tags::ROTATION_PERIOD.into(),
-        spec.rotation_period_days.to_string(),
-    );
-    all
+    tags::desired(&spec.tags, &spec.name)
 }
 
 fn kms_tags(tags: &Tags) -> Result<Vec<kms::Tag>, CloudError> {
@@ -61,11 +51,11 @@ fn kms_tag(key: &str, value: &str) -> Result<kms::Tag, CloudError> {
 struct KeyDetails {
     meta: KeyMetadata,
     alias: Option<String>,
-    rotation_period_days: u32,
+    rotation_period_days: Option<u32>,
     tags: Tags,
 }
 
-fn flatten_key(details: KeyDetails, deletion_window_days: u32) -> KeyState {
+fn flatten_key(details: KeyDetails, cloud: crate::clouds::model::KeyCloud) -> KeyState {
     let arn = details
         .meta
         .arn()
@@ -86,8 +76,8 @@ fn flatten_key(details: KeyDetails, deletion_window_days: u32) -> KeyState {
         location,
         description: details.meta.description().unwrap_or_default().to_string(),
         rotation_period_days: details.rotation_period_days,
-        deletion_window_days,
         tags: tags::visible(details.tags.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+        cloud,
     }
 }
 
@@ -165,10 +155,9 @@ async fn find_aliases(client: &Client, key_id: &str) -> Result<Vec<String>, Clou
     }
 }
 
-/// The rotation period in days, or 0 when rotation is off. KMS reports the period of
-/// an enabled rotation; an endpoint that does not (moto) gets the period we recorded
-/// in `tags` when we set it, else KMS's default of 365.
-async fn find_rotation(client: &Client, key_id: &str, tags: &Tags) -> Result<u32, CloudError> {
+/// The rotation period in days, 0 when rotation is off, `None` when rotation is on but
+/// the service did not say the period (the resource then keeps the one it has).
+async fn find_rotation(client: &Client, key_id: &str) -> Result<Option<u32>, CloudError> {
     let status = client
         .get_key_rotation_status()
         .key_id(key_id)
@@ -176,15 +165,11 @@ async fn find_rotation(client: &Client, key_id: &str, tags: &Tags) -> Result<u32
         .await
         .or_cloud(Service::Kms, "GetKeyRotationStatus", &what(key_id))?;
     if !status.key_rotation_enabled() {
-        return Ok(0);
+        return Ok(Some(0));
     }
-    Ok(match status.rotation_period_in_days() {
-        Some(days) => days.max(0) as u32,
-        None => tags
-            .get(tags::ROTATION_PERIOD)
-            .and_then(|d| d.parse().ok())
-            .unwrap_or(DEFAULT_ROTATION_PERIOD_DAYS),
-    })
+    Ok(status
+        .rotation_period_in_days()
+        .map(|days| days.max(0) as u32))
 }
 
 /// Everything a state holds, or `None` when the key is gone or scheduled for deletion.
@@ -199,13 +184,16 @@ async fn find_key_details(client: &Client, key: &str) -> Result<Option<KeyDetail
     let aliases = find_aliases(client, &key_id).await?;
     let tags = find_tags(client, &key_id).await?;
     // Prefer the alias the key was created with, when several point at it.
-    let alias = tags
-        .get(tags::KEY_NAME)
-        .map(|n| alias_of(n))
-        .filter(|a| aliases.contains(a))
-        .or_else(|| aliases.first().cloned());
+    let alias = aliases
+        .iter()
+        .find(|a| {
+            a.strip_prefix("alias/")
+                .is_some_and(|name| markers::marks(&tags, name))
+        })
+        .or_else(|| aliases.first())
+        .cloned();
     Ok(Some(KeyDetails {
-        rotation_period_days: find_rotation(client, &key_id, &tags).await?,
+        rotation_period_days: find_rotation(client, &key_id).await?,
         alias,
         tags,
         meta,
@@ -227,10 +215,9 @@ async fn converge(client: &Client, key_id: &str, spec: &KeySpec) -> Result<(), C
             .or_cloud(Service::Kms, "UpdateKeyDescription", &what(key_id))?;
     }
     let actual = find_tags(client, key_id).await?;
-    if find_rotation(client, key_id, &actual).await? != spec.rotation_period_days {
+    if find_rotation(client, key_id).await? != Some(spec.rotation_period_days) {
         enable_rotation(client, key_id, spec.rotation_period_days).await?;
     }
-    // Tags last, so the recorded rotation period follows a successful EnableKeyRotation.
     let changes = TagChanges::between(&actual, &expand_tags(spec));
     if !changes.set.is_empty() {
         client
@@ -274,7 +261,7 @@ async fn adoptable_key(client: &Client, spec: &KeySpec) -> Result<Option<String>
     };
     let key_id = meta.key_id().to_string();
     let arn = meta.arn().unwrap_or(&key_id).to_string();
-    let ours = find_tags(client, &key_id).await?.get(tags::KEY_NAME) == Some(&spec.name);
+    let ours = markers::marks(&find_tags(client, &key_id).await?, &spec.name);
     match (ours, is_scheduled_for_deletion(&meta)) {
         (true, false) => Ok(Some(arn)),
         (true, true) => {
@@ -284,8 +271,8 @@ async fn adoptable_key(client: &Client, spec: &KeySpec) -> Result<Option<String>
         (false, _) => Err(CloudError::Invalid(format!(
             "{alias} already points at KMS key {arn}, which mlcloud did not create for this name \
              (it has no tag {}={}): import that key, or choose another name",
-            tags::KEY_NAME,
-            spec.name
+            markers::NAME,
+            markers::label_value(&spec.name)
         ))),
     }
 }
@@ -306,16 +293,10 @@ impl AwsBackend {
         self.clients.regional(region).kms.clone()
     }
 
-    /// The key's state, with the deletion window the caller knows (AWS does not store it).
-    async fn key_state(
-        &self,
-        client: &Client,
-        key: &str,
-        deletion_window_days: u32,
-    ) -> Result<Option<KeyState>, CloudError> {
+    async fn key_state(&self, client: &Client, key: &str) -> Result<Option<KeyState>, CloudError> {
         Ok(find_key_details(client, key)
             .await?
-            .map(|d| flatten_key(d, deletion_window_days)))
+            .map(|d| flatten_key(d, PerCloud::Aws(AwsKeySettings {}))))
     }
 
     /// What to put in Terraform's state when a step after CreateKey failed: the key as
@@ -327,7 +308,7 @@ impl AwsBackend {
         spec: &KeySpec,
         error: CloudError,
     ) -> PartialFailure<KeyState> {
-        let read = self.key_state(client, arn, spec.deletion_window_days).await;
+        let read = self.key_state(client, arn).await;
         let created = match read {
             Ok(Some(state)) => state,
             _ => KeyState {
@@ -336,9 +317,9 @@ impl AwsBackend {
                 name: String::new(),
                 location: spec.location.clone(),
                 description: spec.description.clone(),
-                rotation_period_days: 0,
-                deletion_window_days: spec.deletion_window_days,
+                rotation_period_days: None,
                 tags: spec.tags.clone(),
+                cloud: spec.cloud.clone(),
             },
         };
         PartialFailure {
@@ -349,8 +330,8 @@ impl AwsBackend {
 }
 
 #[async_trait::async_trait]
-impl KmsBackend for AwsBackend {
-    async fn create_key(&self, spec: &KeySpec, _op: &Op) -> Outcome<KeyState> {
+impl ObjectBackend<KeySpec, KeyState> for AwsBackend {
+    async fn create(&self, spec: &KeySpec, _op: &Op) -> Outcome<KeyState> {
         let client = self.kms_for(&spec.location);
 
         let arn = match adoptable_key(&client, spec).await? {
@@ -388,10 +369,7 @@ impl KmsBackend for AwsBackend {
         if let Err(error) = converge(&client, &arn, spec).await {
             return Err(self.key_partial(&client, &arn, spec, error).await);
         }
-        match self
-            .key_state(&client, &arn, spec.deletion_window_days)
-            .await
-        {
+        match self.key_state(&client, &arn).await {
             Ok(Some(state)) => Ok(state),
             Ok(None) => Err(CloudError::NotFound {
                 what: what(&arn),
@@ -402,38 +380,33 @@ impl KmsBackend for AwsBackend {
         }
     }
 
-    async fn read_key(&self, id: &str) -> Result<Option<KeyState>, CloudError> {
-        self.key_state(&self.kms_for(id), id, DEFAULT_DELETION_WINDOW_DAYS)
-            .await
+    async fn read(&self, id: &str) -> Result<Option<KeyState>, CloudError> {
+        self.key_state(&self.kms_for(id), id).await
     }
 
-    async fn update_key(&self, id: &str, spec: &KeySpec, _op: &Op) -> Outcome<KeyState> {
-        let client = self.kms_for(id);
-        if let Err(error) = converge(&client, id, spec).await {
-            let created = self
-                .key_state(&client, id, spec.deletion_window_days)
-                .await
-                .ok()
-                .flatten();
-            return Err(PartialFailure { created, error });
-        }
-        self.key_state(&client, id, spec.deletion_window_days)
-            .await?
-            .ok_or_else(|| {
-                CloudError::NotFound {
-                    what: what(id),
-                    message: "the key is gone or scheduled for deletion".into(),
-                }
-                .into()
-            })
-    }
-
-    async fn delete_key(
+    async fn update(
         &self,
         id: &str,
-        deletion_window_days: u32,
+        _prior: &KeyState,
+        spec: &KeySpec,
         _op: &Op,
-    ) -> Result<(), CloudError> {
+    ) -> Outcome<KeyState> {
+        let client = self.kms_for(id);
+        if let Err(error) = converge(&client, id, spec).await {
+            let created = self.key_state(&client, id).await.ok().flatten();
+            return Err(PartialFailure { created, error });
+        }
+        self.key_state(&client, id).await?.ok_or_else(|| {
+            CloudError::NotFound {
+                what: what(id),
+                message: "the key is gone or scheduled for deletion".into(),
+            }
+            .into()
+        })
+    }
+
+    /// Schedules deletion after the spec's window (keys are never deleted at once).
+    async fn delete(&self, id: &str, spec: &KeySpec, _op: &Op) -> Result<(), CloudError> {
         let client = self.kms_for(id);
         let Some(meta) = found(find_key(&client, id).await)? else {
             return Ok(());
@@ -448,13 +421,13 @@ impl KmsBackend for AwsBackend {
         let scheduled = client
             .schedule_key_deletion()
             .key_id(meta.key_id())
-            .pending_window_in_days(deletion_window_days as i32)
+            .pending_window_in_days(spec.deletion_window_days as i32)
             .send()
             .await
             .or_cloud(Service::Kms, "ScheduleKeyDeletion", &what(id));
         match scheduled {
             // Scheduled by someone else between our read and this call.
-            Err(e) if has_code(&e, "KMSInvalidStateException") => Ok(()),
+            Err(e) if e.has_code("KMSInvalidStateException") => Ok(()),
             other => gone_is_ok(other.map(|_| ())),
         }
     }

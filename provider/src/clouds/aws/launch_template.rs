@@ -3,8 +3,8 @@
 //! root volume's size (EKS forbids `diskSize` on a node group that has a launch
 //! template). Named `mlcloud-<cluster>-<pool>`; deleted with its node group.
 
-use super::eks::request_token;
-use super::errors::{SdkResultExt, Service, found, gone_is_ok, has_code};
+use super::errors::{SdkResultExt, Service, found, gone_is_ok};
+use super::tokens::request_token;
 use crate::clouds::CloudError;
 use crate::clouds::model::Tags;
 use aws_sdk_ec2::Client;
@@ -171,7 +171,7 @@ pub async fn create(
                     .to_string(),
             })
         }
-        Err(e) if has_code(&e, "InvalidLaunchTemplateName.AlreadyExistsException") => {
+        Err(e) if e.has_code("InvalidLaunchTemplateName.AlreadyExistsException") => {
             let id = find_template_id(ec2, name).await?;
             let version = ec2
                 .create_launch_template_version()

@@ -7,42 +7,79 @@
 //!
 //! | file | resource / job |
 //! |---|---|
+//! | `rules.rs` | AWS's plan rules (names, tags, ARNs, log types, defaults) |
 //! | `clients.rs` | credentials, region, endpoints, retry → SDK clients |
-//! | `errors.rs` | SDK errors → `CloudError`, not-found predicates |
+//! | `errors.rs` | SDK errors → the shared `CloudError` set, not-found predicates |
 //! | `kms.rs` | `mlcloud_kms_key` |
 //! | `iam.rs` + `policy.rs` | `mlcloud_identity`, policy documents |
 //! | `eks.rs` + `oidc.rs` | `mlcloud_cluster`, its IAM OIDC provider |
-//! | `nodegroup.rs` + `launch_template.rs` | `mlcloud_node_pool` and the system pool |
-//! | `wait.rs` | the generic waiter (and retries of what time fixes) |
-//! | `arn.rs`, `tags.rs` | ARNs apart and together; user vs internal `mlcloud:` tags |
+//! | `node_pool.rs` | `mlcloud_node_pool` |
+//! | `nodegroup.rs` + `launch_template.rs` | node group steps shared by pools and the system pool |
+//! | `cluster_api.rs` | finding EKS clusters and waiting for them |
+//! | `placement.rs` | a pool's subnets from the cluster's and the pool's zones (EC2) |
+//! | `updates.rs` | tracking an EKS update until it finishes |
+//! | `tokens.rs`, `propagation.rs` | idempotency tokens; retrying while IAM/KMS catch up |
+//! | `arn.rs`, `tags.rs` | ARNs apart and together; user tags vs mlcloud's own |
 //! | `stub_server.rs`, `eks_waiter_tests.rs` | the waiters against a scripted HTTP stub |
+//!
+//! The waiter, backoff and error set are shared by every cloud (`clouds::wait`,
+//! `clouds::CloudError`).
 
 mod arn;
 mod clients;
+mod cluster_api;
 mod eks;
 mod errors;
 mod iam;
 mod kms;
 mod launch_template;
+mod node_pool;
 mod nodegroup;
 mod oidc;
+mod placement;
 mod policy;
+mod propagation;
+pub mod rules;
 mod tags;
-mod wait;
+mod tokens;
+mod updates;
 
 #[cfg(test)]
 mod eks_waiter_tests;
 #[cfg(test)]
 mod stub_server;
 
-use super::CloudError;
+use super::model::{
+    ClusterSpec, ClusterState, IdentitySpec, IdentityState, KeySpec, KeyState, NodePoolSpec,
+    NodePoolState,
+};
+use super::wait::Backoff;
+use super::{Backends, CloudError, CloudPlugin, CloudRules};
+use crate::Cloud;
 use crate::config::aws::AwsConfig;
 use clients::Clients;
 use std::sync::Arc;
 use std::time::Duration;
-use wait::Backoff;
 
 pub use policy::GRANTS_POLICY_NAME;
+
+/// The AWS plan rules, for the provider's rule book.
+pub fn rules() -> Arc<dyn CloudRules> {
+    Arc::new(rules::AwsRules)
+}
+
+/// The AWS plugin: connects with the provider block's `aws {}` settings on first use.
+pub fn plugin() -> CloudPlugin {
+    CloudPlugin {
+        cloud: Cloud::Aws,
+        connect: Arc::new(|config| {
+            Box::pin(async move {
+                let settings = config.aws.clone().unwrap_or_default();
+                Ok(Arc::new(AwsBackend::connect(&settings).await?).backends())
+            })
+        }),
+    }
+}
 
 /// Clients for every AWS service mlcloud calls, built once per provider configuration.
 pub struct AwsBackend {
@@ -66,6 +103,15 @@ impl AwsBackend {
     pub fn with_poll_interval(mut self, initial: Duration, max: Duration) -> Self {
         self.backoff = Backoff { initial, max };
         self
+    }
+
+    /// This backend serving every kind of object mlcloud manages.
+    pub fn backends(self: Arc<Self>) -> Backends {
+        Backends::new()
+            .with::<KeySpec, KeyState>(self.clone())
+            .with::<IdentitySpec, IdentityState>(self.clone())
+            .with::<ClusterSpec, ClusterState>(self.clone())
+            .with::<NodePoolSpec, NodePoolState>(self)
     }
 
     /// The regional clients for the region an ARN names (the provider's region for

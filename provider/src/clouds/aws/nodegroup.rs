@@ -4,28 +4,27 @@
 //! (`launch_template.rs`). Scaling, labels and taints change in place with one
 //! `UpdateNodegroupConfig`; tags with `TagResource`/`UntagResource`.
 
-use super::AwsBackend;
-use super::arn;
-use super::clients::{Clients, Regional};
-use super::eks::{self, find_cluster, request_token};
+use super::clients::Regional;
 use super::errors::{SdkResultExt, Service, found, gone_is_ok};
 use super::launch_template::{self, TemplateRef};
-use super::tags::{self, TagChanges};
-use super::wait::{Backoff, Deadline, Observed, StateChange, Target};
-use crate::catalog::{self, AcceleratorKind, Cloud};
+use super::propagation::retry_while_propagating;
+use super::tags;
+use super::tokens::request_token;
+use super::updates::wait_update;
+use crate::clouds::CloudError;
 use crate::clouds::model::{
-    CapacityType, NodePoolSpec, NodePoolState, Op, Scaling, Taint, TaintEffect,
+    Architecture, AwsNodePoolSettings, CapacityType, NodePoolSpec, NodePoolState, PerCloud,
+    Scaling, Taint, TaintEffect,
 };
-use crate::clouds::{CloudError, NodePoolBackend, Outcome, PartialFailure};
+use crate::clouds::wait::{Backoff, Deadline, Observed, StateChange, Target};
 use aws_sdk_eks::Client;
 use aws_sdk_eks::types::{
     self as eks_types, AmiTypes, CapacityTypes, LaunchTemplateSpecification, Nodegroup,
     NodegroupScalingConfig, UpdateLabelsPayload, UpdateTaintsPayload,
 };
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, BTreeSet};
 
-fn what(cluster: &str, group: &str) -> String {
+pub fn what(cluster: &str, group: &str) -> String {
     format!("EKS node group {group:?} of cluster {cluster:?}")
 }
 
@@ -87,25 +86,10 @@ fn expand_taint(taint: &Taint) -> eks_types::Taint {
         .build()
 }
 
-/// Graviton instance families carry a `g` after the generation digit (`m7g`, `c6gn`,
-/// `g5g`), unlike GPU families that start with one (`g6`, `g4dn`).
-fn is_arm(machine_type: &str) -> bool {
-    let family = machine_type.split('.').next().unwrap_or_default();
-    family
-        .find(|c: char| c.is_ascii_digit())
-        .map(|at| &family[at..])
-        .map(|rest| rest.trim_start_matches(|c: char| c.is_ascii_digit()))
-        .is_some_and(|suffix| suffix.contains('g'))
-}
-
 /// The Amazon Linux 2023 AMI type for the instance: NVIDIA for GPU instances.
 fn expand_ami_type(spec: &NodePoolSpec) -> AmiTypes {
-    let gpu = match &spec.accelerator {
-        Some(a) => !a.is_tpu,
-        None => catalog::by_machine_type(Cloud::Aws, &spec.machine_type)
-            .is_some_and(|o| o.kind == AcceleratorKind::Gpu),
-    };
-    match (is_arm(&spec.machine_type), gpu) {
+    let arm = spec.machine.architecture == Architecture::Arm64;
+    match (arm, spec.machine.has_gpu()) {
         (false, false) => AmiTypes::Al2023X8664Standard,
         (false, true) => AmiTypes::Al2023X8664Nvidia,
         (true, false) => AmiTypes::Al2023Arm64Standard,
@@ -132,7 +116,7 @@ fn flatten_scaling(config: Option<&NodegroupScalingConfig>) -> Scaling {
     }
 }
 
-fn flatten_taints(taints: &[eks_types::Taint]) -> Vec<Taint> {
+fn flatten_taints(taints: &[eks_types::Taint]) -> BTreeSet<Taint> {
     taints
         .iter()
         .map(|t| Taint {
@@ -147,11 +131,11 @@ fn flatten_taints(taints: &[eks_types::Taint]) -> Vec<Taint> {
         .collect()
 }
 
-fn flatten_group(
+pub fn flatten_group(
     group: &Nodegroup,
     cluster_arn: String,
     disk_size_gb: u32,
-    zones: Vec<String>,
+    zones: BTreeSet<String>,
 ) -> NodePoolState {
     NodePoolState {
         id: group.nodegroup_arn().unwrap_or_default().to_string(),
@@ -176,6 +160,7 @@ fn flatten_group(
             .status()
             .map(|s| s.as_str().to_string())
             .unwrap_or_default(),
+        cloud: PerCloud::Aws(AwsNodePoolSettings {}),
     }
 }
 
@@ -196,7 +181,7 @@ fn health_detail(group: &Nodegroup) -> String {
         .join("; ")
 }
 
-fn template_of(group: &Nodegroup) -> Option<TemplateRef> {
+pub fn template_of(group: &Nodegroup) -> Option<TemplateRef> {
     let lt = group.launch_template()?;
     Some(TemplateRef {
         id: lt.id()?.to_string(),
@@ -283,80 +268,6 @@ async fn wait_group_deleted(
         .map(|_| ())
 }
 
-/// The cluster subnets in `zones` (all of them when `zones` is empty).
-async fn expand_subnets(
-    ec2: &aws_sdk_ec2::Client,
-    cluster_subnets: Vec<String>,
-    zones: &[String],
-) -> Result<Vec<String>, CloudError> {
-    if zones.is_empty() {
-        return Ok(cluster_subnets);
-    }
-    let subnets = find_subnet_zones(ec2, &cluster_subnets).await?;
-    let chosen: Vec<String> = subnets
-        .iter()
-        .filter(|(_, zone)| zones.contains(zone))
-        .map(|(id, _)| id.clone())
-        .collect();
-    if chosen.is_empty() {
-        let offered: Vec<&str> = subnets.iter().map(|(_, z)| z.as_str()).collect();
-        return Err(CloudError::Invalid(format!(
-            "none of the cluster's subnets is in zones {zones:?}; they are in {offered:?}"
-        )));
-    }
-    Ok(chosen)
-}
-
-/// (subnet id, availability zone) for each subnet.
-async fn find_subnet_zones(
-    ec2: &aws_sdk_ec2::Client,
-    subnets: &[String],
-) -> Result<Vec<(String, String)>, CloudError> {
-    let out = ec2
-        .describe_subnets()
-        .set_subnet_ids(Some(subnets.to_vec()))
-        .send()
-        .await
-        .or_cloud(
-            Service::Ec2,
-            "DescribeSubnets",
-            &format!("subnets {subnets:?}"),
-        )?;
-    Ok(out
-        .subnets()
-        .iter()
-        .filter_map(|s| {
-            Some((
-                s.subnet_id()?.to_string(),
-                s.availability_zone()?.to_string(),
-            ))
-        })
-        .collect())
-}
-
-/// The zones a pool was limited to: none when it uses all the cluster's subnets.
-async fn flatten_zones(
-    ec2: &aws_sdk_ec2::Client,
-    group_subnets: &[String],
-    cluster_subnets: &[String],
-) -> Result<Vec<String>, CloudError> {
-    let mut mine = group_subnets.to_vec();
-    let mut all = cluster_subnets.to_vec();
-    mine.sort();
-    all.sort();
-    if mine == all {
-        return Ok(Vec::new());
-    }
-    let mut zones: Vec<String> = find_subnet_zones(ec2, group_subnets)
-        .await?
-        .into_iter()
-        .map(|(_, z)| z)
-        .collect();
-    zones.sort();
-    zones.dedup();
-    Ok(zones)
-}
-
 // ---------------------------------------------------------------- steps shared with the cluster
 
 /// Creates the launch template and the node group, and waits until it is ACTIVE.
@@ -383,7 +294,7 @@ pub async fn create_group(
         .nodegroup_name(&spec.name)
         .scaling_config(scaling)
         .set_subnets(Some(subnets))
-        .instance_types(&spec.machine_type)
+        .instance_types(&spec.machine.machine_type)
         .ami_type(expand_ami_type(spec))
         .capacity_type(expand_capacity(spec.capacity_type))
         .node_role(node_role)
@@ -394,7 +305,7 @@ pub async fn create_group(
                 .collect(),
         ))
         .set_taints(Some(spec.taints.iter().map(expand_taint).collect()))
-        .set_tags(Some(tags::to_map(&spec.tags)))
+        .set_tags(Some(tags::to_map(&tags::desired(&spec.tags, &spec.name))))
         .launch_template(
             LaunchTemplateSpecification::builder()
                 .id(&template.id)
@@ -407,7 +318,7 @@ pub async fn create_group(
             &spec.name,
             &format!("{spec:?}"),
         ]));
-    let created = eks::retry_while_propagating(
+    let created = retry_while_propagating(
         &format!("creating {}", what(cluster, &spec.name)),
         backoff,
         deadline,
@@ -504,7 +415,7 @@ pub async fn resize_group(
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn update_group_config(
+pub async fn update_group_config(
     eks: &Client,
     cluster: &str,
     group: &str,
@@ -532,11 +443,17 @@ async fn update_group_config(
         .send()
         .await
         .or_cloud(Service::Eks, "UpdateNodegroupConfig", &what(cluster, group))?;
-    eks::wait_update(eks, cluster, Some(group), out.update(), backoff, deadline).await
+    match out.update() {
+        Some(update) => wait_update(eks, cluster, Some(group), update, backoff, deadline).await,
+        // Nothing to track: the group settles back to ACTIVE once the change is in.
+        None => wait_group_active(eks, cluster, group, &["UPDATING"], backoff, deadline)
+            .await
+            .map(|_| ()),
+    }
 }
 
 /// Labels to add or change and keys to remove.
-fn expand_label_changes(
+pub fn expand_label_changes(
     prior: &BTreeMap<String, String>,
     desired: &BTreeMap<String, String>,
 ) -> Option<UpdateLabelsPayload> {
@@ -560,7 +477,10 @@ fn expand_label_changes(
 
 /// Taints to add or change, and those to remove (Kubernetes keys taints by key and
 /// effect, so a changed value is an update, a changed effect a remove plus an add).
-fn expand_taint_changes(prior: &[Taint], desired: &[Taint]) -> Option<UpdateTaintsPayload> {
+pub fn expand_taint_changes(
+    prior: &BTreeSet<Taint>,
+    desired: &BTreeSet<Taint>,
+) -> Option<UpdateTaintsPayload> {
     let add: Vec<eks_types::Taint> = desired
         .iter()
         .filter(|t| !prior.contains(t))
@@ -583,257 +503,56 @@ fn expand_taint_changes(prior: &[Taint], desired: &[Taint]) -> Option<UpdateTain
     })
 }
 
-// ---------------------------------------------------------------- the resource
-
-impl AwsBackend {
-    async fn node_pool_state(&self, id: &str) -> Result<Option<NodePoolState>, CloudError> {
-        let (group_arn, cluster, group) = arn::nodegroup_names(id)?;
-        let regional = self.regional_for(id);
-        let Some(found_group) = found(find_group(&regional.eks, cluster, group).await)? else {
-            return Ok(None);
-        };
-        let Some(found_cluster) = found(find_cluster(&regional.eks, cluster).await)? else {
-            return Ok(None);
-        };
-        let cluster_subnets = found_cluster
-            .resources_vpc_config()
-            .map(|v| v.subnet_ids().to_vec())
-            .unwrap_or_default();
-        let disk = match template_of(&found_group) {
-            Some(template) => launch_template::find_disk_size(&regional.ec2, &template).await?,
-            None => found_group.disk_size().map(|d| d.max(0) as u32),
-        };
-        let zones = flatten_zones(&regional.ec2, found_group.subnets(), &cluster_subnets).await?;
-        let cluster_arn = arn::cluster_arn(
-            group_arn.partition,
-            group_arn.region,
-            group_arn.account,
-            cluster,
-        );
-        Ok(Some(flatten_group(
-            &found_group,
-            cluster_arn,
-            disk.unwrap_or_default(),
-            zones,
-        )))
-    }
-
-    /// What to keep when a node group exists but its create failed.
-    async fn node_pool_partial(
-        &self,
-        arn: &str,
-        spec: &NodePoolSpec,
-        error: CloudError,
-    ) -> PartialFailure<NodePoolState> {
-        let created = match self.node_pool_state(arn).await {
-            Ok(Some(state)) => state,
-            _ => NodePoolState {
-                id: arn.to_string(),
-                cluster_id: spec.cluster_id.clone(),
-                name: spec.name.clone(),
-                machine_type: spec.machine_type.clone(),
-                scaling: spec.scaling,
-                capacity_type: spec.capacity_type,
-                taints: spec.taints.clone(),
-                labels: spec.labels.clone(),
-                disk_size_gb: spec.disk_size_gb,
-                zones: spec.zones.clone(),
-                node_identity_id: spec.node_identity_id.clone(),
-                tags: spec.tags.clone(),
-                status: "UNKNOWN".into(),
-            },
-        };
-        PartialFailure {
-            created: Some(created),
-            error,
-        }
-    }
-
-    async fn apply_node_pool_changes(
-        &self,
-        id: &str,
-        prior: &NodePoolState,
-        spec: &NodePoolSpec,
-        deadline: &Deadline,
-    ) -> Result<(), CloudError> {
-        let (_, cluster, group) = arn::nodegroup_names(id)?;
-        let eks = &self.regional_for(id).eks;
-        let scaling = (prior.scaling != spec.scaling).then_some(spec.scaling);
-        let labels = expand_label_changes(&prior.labels, &spec.labels);
-        let taints = expand_taint_changes(&prior.taints, &spec.taints);
-        if scaling.is_some() || labels.is_some() || taints.is_some() {
-            update_group_config(
-                eks,
-                cluster,
-                group,
-                scaling,
-                labels,
-                taints,
-                &self.backoff,
-                deadline,
-            )
-            .await?;
-        }
-        let changes = TagChanges::between(&prior.tags, &spec.tags);
-        if !changes.set.is_empty() {
-            eks.tag_resource()
-                .resource_arn(id)
-                .set_tags(Some(tags::to_map(&changes.set)))
-                .send()
-                .await
-                .or_api(Service::Eks, "TagResource")?;
-        }
-        if !changes.remove.is_empty() {
-            eks.untag_resource()
-                .resource_arn(id)
-                .set_tag_keys(Some(changes.remove))
-                .send()
-                .await
-                .or_api(Service::Eks, "UntagResource")?;
-        }
-        Ok(())
-    }
-}
-
-/// The clients for a cluster ARN's region, and the cluster's subnets for a new pool.
-async fn pool_placement(
-    clients: &Clients,
-    spec: &NodePoolSpec,
-) -> Result<(Arc<Regional>, String, Vec<String>), CloudError> {
-    let (cluster_arn, cluster) = arn::cluster_name(&spec.cluster_id)?;
-    let regional = clients.regional(cluster_arn.region);
-    let found_cluster = find_cluster(&regional.eks, cluster)
-        .await
-        .map_err(|e| match e {
-            CloudError::NotFound { .. } => CloudError::Invalid(format!(
-                "cluster_id {:?}: no such EKS cluster",
-                spec.cluster_id
-            )),
-            other => other,
-        })?;
-    let cluster_subnets = found_cluster
-        .resources_vpc_config()
-        .map(|v| v.subnet_ids().to_vec())
-        .unwrap_or_default();
-    let subnets = expand_subnets(&regional.ec2, cluster_subnets, &spec.zones).await?;
-    Ok((regional, cluster.to_string(), subnets))
-}
-
-#[async_trait::async_trait]
-impl NodePoolBackend for AwsBackend {
-    async fn create_node_pool(&self, spec: &NodePoolSpec, op: &Op) -> Outcome<NodePoolState> {
-        let deadline = Deadline::new(op);
-        let (regional, cluster, subnets) = pool_placement(&self.clients, spec).await?;
-        match create_group(&regional, spec, &cluster, subnets, &self.backoff, &deadline).await {
-            Ok(group) => {
-                let arn = group.nodegroup_arn().unwrap_or_default().to_string();
-                match self.node_pool_state(&arn).await {
-                    Ok(Some(state)) => Ok(state),
-                    Ok(None) => Err(CloudError::NotFound {
-                        what: what(&cluster, &spec.name),
-                        message: "created but gone when read back".into(),
-                    }
-                    .into()),
-                    Err(error) => Err(self.node_pool_partial(&arn, spec, error).await),
-                }
-            }
-            Err(GroupFailure {
-                arn: Some(arn),
-                error,
-            }) => Err(self.node_pool_partial(&arn, spec, error).await),
-            Err(GroupFailure { arn: None, error }) => Err(error.into()),
-        }
-    }
-
-    async fn read_node_pool(&self, id: &str) -> Result<Option<NodePoolState>, CloudError> {
-        self.node_pool_state(id).await
-    }
-
-    async fn update_node_pool(
-        &self,
-        id: &str,
-        prior: &NodePoolState,
-        spec: &NodePoolSpec,
-        op: &Op,
-    ) -> Outcome<NodePoolState> {
-        let deadline = Deadline::new(op);
-        if let Err(error) = self
-            .apply_node_pool_changes(id, prior, spec, &deadline)
-            .await
-        {
-            let created = self.node_pool_state(id).await.ok().flatten();
-            return Err(PartialFailure { created, error });
-        }
-        self.node_pool_state(id).await?.ok_or_else(|| {
-            CloudError::NotFound {
-                what: id.to_string(),
-                message: "the node group is gone after the update".into(),
-            }
-            .into()
-        })
-    }
-
-    async fn delete_node_pool(&self, id: &str, op: &Op) -> Result<(), CloudError> {
-        let deadline = Deadline::new(op);
-        let (_, cluster, group) = arn::nodegroup_names(id)?;
-        delete_group(
-            &self.regional_for(id),
-            cluster,
-            group,
-            &self.backoff,
-            &deadline,
-        )
-        .await
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clouds::model::PoolAccelerator;
+    use crate::clouds::model::{AcceleratorFamily, Machine, MachineAccelerator};
 
-    fn spec(machine_type: &str, accelerator: Option<&str>) -> NodePoolSpec {
+    fn spec(machine_type: &str, gpu: bool, architecture: Architecture) -> NodePoolSpec {
         NodePoolSpec {
             cluster_id: "arn:aws:eks:us-east-1:123456789012:cluster/ml".into(),
             name: "gpu".into(),
-            machine_type: machine_type.into(),
-            accelerator: accelerator.map(|a| PoolAccelerator {
-                accelerator: a.into(),
-                per_node: 1,
-                is_tpu: false,
-            }),
+            machine: Machine {
+                machine_type: machine_type.into(),
+                accelerator: gpu.then(|| MachineAccelerator {
+                    name: "nvidia-l4".into(),
+                    per_node: 1,
+                    family: AcceleratorFamily::Gpu,
+                }),
+                architecture,
+            },
             scaling: Scaling::Fixed(1),
             capacity_type: CapacityType::OnDemand,
-            taints: Vec::new(),
+            taints: BTreeSet::new(),
             labels: BTreeMap::new(),
             disk_size_gb: 100,
-            zones: Vec::new(),
+            zones: BTreeSet::new(),
             node_identity_id: Some("arn:aws:iam::123456789012:role/node".into()),
+            tpu_topology: None,
             tags: Default::default(),
+            cloud: PerCloud::Aws(AwsNodePoolSettings {}),
         }
     }
 
     #[test]
-    fn gpu_instances_get_the_nvidia_ami_type() {
+    fn the_ami_type_follows_the_resolved_machine() {
+        use Architecture::{Arm64, X86_64};
         assert_eq!(
-            expand_ami_type(&spec("g6.xlarge", Some("nvidia-l4"))),
-            AmiTypes::Al2023X8664Nvidia
-        );
-        // An explicit machine type is recognised through the catalog.
-        assert_eq!(
-            expand_ami_type(&spec("g5.12xlarge", None)),
+            expand_ami_type(&spec("g6.xlarge", true, X86_64)),
             AmiTypes::Al2023X8664Nvidia
         );
         assert_eq!(
-            expand_ami_type(&spec("m6i.large", None)),
+            expand_ami_type(&spec("m6i.large", false, X86_64)),
             AmiTypes::Al2023X8664Standard
         );
         assert_eq!(
-            expand_ami_type(&spec("m7g.large", None)),
+            expand_ami_type(&spec("m7g.large", false, Arm64)),
             AmiTypes::Al2023Arm64Standard
         );
-        assert!(is_arm("c6gn.xlarge") && is_arm("g5g.xlarge"));
-        assert!(!is_arm("g4dn.xlarge") && !is_arm("g6e.xlarge") && !is_arm("p5.48xlarge"));
+        assert_eq!(
+            expand_ami_type(&spec("g5g.xlarge", true, Arm64)),
+            AmiTypes::Al2023Arm64Nvidia
+        );
     }
 
     #[test]
@@ -877,17 +596,16 @@ mod tests {
         let gpu = taint("nvidia.com/gpu", "present", TaintEffect::NoSchedule);
         let team = taint("team", "ml", TaintEffect::NoSchedule);
         let team2 = taint("team", "research", TaintEffect::NoSchedule);
-        let only_gpu = std::slice::from_ref(&gpu);
-        assert!(expand_taint_changes(only_gpu, only_gpu).is_none());
+        let set = |t: &[&Taint]| t.iter().map(|t| (*t).clone()).collect::<BTreeSet<_>>();
+        let only_gpu = set(&[&gpu]);
+        assert!(expand_taint_changes(&only_gpu, &only_gpu).is_none());
 
-        let change =
-            expand_taint_changes(&[gpu.clone(), team.clone()], &[gpu.clone(), team2.clone()])
-                .unwrap();
+        let change = expand_taint_changes(&set(&[&gpu, &team]), &set(&[&gpu, &team2])).unwrap();
         assert_eq!(change.add_or_update_taints().len(), 1);
         assert_eq!(change.add_or_update_taints()[0].value(), Some("research"));
         assert!(change.remove_taints().is_empty());
 
-        let change = expand_taint_changes(&[gpu.clone(), team], &[gpu]).unwrap();
+        let change = expand_taint_changes(&set(&[&gpu, &team]), &set(&[&gpu])).unwrap();
         assert!(change.add_or_update_taints().is_empty());
         assert_eq!(change.remove_taints()[0].key(), Some("team"));
         assert_eq!(

@@ -1,27 +1,41 @@
 //! The IAM OIDC provider for an EKS cluster's issuer, which lets workload identities
 //! (IRSA) trust the cluster's service account tokens.
 //!
-//! Each cluster that relies on a provider marks it with a tag `mlcloud:cluster:<name>`.
-//! A provider is deleted when the last such cluster is deleted. On AWS an issuer
-//! belongs to one cluster, so there is one tag; emulators (moto) give every cluster the
-//! same issuer, and the tags keep one cluster's delete from breaking the others. A
-//! provider someone else created (no mlcloud tag) is used but never changed or deleted.
+//! Each cluster that relies on a provider marks it with a tag
+//! `mlcloud-cluster-<name>` (`mlcloud:cluster:<name>` before the marker scheme that is
+//! legal on every cloud; both are read). A provider is deleted when the last such
+//! cluster is deleted. An issuer normally belongs to one cluster, so there is one tag;
+//! should two clusters ever report the same issuer, the tags keep one cluster's delete
+//! from breaking the other. A provider someone else created (no mlcloud tag) is used
+//! but never changed or deleted.
 
 use super::arn;
-use super::errors::{SdkResultExt, Service, found, gone_is_ok, has_code};
+use super::errors::{SdkResultExt, Service, found, gone_is_ok};
 use super::policy::STS_AUDIENCE;
-use super::tags::OIDC_CLUSTER;
+use super::tags::OIDC_CLUSTER_PREFIX;
 use crate::clouds::CloudError;
+use crate::clouds::markers;
 use crate::clouds::model::Tags;
 use aws_sdk_iam::Client;
 use aws_sdk_iam::types::Tag;
 
+/// The earlier scheme's owner tag prefix.
+const LEGACY_OWNER_PREFIX: &str = "mlcloud:cluster:";
+
 fn owner_tag(cluster_name: &str) -> String {
-    format!("{OIDC_CLUSTER}:{cluster_name}")
+    format!(
+        "{OIDC_CLUSTER_PREFIX}{}",
+        markers::label_value(cluster_name)
+    )
 }
 
 fn is_owner_tag(key: &str) -> bool {
-    key.starts_with(&format!("{OIDC_CLUSTER}:"))
+    key.starts_with(OIDC_CLUSTER_PREFIX) || key.starts_with(LEGACY_OWNER_PREFIX)
+}
+
+/// Whether `key` marks the provider as used by `cluster_name`, in either scheme.
+fn is_owner_tag_of(key: &str, cluster_name: &str) -> bool {
+    key == owner_tag(cluster_name) || key == format!("{LEGACY_OWNER_PREFIX}{cluster_name}")
 }
 
 fn what(provider_arn: &str) -> String {
@@ -93,7 +107,7 @@ pub async fn ensure_provider(
         );
     match created {
         Ok(_) => return Ok(provider_arn),
-        Err(e) if has_code(&e, "EntityAlreadyExists") => {}
+        Err(e) if e.has_code("EntityAlreadyExists") => {}
         Err(e) => return Err(e),
     }
 
@@ -116,7 +130,7 @@ pub async fn ensure_provider(
     }
     let ours = owner_tag(cluster_name);
     let managed_by_mlcloud = tags.iter().any(|(k, _)| is_owner_tag(k));
-    if managed_by_mlcloud && !tags.iter().any(|(k, _)| *k == ours) {
+    if managed_by_mlcloud && !tags.iter().any(|(k, _)| is_owner_tag_of(k, cluster_name)) {
         iam.tag_open_id_connect_provider()
             .open_id_connect_provider_arn(&provider_arn)
             .tags(iam_tag(&ours, cluster_arn)?)
@@ -143,13 +157,17 @@ pub async fn release_provider(
     let Some((_, tags)) = find_provider(iam, &provider_arn).await? else {
         return Ok(());
     };
-    let ours = owner_tag(cluster_name);
-    if !tags.iter().any(|(k, _)| *k == ours) {
+    let ours: Vec<String> = tags
+        .iter()
+        .map(|(k, _)| k.clone())
+        .filter(|k| is_owner_tag_of(k, cluster_name))
+        .collect();
+    if ours.is_empty() {
         return Ok(());
     }
     let others = tags
         .iter()
-        .filter(|(k, _)| is_owner_tag(k) && *k != ours)
+        .filter(|(k, _)| is_owner_tag(k) && !is_owner_tag_of(k, cluster_name))
         .count();
     if others == 0 {
         return gone_is_ok(
@@ -167,7 +185,7 @@ pub async fn release_provider(
     }
     iam.untag_open_id_connect_provider()
         .open_id_connect_provider_arn(&provider_arn)
-        .tag_keys(ours)
+        .set_tag_keys(Some(ours))
         .send()
         .await
         .or_cloud(

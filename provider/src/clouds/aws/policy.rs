@@ -392,7 +392,7 @@ impl<'a> S3Location<'a> {
 }
 
 /// Checks that a grant target names exactly one KMS key.
-fn kms_key_arn(target: &str) -> Result<&str, CloudError> {
+pub fn kms_key_arn(target: &str) -> Result<&str, CloudError> {
     let ok = Arn::parse(target).is_some_and(|a| {
         a.service == "kms"
             && !a.region.is_empty()

@@ -36,7 +36,7 @@ impl Reply {
         }
     }
 
-    /// What an endpoint without the operation sends (moto: an HTML 404 page).
+    /// What an endpoint without the operation sends: an HTML 404 page.
     pub fn html_not_found() -> Reply {
         Reply {
             status: 404,

@@ -1,33 +1,36 @@
-//! Tags: what users asked for, plus a few `mlcloud:`-prefixed tags the backend keeps
-//! for itself (e.g. `mlcloud:name` on a KMS key, so a retried create can recognise its
-//! own key). Internal tags are never reported back (they would show as drift in
-//! `tags_all`) and never removed by an update.
+//! Tags on AWS objects: what users asked for, plus mlcloud's own (the markers every
+//! managed object carries, see `clouds::markers`, and a few keys of this backend's
+//! bookkeeping, all under the reserved `mlcloud-` prefix). mlcloud's keys are never
+//! reported back (they would show as drift in `tags_all`), and an update rewrites keys
+//! of the earlier `mlcloud:` scheme into the current one.
 
+use crate::clouds::markers;
 use crate::clouds::model::Tags;
 use std::collections::HashMap;
 
-/// Keys with this prefix belong to the backend.
-pub const INTERNAL_PREFIX: &str = "mlcloud:";
-/// On a KMS key: the `mlcloud_kms_key` name it was created for.
-pub const KEY_NAME: &str = "mlcloud:name";
-/// On a KMS key: the rotation period last asked for, reported only when the service
-/// does not report one itself (moto ignores `RotationPeriodInDays`; KMS always returns it).
-pub const ROTATION_PERIOD: &str = "mlcloud:rotation-period-days";
-/// On a workload role: the cluster ARN whose service account it trusts.
-pub const WORKLOAD_CLUSTER: &str = "mlcloud:workload-cluster";
-/// On an IAM OIDC provider: the name of the EKS cluster it was created for.
-pub const OIDC_CLUSTER: &str = "mlcloud:cluster";
+pub use crate::clouds::markers::visible;
 
-pub fn is_internal(key: &str) -> bool {
-    key.starts_with(INTERNAL_PREFIX)
+/// On a role: the identity's purpose (cluster, node or workload).
+pub const PURPOSE: &str = "mlcloud-purpose";
+/// On a workload role: the cluster ARN whose service account it trusts.
+pub const WORKLOAD_CLUSTER: &str = "mlcloud-workload-cluster";
+/// On an IAM OIDC provider: `mlcloud-cluster-<name>` for each cluster relying on it.
+pub const OIDC_CLUSTER_PREFIX: &str = "mlcloud-cluster-";
+
+/// The key the earlier scheme used for `key`, read so that objects made by earlier
+/// versions are still recognised.
+fn legacy(key: &str) -> Option<&'static str> {
+    match key {
+        PURPOSE => Some("mlcloud:purpose"),
+        WORKLOAD_CLUSTER => Some("mlcloud:workload-cluster"),
+        _ => None,
+    }
 }
 
-/// The user-visible part of the tags on an object.
-pub fn visible<'a>(tags: impl IntoIterator<Item = (&'a str, &'a str)>) -> Tags {
-    tags.into_iter()
-        .filter(|(k, _)| !is_internal(k))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+/// A bookkeeping tag's value under its current or earlier key.
+pub fn get<'a>(tags: &'a Tags, key: &str) -> Option<&'a String> {
+    tags.get(key)
+        .or_else(|| legacy(key).and_then(|old| tags.get(old)))
 }
 
 /// Same, from the `HashMap` EKS returns.
@@ -39,7 +42,15 @@ pub fn visible_map(tags: Option<&HashMap<String, String>>) -> Tags {
     )
 }
 
-/// The calls that turn `actual` into `desired`, leaving internal tags alone.
+/// What an object called `name` carries: the user's tags (already merged with
+/// `default_tags`) and the markers.
+pub fn desired(user: &Tags, name: &str) -> Tags {
+    markers::with_markers(user, name)
+}
+
+/// The calls that turn `actual` into `desired`. Keys of the earlier `mlcloud:` scheme
+/// are removed (their current form is in `desired`); other `mlcloud-` keys that
+/// `desired` does not name belong to other bookkeeping and stay.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct TagChanges {
     /// Tags to add or overwrite.
@@ -58,7 +69,7 @@ impl TagChanges {
                 .collect(),
             remove: actual
                 .keys()
-                .filter(|k| !desired.contains_key(*k) && !is_internal(k))
+                .filter(|k| !desired.contains_key(*k) && !k.starts_with(markers::PREFIX))
                 .cloned()
                 .collect(),
         }
@@ -82,24 +93,33 @@ mod tests {
     }
 
     #[test]
-    fn internal_tags_are_hidden() {
-        let shown = visible([("team", "ml"), (KEY_NAME, "etcd")]);
-        assert_eq!(shown, tags(&[("team", "ml")]));
+    fn changes_set_what_differs_and_migrate_the_earlier_scheme() {
+        let actual = tags(&[
+            ("a", "1"),
+            ("b", "2"),
+            ("mlcloud:name", "k"),
+            ("mlcloud-cluster-other", "x"),
+        ]);
+        let want = desired(&tags(&[("a", "1"), ("b", "3"), ("c", "4")]), "k");
+        let changes = TagChanges::between(&actual, &want);
+        assert_eq!(
+            changes.set,
+            tags(&[
+                ("b", "3"),
+                ("c", "4"),
+                ("mlcloud-managed", "true"),
+                ("mlcloud-name", "k")
+            ])
+        );
+        assert_eq!(changes.remove, vec!["mlcloud:name".to_string()]);
+        assert_eq!(TagChanges::between(&want, &want), TagChanges::default());
     }
 
     #[test]
-    fn changes_set_what_differs_and_remove_what_is_extra_but_not_internal() {
-        let actual = tags(&[("a", "1"), ("b", "2"), (KEY_NAME, "k")]);
-        let desired = tags(&[("a", "1"), ("b", "3"), ("c", "4")]);
-        let changes = TagChanges::between(&actual, &desired);
-        assert_eq!(changes.set, tags(&[("b", "3"), ("c", "4")]));
-        assert!(changes.remove.is_empty());
-
-        let changes = TagChanges::between(&actual, &tags(&[]));
-        assert_eq!(changes.remove, vec!["a".to_string(), "b".to_string()]);
-        assert_eq!(
-            TagChanges::between(&desired, &desired),
-            TagChanges::default()
-        );
+    fn bookkeeping_reads_both_schemes() {
+        let old = tags(&[("mlcloud:purpose", "node")]);
+        assert_eq!(get(&old, PURPOSE).map(String::as_str), Some("node"));
+        let new = tags(&[(PURPOSE, "cluster")]);
+        assert_eq!(get(&new, PURPOSE).map(String::as_str), Some("cluster"));
     }
 }

@@ -2,11 +2,11 @@
 //! with exponential backoff and jitter until the object reaches a target state (or is
 //! gone), fails, the operation's deadline passes, or Terraform asks us to stop.
 //!
-//! Throttling is honoured twice: the SDK's standard retry mode already backs off on
-//! `ThrottlingException` inside each poll, and a poll that still fails with a throttling
-//! error counts as "no news" here instead of failing the whole wait.
+//! Shared by every backend. Throttling is honoured twice: a cloud SDK's own retry mode
+//! already backs off inside each poll, and a poll that still fails with
+//! [`CloudError::Throttled`] counts as "no news" here instead of failing the whole wait,
+//! pausing at least as long as the service's `Retry-After` asked.
 
-use super::errors::is_throttling;
 use crate::clouds::CloudError;
 use crate::clouds::model::Op;
 use std::future::Future;
@@ -22,7 +22,7 @@ pub struct Backoff {
 }
 
 impl Backoff {
-    /// What real clouds need: EKS clusters take ~10 minutes, node groups ~3.
+    /// What real clouds need: managed clusters take ~10 minutes, node pools ~3.
     pub const DEFAULT: Backoff = Backoff {
         initial: Duration::from_secs(1),
         max: Duration::from_secs(30),
@@ -135,6 +135,8 @@ impl StateChange<'_> {
         // Set when a poll failed with throttling even after the SDK's own retries, so a
         // timeout can say why no progress was seen.
         let mut throttled = false;
+        // The service's Retry-After, honoured for the next pause only.
+        let mut asked_pause: Option<Duration> = None;
         loop {
             let polled = tokio::select! {
                 biased;
@@ -159,7 +161,10 @@ impl StateChange<'_> {
                         });
                     }
                 },
-                Err(e) if is_throttling(&e) => throttled = true,
+                Err(e) if e.is_throttled() => {
+                    throttled = true;
+                    asked_pause = e.retry_after();
+                }
                 Err(e) => return Err(e),
             }
 
@@ -167,7 +172,10 @@ impl StateChange<'_> {
             if remaining.is_zero() {
                 return Err(self.timed_out(deadline, &last_state, throttled));
             }
-            let pause = backoff.delay(attempt).min(remaining);
+            let pause = backoff
+                .delay(attempt)
+                .max(asked_pause.take().unwrap_or_default())
+                .min(remaining);
             attempt = attempt.saturating_add(1);
             tokio::select! {
                 biased;
@@ -259,6 +267,7 @@ where
             Err(e) if transient(&e) && started.elapsed() < limit => {
                 let pause = backoff
                     .delay(attempt)
+                    .max(e.retry_after().unwrap_or_default())
                     .min(deadline.remaining())
                     .min(limit.saturating_sub(started.elapsed()));
                 if pause.is_zero() {

@@ -1,11 +1,11 @@
-//! The three clouds mlcloud provisions on, named as users write them in HCL.
+//! The three clouds mlcloud provisions on, named as users write them in HCL. Every layer
+//! names a cloud with this type, so it lives at the crate root rather than in any one
+//! layer (the catalog, the backends and the resources all use it).
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
-
-use super::CatalogError;
 
 /// A cloud that mlcloud provisions on.
 ///
@@ -13,7 +13,7 @@ use super::CatalogError;
 /// attribute of every resource.
 ///
 /// ```
-/// use mlcloud_provider::catalog::Cloud;
+/// use mlcloud_provider::Cloud;
 ///
 /// let cloud: Cloud = "gcp".parse().unwrap();
 /// assert_eq!(cloud, Cloud::Gcp);
@@ -35,7 +35,7 @@ impl Cloud {
     /// Every cloud, in the order documentation and error messages list them.
     ///
     /// ```
-    /// use mlcloud_provider::catalog::Cloud;
+    /// use mlcloud_provider::Cloud;
     ///
     /// let names: Vec<String> = Cloud::ALL.iter().map(Cloud::to_string).collect();
     /// assert_eq!(names, ["aws", "azure", "gcp"]);
@@ -45,7 +45,7 @@ impl Cloud {
     /// The name users write in HCL: `"aws"`, `"azure"` or `"gcp"`.
     ///
     /// ```
-    /// use mlcloud_provider::catalog::Cloud;
+    /// use mlcloud_provider::Cloud;
     ///
     /// assert_eq!(Cloud::Azure.as_str(), "azure");
     /// ```
@@ -64,8 +64,16 @@ impl fmt::Display for Cloud {
     }
 }
 
+/// A cloud name that is not one of `aws`, `azure`, `gcp`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown cloud {name:?}; supported clouds: aws, azure, gcp")]
+pub struct UnknownCloud {
+    /// What the user wrote.
+    pub name: String,
+}
+
 impl FromStr for Cloud {
-    type Err = CatalogError;
+    type Err = UnknownCloud;
 
     /// Accepts exactly the lowercase names: the value is part of the user-facing
     /// contract, and accepting variants would make plans differ by spelling.
@@ -73,7 +81,7 @@ impl FromStr for Cloud {
         Cloud::ALL
             .into_iter()
             .find(|cloud| cloud.as_str() == name)
-            .ok_or_else(|| CatalogError::UnknownCloud {
+            .ok_or_else(|| UnknownCloud {
                 name: name.to_owned(),
             })
     }
@@ -95,7 +103,7 @@ mod tests {
         let error = "AWS".parse::<Cloud>().unwrap_err();
         assert_eq!(
             error,
-            CatalogError::UnknownCloud {
+            UnknownCloud {
                 name: "AWS".to_owned()
             }
         );

@@ -1,0 +1,197 @@
+//! `mlcloud_node_pool` on AWS: an EKS managed node group (see `nodegroup.rs` for the
+//! steps it shares with the cluster's system pool) placed by `placement.rs`.
+
+use super::AwsBackend;
+use super::arn;
+use super::cluster_api::find_cluster;
+use super::errors::{SdkResultExt, Service, found};
+use super::launch_template;
+use super::nodegroup::{
+    GroupFailure, create_group, delete_group, expand_label_changes, expand_taint_changes,
+    find_group, flatten_group, template_of, update_group_config, what,
+};
+use super::placement::{flatten_zones, pool_placement};
+use super::tags::{self, TagChanges};
+use crate::clouds::model::{NodePoolSpec, NodePoolState, Op};
+use crate::clouds::wait::Deadline;
+use crate::clouds::{CloudError, ObjectBackend, Outcome, PartialFailure};
+
+impl AwsBackend {
+    async fn node_pool_state(&self, id: &str) -> Result<Option<NodePoolState>, CloudError> {
+        let (group_arn, cluster, group) = arn::nodegroup_names(id)?;
+        let regional = self.regional_for(id);
+        let Some(found_group) = found(find_group(&regional.eks, cluster, group).await)? else {
+            return Ok(None);
+        };
+        let Some(found_cluster) = found(find_cluster(&regional.eks, cluster).await)? else {
+            return Ok(None);
+        };
+        let cluster_subnets = found_cluster
+            .resources_vpc_config()
+            .map(|v| v.subnet_ids().to_vec())
+            .unwrap_or_default();
+        let disk = match template_of(&found_group) {
+            Some(template) => launch_template::find_disk_size(&regional.ec2, &template).await?,
+            None => found_group.disk_size().map(|d| d.max(0) as u32),
+        };
+        let zones = flatten_zones(&regional.ec2, found_group.subnets(), &cluster_subnets).await?;
+        let cluster_arn = arn::cluster_arn(
+            group_arn.partition,
+            group_arn.region,
+            group_arn.account,
+            cluster,
+        );
+        Ok(Some(flatten_group(
+            &found_group,
+            cluster_arn,
+            disk.unwrap_or_default(),
+            zones,
+        )))
+    }
+
+    /// What to keep when a node group exists but its create failed.
+    async fn node_pool_partial(
+        &self,
+        arn: &str,
+        spec: &NodePoolSpec,
+        error: CloudError,
+    ) -> PartialFailure<NodePoolState> {
+        let created = match self.node_pool_state(arn).await {
+            Ok(Some(state)) => state,
+            _ => NodePoolState {
+                id: arn.to_string(),
+                cluster_id: spec.cluster_id.clone(),
+                name: spec.name.clone(),
+                machine_type: spec.machine.machine_type.clone(),
+                scaling: spec.scaling,
+                capacity_type: spec.capacity_type,
+                taints: spec.taints.clone(),
+                labels: spec.labels.clone(),
+                disk_size_gb: spec.disk_size_gb,
+                zones: spec.zones.clone(),
+                node_identity_id: spec.node_identity_id.clone(),
+                tags: spec.tags.clone(),
+                status: "UNKNOWN".into(),
+                cloud: spec.cloud.clone(),
+            },
+        };
+        PartialFailure {
+            created: Some(created),
+            error,
+        }
+    }
+
+    async fn apply_node_pool_changes(
+        &self,
+        id: &str,
+        prior: &NodePoolState,
+        spec: &NodePoolSpec,
+        deadline: &Deadline,
+    ) -> Result<(), CloudError> {
+        let (_, cluster, group) = arn::nodegroup_names(id)?;
+        let eks = &self.regional_for(id).eks;
+        let scaling = (prior.scaling != spec.scaling).then_some(spec.scaling);
+        let labels = expand_label_changes(&prior.labels, &spec.labels);
+        let taints = expand_taint_changes(&prior.taints, &spec.taints);
+        if scaling.is_some() || labels.is_some() || taints.is_some() {
+            update_group_config(
+                eks,
+                cluster,
+                group,
+                scaling,
+                labels,
+                taints,
+                &self.backoff,
+                deadline,
+            )
+            .await?;
+        }
+        // `prior.tags` holds only the user's tags, so the markers are (re)set too.
+        let changes = TagChanges::between(&prior.tags, &tags::desired(&spec.tags, &spec.name));
+        if !changes.set.is_empty() {
+            eks.tag_resource()
+                .resource_arn(id)
+                .set_tags(Some(tags::to_map(&changes.set)))
+                .send()
+                .await
+                .or_api(Service::Eks, "TagResource")?;
+        }
+        if !changes.remove.is_empty() {
+            eks.untag_resource()
+                .resource_arn(id)
+                .set_tag_keys(Some(changes.remove))
+                .send()
+                .await
+                .or_api(Service::Eks, "UntagResource")?;
+        }
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl ObjectBackend<NodePoolSpec, NodePoolState> for AwsBackend {
+    async fn create(&self, spec: &NodePoolSpec, op: &Op) -> Outcome<NodePoolState> {
+        let deadline = Deadline::new(op);
+        let (regional, cluster, subnets) = pool_placement(&self.clients, spec).await?;
+        match create_group(&regional, spec, &cluster, subnets, &self.backoff, &deadline).await {
+            Ok(group) => {
+                let arn = group.nodegroup_arn().unwrap_or_default().to_string();
+                match self.node_pool_state(&arn).await {
+                    Ok(Some(state)) => Ok(state),
+                    Ok(None) => Err(CloudError::NotFound {
+                        what: what(&cluster, &spec.name),
+                        message: "created but gone when read back".into(),
+                    }
+                    .into()),
+                    Err(error) => Err(self.node_pool_partial(&arn, spec, error).await),
+                }
+            }
+            Err(GroupFailure {
+                arn: Some(arn),
+                error,
+            }) => Err(self.node_pool_partial(&arn, spec, error).await),
+            Err(GroupFailure { arn: None, error }) => Err(error.into()),
+        }
+    }
+
+    async fn read(&self, id: &str) -> Result<Option<NodePoolState>, CloudError> {
+        self.node_pool_state(id).await
+    }
+
+    async fn update(
+        &self,
+        id: &str,
+        prior: &NodePoolState,
+        spec: &NodePoolSpec,
+        op: &Op,
+    ) -> Outcome<NodePoolState> {
+        let deadline = Deadline::new(op);
+        if let Err(error) = self
+            .apply_node_pool_changes(id, prior, spec, &deadline)
+            .await
+        {
+            let created = self.node_pool_state(id).await.ok().flatten();
+            return Err(PartialFailure { created, error });
+        }
+        self.node_pool_state(id).await?.ok_or_else(|| {
+            CloudError::NotFound {
+                what: id.to_string(),
+                message: "the node group is gone after the update".into(),
+            }
+            .into()
+        })
+    }
+
+    async fn delete(&self, id: &str, _spec: &NodePoolSpec, op: &Op) -> Result<(), CloudError> {
+        let deadline = Deadline::new(op);
+        let (_, cluster, group) = arn::nodegroup_names(id)?;
+        delete_group(
+            &self.regional_for(id),
+            cluster,
+            group,
+            &self.backoff,
+            &deadline,
+        )
+        .await
+    }
+}

@@ -1,0 +1,40 @@
+//! The cloud-neutral shapes resources hand to backends and get back. Resources build a
+//! `*Spec` from the plan; backends return a `*State` read from the cloud, holding the
+//! cloud's actual values so that drift shows in the plan.
+//!
+//! What only one cloud has lives in a [`PerCloud`] value: exactly one of the `aws {}`,
+//! `azure {}`, `gcp {}` settings, chosen by the resource's `cloud`. There is no default
+//! cloud: a spec cannot be built without knowing which one.
+
+mod cluster;
+mod identity;
+mod key;
+mod machine;
+mod node_pool;
+mod per_cloud;
+
+pub use cluster::*;
+pub use identity::*;
+pub use key::*;
+pub use machine::*;
+pub use node_pool::*;
+pub use per_cloud::PerCloud;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+pub type Tags = BTreeMap<String, String>;
+
+/// How long an operation may take, and how to notice StopProvider.
+#[derive(Debug, Clone)]
+pub struct Op {
+    pub timeout: Duration,
+    pub cancel: CancellationToken,
+}
+
+impl Op {
+    pub fn new(timeout: Duration, cancel: CancellationToken) -> Self {
+        Op { timeout, cancel }
+    }
+}

@@ -1,0 +1,111 @@
+//! `mlcloud_node_pool` as backends see it.
+
+use super::{Machine, PerCloud, Tags};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scaling {
+    Fixed(u32),
+    Auto { min: u32, max: u32 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CapacityType {
+    OnDemand,
+    Spot,
+}
+
+impl CapacityType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CapacityType::OnDemand => "on_demand",
+            CapacityType::Spot => "spot",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TaintEffect {
+    NoSchedule,
+    PreferNoSchedule,
+    NoExecute,
+}
+
+impl TaintEffect {
+    pub const ALL: [TaintEffect; 3] = [
+        TaintEffect::NoSchedule,
+        TaintEffect::PreferNoSchedule,
+        TaintEffect::NoExecute,
+    ];
+
+    /// The Kubernetes spelling, which is also what users write.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaintEffect::NoSchedule => "NoSchedule",
+            TaintEffect::PreferNoSchedule => "PreferNoSchedule",
+            TaintEffect::NoExecute => "NoExecute",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TaintEffect> {
+        Self::ALL.into_iter().find(|e| e.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Taint {
+    pub key: String,
+    pub value: String,
+    pub effect: TaintEffect,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AwsNodePoolSettings {}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AzureNodePoolSettings {}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct GcpNodePoolSettings {}
+
+pub type NodePoolCloud = PerCloud<AwsNodePoolSettings, AzureNodePoolSettings, GcpNodePoolSettings>;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodePoolSpec {
+    /// An `mlcloud_cluster` id.
+    pub cluster_id: String,
+    pub name: String,
+    pub machine: Machine,
+    pub scaling: Scaling,
+    pub capacity_type: CapacityType,
+    pub taints: BTreeSet<Taint>,
+    pub labels: BTreeMap<String, String>,
+    pub disk_size_gb: u32,
+    pub zones: BTreeSet<String>,
+    pub node_identity_id: Option<String>,
+    /// TPU slice topology (`tpu { topology }`, e.g. `2x4`); only clouds whose rules
+    /// allow TPU slices get one.
+    pub tpu_topology: Option<String>,
+    pub tags: Tags,
+    pub cloud: NodePoolCloud,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodePoolState {
+    /// AWS: node group ARN.
+    pub id: String,
+    pub cluster_id: String,
+    pub name: String,
+    pub machine_type: String,
+    pub scaling: Scaling,
+    pub capacity_type: CapacityType,
+    pub taints: BTreeSet<Taint>,
+    pub labels: BTreeMap<String, String>,
+    pub disk_size_gb: u32,
+    pub zones: BTreeSet<String>,
+    pub node_identity_id: Option<String>,
+    pub tags: Tags,
+    pub status: String,
+    pub cloud: NodePoolCloud,
+}

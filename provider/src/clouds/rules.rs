@@ -1,0 +1,134 @@
+//! A cloud's plan rules: what differs per cloud at plan time (name and tag rules, id
+//! forms, log types, defaults, extra checks, which changes force replacement), as pure
+//! functions beside each backend (`clouds/<cloud>/rules.rs`). Resources ask the rules
+//! of the resource's cloud through a [`RuleBook`] the provider's entry point fills, so
+//! no resource branches on the cloud and none imports a backend.
+
+use super::model::Architecture;
+use crate::Cloud;
+use std::sync::Arc;
+use tfplug::{AttributePath, Diagnostic, Diagnostics, Value};
+
+/// The kinds of object mlcloud manages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ObjectKind {
+    Key,
+    Identity,
+    Cluster,
+    NodePool,
+}
+
+impl ObjectKind {
+    /// The Terraform type name.
+    pub const fn type_name(self) -> &'static str {
+        match self {
+            ObjectKind::Key => "mlcloud_kms_key",
+            ObjectKind::Identity => "mlcloud_identity",
+            ObjectKind::Cluster => "mlcloud_cluster",
+            ObjectKind::NodePool => "mlcloud_node_pool",
+        }
+    }
+
+    /// For messages: "key", "node pool".
+    pub const fn noun(self) -> &'static str {
+        match self {
+            ObjectKind::Key => "key",
+            ObjectKind::Identity => "identity",
+            ObjectKind::Cluster => "cluster",
+            ObjectKind::NodePool => "node pool",
+        }
+    }
+}
+
+/// One cloud's plan rules. The `check_*` methods see the configuration as Terraform
+/// sent it (values may be unknown at validate time: a rule skips what it cannot know
+/// yet) and add diagnostics on exact attribute paths.
+pub trait CloudRules: Send + Sync {
+    fn cloud(&self) -> Cloud;
+
+    /// Whether `name` is a legal name for a `kind` on this cloud; the error says what
+    /// the cloud allows.
+    fn check_name(&self, kind: ObjectKind, name: &str) -> Result<(), String>;
+
+    /// Whether the cloud accepts `key = value` as a tag or label (mlcloud's own marker
+    /// keys are refused for every cloud before this is asked).
+    fn check_tag(&self, key: &str, value: &str) -> Result<(), String>;
+
+    /// Whether `id` has the exact form of this cloud's identifier of a `kind`.
+    fn is_object_id(&self, kind: ObjectKind, id: &str) -> bool;
+
+    /// The accepted id forms of a `kind`, for messages (e.g. `arn:aws:eks:REGION:ACCOUNT:cluster/NAME`).
+    fn id_form(&self, kind: ObjectKind) -> &'static str;
+
+    /// The location an id names, when it names one (AWS: the ARN's region).
+    fn location_in_id(&self, _id: &str) -> Option<String> {
+        None
+    }
+
+    fn check_key(&self, _config: &Value, _diags: &mut Diagnostics) {}
+    fn check_identity(&self, _config: &Value, _diags: &mut Diagnostics) {}
+    fn check_cluster(&self, _config: &Value, _diags: &mut Diagnostics) {}
+    fn check_node_pool(&self, _config: &Value, _diags: &mut Diagnostics) {}
+
+    /// The control-plane log types the cloud can send; all are on by default.
+    fn cluster_log_types(&self) -> &'static [&'static str];
+
+    /// The system pool's machine type when the configuration names none.
+    fn default_system_machine_type(&self) -> &'static str;
+
+    /// Top-level cluster attributes whose change replaces the cluster on this cloud
+    /// (beyond what the schema already marks), e.g. the secrets key on EKS.
+    fn cluster_replaced_by(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// The CPU architecture of a machine type (it picks the node image).
+    fn architecture(&self, _machine_type: &str) -> Architecture {
+        Architecture::X86_64
+    }
+
+    /// Whether node pools can be TPU slices (`tpu {}`).
+    fn has_tpu_slices(&self) -> bool {
+        false
+    }
+}
+
+/// The rules of every cloud this build supports, filled by the provider's entry point.
+#[derive(Clone, Default)]
+pub struct RuleBook {
+    clouds: Vec<Arc<dyn CloudRules>>,
+}
+
+impl RuleBook {
+    pub fn new(clouds: Vec<Arc<dyn CloudRules>>) -> Self {
+        RuleBook { clouds }
+    }
+
+    pub fn for_cloud(&self, cloud: Cloud) -> Option<&dyn CloudRules> {
+        self.clouds
+            .iter()
+            .find(|r| r.cloud() == cloud)
+            .map(|r| r.as_ref())
+    }
+
+    /// Every supported cloud's rules.
+    pub fn all(&self) -> impl Iterator<Item = &dyn CloudRules> {
+        self.clouds.iter().map(|r| r.as_ref())
+    }
+
+    /// The rules of `cloud`, or the plan-time error that this build cannot manage
+    /// resources there, on the `cloud` attribute.
+    pub fn require(&self, cloud: Cloud) -> Result<&dyn CloudRules, Diagnostic> {
+        self.for_cloud(cloud).ok_or_else(|| {
+            let supported: Vec<&str> = self.all().map(|r| r.cloud().as_str()).collect();
+            Diagnostic::error(
+                format!("{cloud} is not supported yet"),
+                format!(
+                    "This version of mlcloud manages resources on {} only; {cloud} support is planned.",
+                    supported.join(", ")
+                ),
+            )
+            .at(AttributePath::attr("cloud"))
+        })
+    }
+}
