@@ -11,11 +11,9 @@ use aws_config::BehaviorVersion;
 use aws_sdk_eks::config::{Credentials, Region};
 use mlcloud_provider::clouds::aws::AwsBackend;
 use mlcloud_provider::clouds::model::*;
-use mlcloud_provider::clouds::{
-    CloudError, ClusterBackend, IdentityBackend, KmsBackend, NodePoolBackend,
-};
+use mlcloud_provider::clouds::{CloudError, ObjectBackend};
 use mlcloud_provider::config::aws::AwsConfig;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -32,7 +30,9 @@ struct Moto {
 
 impl Moto {
     fn start() -> Moto {
-        let binary = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/moto_server");
+        let binary = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python");
+        let script =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../acceptance-tests/moto/serve.py");
         assert!(
             binary.exists(),
             "moto_server not found at {}: run scripts/setup to install the project's Python tools",
@@ -44,6 +44,7 @@ impl Moto {
             .unwrap()
             .port();
         let child = Command::new(&binary)
+            .arg(&script)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
             .stdout(Stdio::null())
@@ -112,6 +113,24 @@ impl Drop for Moto {
     }
 }
 
+fn set(items: &[&str]) -> BTreeSet<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+/// The AWS backend as the seam sees it, one kind of object at a time.
+fn keys(b: &AwsBackend) -> &dyn ObjectBackend<KeySpec, KeyState> {
+    b
+}
+fn identities(b: &AwsBackend) -> &dyn ObjectBackend<IdentitySpec, IdentityState> {
+    b
+}
+fn clusters(b: &AwsBackend) -> &dyn ObjectBackend<ClusterSpec, ClusterState> {
+    b
+}
+fn pools(b: &AwsBackend) -> &dyn ObjectBackend<NodePoolSpec, NodePoolState> {
+    b
+}
+
 fn op() -> Op {
     Op::new(Duration::from_secs(60), CancellationToken::new())
 }
@@ -131,6 +150,7 @@ fn key_spec(name: &str) -> KeySpec {
         rotation_period_days: 180,
         deletion_window_days: 7,
         tags: tags(&[("team", "ml-platform")]),
+        cloud: PerCloud::Aws(AwsKeySettings {}),
     }
 }
 
@@ -141,8 +161,8 @@ fn identity_spec(name: &str, purpose: Purpose) -> IdentitySpec {
         purpose,
         workload: None,
         grants: Vec::new(),
-        permissions_boundary_arn: None,
         tags: tags(&[("team", "ml-platform")]),
+        cloud: PerCloud::Aws(AwsIdentitySettings::default()),
     }
 }
 
@@ -191,8 +211,8 @@ async fn kms_key_lifecycle() {
     let backend = moto.backend().await;
     let kms = aws_sdk_kms::Client::new(&moto.sdk().await);
 
-    let created = backend
-        .create_key(&key_spec("it-etcd"), &op())
+    let created = keys(&backend)
+        .create(&key_spec("it-etcd"), &op())
         .await
         .expect("create key");
     assert!(
@@ -205,16 +225,20 @@ async fn kms_key_lifecycle() {
         (created.name.as_str(), created.location.as_str()),
         ("it-etcd", REGION)
     );
-    assert_eq!(created.rotation_period_days, 180);
+    // moto does not report rotation periods (KMS always does); the resource then
+    // keeps the one it asked for.
+    assert!(
+        matches!(created.rotation_period_days, None | Some(180)),
+        "{:?}",
+        created.rotation_period_days
+    );
     assert_eq!(
         created.tags,
         tags(&[("team", "ml-platform")]),
         "internal tags stay hidden"
     );
 
-    // What moto holds: the alias, rotation, the key policy, our tags. moto ignores
-    // RotationPeriodInDays, so the period is visible only in the tag the backend
-    // records (and reads back only when the service reports no period).
+    // What moto holds: the alias, rotation, the key policy, our tags and markers.
     let by_alias = kms
         .describe_key()
         .key_id("alias/it-etcd")
@@ -232,11 +256,6 @@ async fn kms_key_lifecycle() {
         .await
         .unwrap();
     assert!(rotation.key_rotation_enabled());
-    assert_eq!(
-        rotation.rotation_period_in_days(),
-        None,
-        "moto now reports periods"
-    );
     let policy = kms
         .get_key_policy()
         .key_id(&created.id)
@@ -263,20 +282,20 @@ async fn kms_key_lifecycle() {
     assert_eq!(
         on_key,
         tags(&[
-            ("mlcloud:name", "it-etcd"),
-            ("mlcloud:rotation-period-days", "180"),
+            ("mlcloud-managed", "true"),
+            ("mlcloud-name", "it-etcd"),
             ("team", "ml-platform")
         ])
     );
 
     // A create retried after a lost response adopts the key instead of making another.
-    let again = backend
-        .create_key(&key_spec("it-etcd"), &op())
+    let again = keys(&backend)
+        .create(&key_spec("it-etcd"), &op())
         .await
         .expect("retried create");
     assert_eq!(again.id, created.id);
-    let keys = kms.list_keys().send().await.unwrap();
-    assert_eq!(keys.keys().len(), 1, "no second key");
+    let listed = kms.list_keys().send().await.unwrap();
+    assert_eq!(listed.keys().len(), 1, "no second key");
 
     // An alias on a key mlcloud did not make is an error, not an adoption.
     let foreign = kms.create_key().send().await.unwrap().key_metadata.unwrap();
@@ -286,8 +305,8 @@ async fn kms_key_lifecycle() {
         .send()
         .await
         .unwrap();
-    let refused = backend
-        .create_key(&key_spec("it-foreign"), &op())
+    let refused = keys(&backend)
+        .create(&key_spec("it-foreign"), &op())
         .await
         .unwrap_err();
     assert!(refused.created.is_none());
@@ -302,12 +321,12 @@ async fn kms_key_lifecycle() {
     changed.description = "etcd secrets, rotated".into();
     changed.rotation_period_days = 90;
     changed.tags = tags(&[("team", "ml"), ("env", "test")]);
-    let updated = backend
-        .update_key(&created.id, &changed, &op())
+    let updated = keys(&backend)
+        .update(&created.id, &created, &changed, &op())
         .await
         .expect("update key");
     assert_eq!(updated.description, "etcd secrets, rotated");
-    assert_eq!(updated.rotation_period_days, 90);
+    assert!(matches!(updated.rotation_period_days, None | Some(90)));
     assert_eq!(updated.tags, changed.tags);
     let rotation = kms
         .get_key_rotation_status()
@@ -316,19 +335,8 @@ async fn kms_key_lifecycle() {
         .await
         .unwrap();
     assert!(rotation.key_rotation_enabled());
-    let recorded = kms
-        .list_resource_tags()
-        .key_id(&created.id)
-        .send()
-        .await
-        .unwrap()
-        .tags()
-        .iter()
-        .find(|t| t.tag_key() == "mlcloud:rotation-period-days")
-        .map(|t| t.tag_value().to_string());
-    assert_eq!(recorded.as_deref(), Some("90"));
-    let read = backend
-        .read_key(&created.id)
+    let read = keys(&backend)
+        .read(&created.id)
         .await
         .unwrap()
         .expect("key exists");
@@ -338,8 +346,8 @@ async fn kms_key_lifecycle() {
     );
 
     // Delete schedules deletion with the window, drops the alias, and reads as gone.
-    backend
-        .delete_key(&created.id, 7, &op())
+    keys(&backend)
+        .delete(&created.id, &key_spec("it-etcd"), &op())
         .await
         .expect("delete key");
     let meta = kms
@@ -362,14 +370,14 @@ async fn kms_key_lifecycle() {
             .is_err(),
         "alias removed"
     );
-    assert_eq!(backend.read_key(&created.id).await.unwrap(), None);
+    assert_eq!(keys(&backend).read(&created.id).await.unwrap(), None);
     // Deleting again is fine, and the name can be used for a new key at once.
-    backend
-        .delete_key(&created.id, 7, &op())
+    keys(&backend)
+        .delete(&created.id, &key_spec("it-etcd"), &op())
         .await
         .expect("second delete");
-    let replacement = backend
-        .create_key(&key_spec("it-etcd"), &op())
+    let replacement = keys(&backend)
+        .create(&key_spec("it-etcd"), &op())
         .await
         .expect("recreate");
     assert_ne!(replacement.id, created.id);
@@ -385,16 +393,16 @@ async fn identities_cluster_and_node_pool_lifecycle() {
     let ec2 = aws_sdk_ec2::Client::new(&sdk);
 
     // ------------------------------------------------ identities for the cluster
-    let key = backend
-        .create_key(&key_spec("it-cluster-key"), &op())
+    let key = keys(&backend)
+        .create(&key_spec("it-cluster-key"), &op())
         .await
         .unwrap();
-    let cluster_role = backend
-        .create_identity(&identity_spec("it-cluster", Purpose::Cluster), &op())
+    let cluster_role = identities(&backend)
+        .create(&identity_spec("it-cluster", Purpose::Cluster), &op())
         .await
         .expect("cluster role");
-    let node_role = backend
-        .create_identity(&identity_spec("it-node", Purpose::Node), &op())
+    let node_role = identities(&backend)
+        .create(&identity_spec("it-node", Purpose::Node), &op())
         .await
         .expect("node role");
     assert_eq!(cluster_role.purpose, Purpose::Cluster);
@@ -436,31 +444,32 @@ async fn identities_cluster_and_node_pool_lifecycle() {
         location: REGION.into(),
         kubernetes_version: Some("1.31".into()),
         endpoint_access: EndpointAccess::Private,
-        authorized_cidrs: Vec::new(),
+        authorized_cidrs: BTreeSet::new(),
         encryption_key_id: Some(key.key_ref.clone()),
         identity_id: Some(cluster_role.id.clone()),
-        system_pool: SystemPool {
-            machine_type: "m6i.large".into(),
+        system_pool: SystemPoolSpec {
+            machine: Machine {
+                machine_type: "m6i.large".into(),
+                ..Default::default()
+            },
             node_count: 2,
             node_identity_id: Some(node_role.id.clone()),
         },
-        logging: [
+        logging: set(&[
             "api",
             "audit",
             "authenticator",
             "controllerManager",
             "scheduler",
-        ]
-        .map(String::from)
-        .to_vec(),
-        aws: AwsClusterSettings {
-            subnet_ids: vec!["subnet-1".into(), "subnet-2".into()],
-            security_group_ids: vec!["sg-1".into()],
-        },
+        ]),
+        cloud: PerCloud::Aws(AwsClusterSettings {
+            subnet_ids: set(&["subnet-1", "subnet-2"]),
+            security_group_ids: set(&["sg-1"]),
+        }),
         tags: tags(&[("env", "test")]),
     };
-    let cluster = backend
-        .create_cluster(&cluster_spec, &op())
+    let cluster = clusters(&backend)
+        .create(&cluster_spec, &op())
         .await
         .expect("create cluster");
     assert_eq!(
@@ -475,7 +484,14 @@ async fn identities_cluster_and_node_pool_lifecycle() {
     );
     assert_eq!(cluster.endpoint_access, EndpointAccess::Private);
     assert_eq!(cluster.logging, cluster_spec.logging);
-    assert_eq!(cluster.system_pool, cluster_spec.system_pool);
+    assert_eq!(
+        cluster.system_pool,
+        SystemPool {
+            machine_type: "m6i.large".into(),
+            node_count: 2,
+            node_identity_id: Some(node_role.id.clone()),
+        }
+    );
     assert!(
         cluster.oidc_issuer_url.starts_with("https://"),
         "{}",
@@ -531,7 +547,7 @@ async fn identities_cluster_and_node_pool_lifecycle() {
         provider
             .tags()
             .iter()
-            .any(|t| t.key() == "mlcloud:cluster:it-main")
+            .any(|t| t.key() == "mlcloud-cluster-it-main")
     );
 
     // ------------------------------------------------ workload identity (IRSA) with grants
@@ -551,8 +567,8 @@ async fn identities_cluster_and_node_pool_lifecycle() {
             target: "s3://models-bucket/llama/".into(),
         },
     ];
-    let inference = backend
-        .create_identity(&workload, &op())
+    let inference = identities(&backend)
+        .create(&workload, &op())
         .await
         .expect("workload role");
     assert_eq!(inference.workload, workload.workload);
@@ -604,47 +620,60 @@ async fn identities_cluster_and_node_pool_lifecycle() {
         action: GrantAction::ModelStoreWrite,
         target: "s3://models-bucket/out/".into(),
     });
-    workload.permissions_boundary_arn = Some(boundary.clone());
+    workload.cloud = PerCloud::Aws(AwsIdentitySettings {
+        permissions_boundary_arn: Some(boundary.clone()),
+    });
     workload.workload.as_mut().unwrap().service_account = "batch".into();
     workload.tags = tags(&[("team", "research")]);
-    let updated = backend
-        .update_identity(&inference.id, &workload, &op())
+    let updated = identities(&backend)
+        .update(&inference.id, &inference, &workload, &op())
         .await
         .expect("update workload role");
     assert_eq!(updated.grants, workload.grants);
     assert_eq!(
-        updated.permissions_boundary_arn.as_deref(),
+        updated
+            .cloud
+            .aws()
+            .and_then(|a| a.permissions_boundary_arn.as_deref()),
         Some(boundary.as_str())
     );
     assert_eq!(updated.workload.as_ref().unwrap().service_account, "batch");
     assert_eq!(updated.tags, workload.tags);
     let role_tags = role_tags(&iam, "it-inference").await;
     assert_eq!(role_tags.get("team").map(String::as_str), Some("research"));
-    assert_eq!(role_tags.get("mlcloud:workload-cluster"), Some(&cluster.id));
+    assert_eq!(role_tags.get("mlcloud-workload-cluster"), Some(&cluster.id));
     assert_eq!(
-        backend.read_identity(&inference.id).await.unwrap().as_ref(),
+        role_tags.get("mlcloud-name").map(String::as_str),
+        Some("it-inference")
+    );
+    assert_eq!(
+        identities(&backend)
+            .read(&inference.id)
+            .await
+            .unwrap()
+            .as_ref(),
         Some(&updated)
     );
 
     // ------------------------------------------------ cluster updates
     let mut cluster_change = cluster_spec.clone();
-    cluster_change.logging = vec!["api".into(), "audit".into()];
+    cluster_change.logging = set(&["audit", "api"]);
     cluster_change.endpoint_access = EndpointAccess::Public;
-    cluster_change.authorized_cidrs = vec!["203.0.113.0/24".into()];
+    cluster_change.authorized_cidrs = set(&["203.0.113.0/24"]);
     cluster_change.tags = tags(&[("env", "test"), ("cost-center", "42")]);
     cluster_change.system_pool.node_count = 3;
-    let changed = backend
-        .update_cluster(&cluster.id, &cluster, &cluster_change, &op())
+    let changed = clusters(&backend)
+        .update(&cluster.id, &cluster, &cluster_change, &op())
         .await
         .expect("update cluster");
-    assert_eq!(changed.logging, ["api", "audit"]);
+    assert_eq!(changed.logging, set(&["api", "audit"]));
     assert_eq!(changed.endpoint_access, EndpointAccess::Public);
-    assert_eq!(changed.authorized_cidrs, ["203.0.113.0/24"]);
+    assert_eq!(changed.authorized_cidrs, set(&["203.0.113.0/24"]));
     assert_eq!(changed.tags, cluster_change.tags);
     assert_eq!(changed.system_pool.node_count, 3);
     assert_eq!(
-        changed.aws, cluster_spec.aws,
-        "subnets survive a VPC config update"
+        changed.cloud, cluster_spec.cloud,
+        "subnets survive an endpoint update"
     );
     let described = eks
         .describe_cluster()
@@ -672,8 +701,8 @@ async fn identities_cluster_and_node_pool_lifecycle() {
     // moto has no UpdateClusterVersion: a clear error, with the cluster kept in state.
     let mut newer = cluster_change.clone();
     newer.kubernetes_version = Some("1.32".into());
-    let refused = backend
-        .update_cluster(&cluster.id, &changed, &newer, &op())
+    let refused = clusters(&backend)
+        .update(&cluster.id, &changed, &newer, &op())
         .await
         .unwrap_err();
     match &refused.error {
@@ -696,27 +725,32 @@ async fn identities_cluster_and_node_pool_lifecycle() {
     let pool_spec = NodePoolSpec {
         cluster_id: cluster.id.clone(),
         name: "gpu-l4".into(),
-        machine_type: "g6.xlarge".into(),
-        accelerator: Some(PoolAccelerator {
-            accelerator: "nvidia-l4".into(),
-            per_node: 1,
-            is_tpu: false,
-        }),
+        machine: Machine {
+            machine_type: "g6.xlarge".into(),
+            accelerator: Some(MachineAccelerator {
+                name: "nvidia-l4".into(),
+                per_node: 1,
+                family: AcceleratorFamily::Gpu,
+            }),
+            architecture: Architecture::X86_64,
+        },
         scaling: Scaling::Fixed(1),
         capacity_type: CapacityType::Spot,
-        taints: vec![Taint {
+        taints: BTreeSet::from([Taint {
             key: "nvidia.com/gpu".into(),
             value: "present".into(),
             effect: TaintEffect::NoSchedule,
-        }],
+        }]),
         labels: BTreeMap::from([("workload".to_string(), "inference".to_string())]),
         disk_size_gb: 200,
-        zones: Vec::new(),
+        zones: BTreeSet::new(),
         node_identity_id: Some(node_role.id.clone()),
+        tpu_topology: None,
         tags: tags(&[("pool", "gpu")]),
+        cloud: PerCloud::Aws(AwsNodePoolSettings {}),
     };
-    let pool = backend
-        .create_node_pool(&pool_spec, &op())
+    let pool = pools(&backend)
+        .create(&pool_spec, &op())
         .await
         .expect("create node pool");
     assert!(
@@ -776,10 +810,14 @@ async fn identities_cluster_and_node_pool_lifecycle() {
     // In place: scale, change a taint's value, swap labels.
     let mut pool_change = pool_spec.clone();
     pool_change.scaling = Scaling::Auto { min: 1, max: 4 };
-    pool_change.taints[0].value = "true".into();
+    pool_change.taints = BTreeSet::from([Taint {
+        key: "nvidia.com/gpu".into(),
+        value: "true".into(),
+        effect: TaintEffect::NoSchedule,
+    }]);
     pool_change.labels = BTreeMap::from([("tier".to_string(), "gold".to_string())]);
-    let resized = backend
-        .update_node_pool(&pool.id, &pool, &pool_change, &op())
+    let resized = pools(&backend)
+        .update(&pool.id, &pool, &pool_change, &op())
         .await
         .expect("update node pool");
     assert_eq!(resized.scaling, Scaling::Auto { min: 1, max: 4 });
@@ -807,8 +845,8 @@ async fn identities_cluster_and_node_pool_lifecycle() {
     // moto cannot tag node group ARNs: the error surfaces, the pool stays in state.
     let mut retagged = pool_change.clone();
     retagged.tags = tags(&[("pool", "gpu-2")]);
-    let refused = backend
-        .update_node_pool(&pool.id, &resized, &retagged, &op())
+    let refused = pools(&backend)
+        .update(&pool.id, &resized, &retagged, &op())
         .await
         .unwrap_err();
     match &refused.error {
@@ -832,9 +870,9 @@ async fn identities_cluster_and_node_pool_lifecycle() {
         .send()
         .await
         .unwrap();
-    assert_eq!(backend.read_node_pool(&pool.id).await.unwrap(), None);
-    backend
-        .delete_node_pool(&pool.id, &op())
+    assert_eq!(pools(&backend).read(&pool.id).await.unwrap(), None);
+    pools(&backend)
+        .delete(&pool.id, &pool_spec, &op())
         .await
         .expect("deleting a gone pool is fine");
     ec2.delete_launch_template()
@@ -846,13 +884,12 @@ async fn identities_cluster_and_node_pool_lifecycle() {
     // A second pool, deleted through the backend: group and launch template go.
     let mut cpu = pool_spec.clone();
     cpu.name = "cpu".into();
-    cpu.machine_type = "m6i.xlarge".into();
-    cpu.accelerator = None;
-    cpu.taints = Vec::new();
-    let cpu_pool = backend
-        .create_node_pool(&cpu, &op())
-        .await
-        .expect("cpu pool");
+    cpu.machine = Machine {
+        machine_type: "m6i.xlarge".into(),
+        ..Default::default()
+    };
+    cpu.taints = BTreeSet::new();
+    let cpu_pool = pools(&backend).create(&cpu, &op()).await.expect("cpu pool");
     let group = eks
         .describe_nodegroup()
         .cluster_name("it-main")
@@ -866,8 +903,8 @@ async fn identities_cluster_and_node_pool_lifecycle() {
         group.ami_type().map(|a| a.as_str()),
         Some("AL2023_x86_64_STANDARD")
     );
-    backend
-        .delete_node_pool(&cpu_pool.id, &op())
+    pools(&backend)
+        .delete(&cpu_pool.id, &pool_spec, &op())
         .await
         .expect("delete cpu pool");
     assert!(
@@ -880,8 +917,8 @@ async fn identities_cluster_and_node_pool_lifecycle() {
     );
 
     // ------------------------------------------------ teardown: moto holds nothing of ours
-    backend
-        .delete_cluster(&cluster.id, &op())
+    clusters(&backend)
+        .delete(&cluster.id, &cluster_spec, &op())
         .await
         .expect("delete cluster");
     assert!(
@@ -900,13 +937,13 @@ async fn identities_cluster_and_node_pool_lifecycle() {
             .is_err(),
         "OIDC provider deleted"
     );
-    assert_eq!(backend.read_cluster(&cluster.id).await.unwrap(), None);
+    assert_eq!(clusters(&backend).read(&cluster.id).await.unwrap(), None);
     for id in [&inference.id, &cluster_role.id, &node_role.id] {
-        backend
-            .delete_identity(id, &op())
+        identities(&backend)
+            .delete(id, &identity_spec("any", Purpose::Node), &op())
             .await
             .expect("delete identity");
-        assert_eq!(backend.read_identity(id).await.unwrap(), None);
+        assert_eq!(identities(&backend).read(id).await.unwrap(), None);
     }
     let roles = iam.list_roles().send().await.unwrap();
     assert!(
@@ -923,5 +960,8 @@ async fn identities_cluster_and_node_pool_lifecycle() {
         "launch templates left: {:?}",
         templates.launch_templates()
     );
-    backend.delete_key(&key.id, 7, &op()).await.unwrap();
+    keys(&backend)
+        .delete(&key.id, &key_spec("it-cluster-key"), &op())
+        .await
+        .unwrap();
 }

@@ -9,8 +9,8 @@ fn obj(pairs: &[(&str, Value)]) -> Value {
     Value::object(pairs.iter().map(|(k, v)| (*k, v.clone())))
 }
 
-fn list(items: &[&str]) -> Value {
-    Value::List(items.iter().map(|s| Value::from(*s)).collect())
+fn set(items: &[&str]) -> Value {
+    Value::Set(items.iter().map(|s| Value::from(*s)).collect())
 }
 
 async fn validate(resource: &str, config: Value) -> Diagnostics {
@@ -134,6 +134,73 @@ async fn reserved_tag_keys_are_refused() {
     )
     .await;
     assert_error_at(&d, r#"tags["mlcloud:name"]"#, "reserved");
+
+    let tags = Value::Map(
+        [
+            ("mlcloud-managed".to_string(), Value::from("x")),
+            ("aws:created-by".to_string(), Value::from("x")),
+        ]
+        .into_iter()
+        .collect(),
+    );
+    let d = validate(
+        "mlcloud_identity",
+        obj(&[
+            ("cloud", "aws".into()),
+            ("name", "n".into()),
+            ("purpose", "node".into()),
+            ("tags", tags),
+        ]),
+    )
+    .await;
+    assert_error_at(&d, r#"tags["mlcloud-managed"]"#, "reserved");
+    assert_error_at(&d, r#"tags["aws:created-by"]"#, "reserved by AWS");
+}
+
+#[tokio::test]
+async fn names_follow_the_clouds_rules() {
+    let d = validate(
+        "mlcloud_kms_key",
+        obj(&[("cloud", "aws".into()), ("name", "aws/ebs".into())]),
+    )
+    .await;
+    assert_error_at(&d, "name", "reserved by AWS");
+    let d = validate("mlcloud_cluster", cluster(&[("name", "-ml".into())])).await;
+    assert_error_at(
+        &d,
+        "name",
+        "On aws, a cluster name must start with a letter or digit",
+    );
+}
+
+#[tokio::test]
+async fn log_types_are_the_clouds() {
+    let d = validate(
+        "mlcloud_cluster",
+        cluster(&[("logging", set(&["audit", "kubelet"]))]),
+    )
+    .await;
+    assert_error_at(
+        &d,
+        "logging",
+        "\"kubelet\" is not a control-plane log type on aws",
+    );
+    let ok = validate(
+        "mlcloud_cluster",
+        cluster(&[("logging", set(&["scheduler", "audit", "api"]))]),
+    )
+    .await;
+    assert!(!ok.has_errors(), "{ok}");
+}
+
+#[tokio::test]
+async fn clouds_without_a_backend_yet_fail_on_cloud() {
+    let d = validate(
+        "mlcloud_kms_key",
+        obj(&[("cloud", "gcp".into()), ("name", "k".into())]),
+    )
+    .await;
+    assert_error_at(&d, "cloud", "manages resources on aws only");
 }
 
 fn cluster(extra: &[(&str, Value)]) -> Value {
@@ -153,7 +220,7 @@ fn cluster(extra: &[(&str, Value)]) -> Value {
         (
             "aws",
             obj(&[
-                ("subnet_ids", list(&["subnet-1", "subnet-2"])),
+                ("subnet_ids", set(&["subnet-1", "subnet-2"])),
                 ("security_group_ids", Value::Null),
             ]),
         ),
@@ -168,7 +235,7 @@ async fn cluster_cidrs_and_public_endpoint_rules() {
         "mlcloud_cluster",
         cluster(&[
             ("endpoint_access", "public".into()),
-            ("authorized_cidrs", list(&["10.0.0.0/33"])),
+            ("authorized_cidrs", set(&["10.0.0.0/33"])),
         ]),
     )
     .await;
@@ -269,4 +336,35 @@ async fn gpu_pool_plan_resolves_machine_type_and_default_taint() {
     let taint = &p.attr("taints").unwrap().as_elements().unwrap()[0];
     assert_eq!(taint.attr("key"), Some(&Value::from("nvidia.com/gpu")));
     assert_eq!(taint.attr("effect"), Some(&Value::from("NoSchedule")));
+}
+
+#[tokio::test]
+async fn import_recognises_each_clouds_exact_id_form() {
+    let provider = MlcloudProvider::new();
+    let cluster = tfplug::Provider::resources(&provider)
+        .into_iter()
+        .find(|r| r.type_name() == "mlcloud_cluster")
+        .unwrap();
+    let imported = cluster
+        .import(
+            &tfplug::Context::for_tests(None),
+            "arn:aws:eks:eu-west-1:123456789012:cluster/ml-main",
+        )
+        .await
+        .expect("an EKS cluster ARN imports");
+    assert_eq!(imported.attr("cloud"), Some(&Value::from("aws")));
+
+    let client = TestClient::new(MlcloudProvider::new());
+    // A node group ARN is not a cluster id, and a bare name is no id at all.
+    for id in [
+        "arn:aws:eks:eu-west-1:123456789012:nodegroup/ml-main/gpu/0ac2d5a4",
+        "ml-main",
+    ] {
+        let refused = client.import("mlcloud_cluster", id).await.unwrap_err();
+        let text = refused.to_string();
+        assert!(
+            text.contains("arn:aws:eks:REGION:ACCOUNT:cluster/NAME"),
+            "{text}"
+        );
+    }
 }

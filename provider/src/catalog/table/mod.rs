@@ -44,8 +44,8 @@ mod tests {
     use std::collections::HashSet;
 
     use super::super::accelerator::{self, AcceleratorKind, NAMES};
-    use crate::Cloud;
     use super::*;
+    use crate::Cloud;
 
     #[test]
     fn joins_every_cloud_file_in_order() {

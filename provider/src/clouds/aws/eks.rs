@@ -13,7 +13,7 @@ use super::nodegroup::{self, GroupFailure};
 use super::oidc;
 use super::propagation::retry_while_propagating;
 use super::rules::LOG_TYPES;
-use super::tags::{self, TagChanges};
+use super::tags;
 use super::tokens::request_token;
 use super::updates::wait_update;
 use crate::clouds::model::{
@@ -372,8 +372,7 @@ impl AwsBackend {
                 .or_cloud(Service::Eks, "UpdateClusterConfig", &what(name))?;
             self.settle(eks, name, out.update(), deadline).await?;
         }
-        // `prior.tags` holds only the user's tags, so the markers are (re)set too.
-        let changes = TagChanges::between(&prior.tags, &tags::desired(&spec.tags, &spec.name));
+        let changes = tags::user_changes(&prior.tags, &spec.tags, &spec.name);
         if !changes.set.is_empty() {
             eks.tag_resource()
                 .resource_arn(arn)

@@ -11,7 +11,7 @@ use super::nodegroup::{
     find_group, flatten_group, template_of, update_group_config, what,
 };
 use super::placement::{flatten_zones, pool_placement};
-use super::tags::{self, TagChanges};
+use super::tags;
 use crate::clouds::model::{NodePoolSpec, NodePoolState, Op};
 use crate::clouds::wait::Deadline;
 use crate::clouds::{CloudError, ObjectBackend, Outcome, PartialFailure};
@@ -106,8 +106,7 @@ impl AwsBackend {
             )
             .await?;
         }
-        // `prior.tags` holds only the user's tags, so the markers are (re)set too.
-        let changes = TagChanges::between(&prior.tags, &tags::desired(&spec.tags, &spec.name));
+        let changes = tags::user_changes(&prior.tags, &spec.tags, &spec.name);
         if !changes.set.is_empty() {
             eks.tag_resource()
                 .resource_arn(id)

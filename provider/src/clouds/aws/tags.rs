@@ -76,6 +76,17 @@ impl TagChanges {
     }
 }
 
+/// The changes from an object's user-visible tags (`prior`, as a state holds them) to
+/// the spec's; when anything changes, the markers are written along with it (objects
+/// made before the marker scheme get them then).
+pub fn user_changes(prior: &Tags, wanted: &Tags, name: &str) -> TagChanges {
+    let mut changes = TagChanges::between(prior, wanted);
+    if !changes.set.is_empty() || !changes.remove.is_empty() {
+        changes.set.extend(markers::markers(name));
+    }
+    changes
+}
+
 /// Tags as the `HashMap` the EKS API takes.
 pub fn to_map(tags: &Tags) -> HashMap<String, String> {
     tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
