@@ -7,11 +7,15 @@ service documents; the provider itself knows nothing of moto.
 - UpdateClusterConfig changes only what the request names: a request with just the
   endpoint settings keeps the cluster's subnets and security groups (moto replaces the
   whole VPC configuration with the request's).
+- EnableKeyRotation keeps `RotationPeriodInDays` (default 365) and GetKeyRotationStatus
+  reports it for an enabled rotation, as KMS does (moto drops the period).
 """
 
+import json
 import sys
 
 from moto.eks import models as eks_models
+from moto.kms import responses as kms_responses
 from moto.server import main
 
 _update_cluster_config = eks_models.EKSBackend.update_cluster_config
@@ -27,6 +31,30 @@ def _update_cluster_config_merging_vpc(self, name, resources_vpc_config, *args, 
 
 
 eks_models.EKSBackend.update_cluster_config = _update_cluster_config_merging_vpc
+
+_enable_key_rotation = kms_responses.KmsResponse.enable_key_rotation
+
+
+def _enable_key_rotation_with_period(self):
+    answer = _enable_key_rotation(self)
+    key_id = self.kms_backend.get_key_id(self._get_param("KeyId"))
+    period = self._get_param("RotationPeriodInDays") or 365
+    self.kms_backend.keys[key_id].rotation_period_in_days = int(period)
+    return answer
+
+
+def _get_key_rotation_status_with_period(self):
+    key_id = self._get_param("KeyId")
+    self._validate_cmk_id(key_id)
+    key = self.kms_backend.keys[self.kms_backend.get_key_id(key_id)]
+    status = {"KeyId": key.id, "KeyRotationEnabled": bool(key.key_rotation_status)}
+    if key.key_rotation_status:
+        status["RotationPeriodInDays"] = getattr(key, "rotation_period_in_days", 365)
+    return json.dumps(status)
+
+
+kms_responses.KmsResponse.enable_key_rotation = _enable_key_rotation_with_period
+kms_responses.KmsResponse.get_key_rotation_status = _get_key_rotation_status_with_period
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -187,7 +187,7 @@ fn endpoint_of(port: u16) -> String {
 
 /// Where scripts/setup installs moto (`moto[server]` in `scripts/lib/requirements.txt`).
 pub fn moto_server_path() -> PathBuf {
-    repo_root().join(".venv").join("bin").join("moto_server")
+    repo_root().join(".venv").join("bin").join("python")
 }
 
 #[cfg(test)]

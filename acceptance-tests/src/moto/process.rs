@@ -64,6 +64,8 @@ impl MotoProcess {
             .map_err(|source| MotoError::Scratch { source })?;
         let mut command = Command::new(program);
         command
+            // moto with the EKS behaviour the real API has (acceptance-tests/moto/serve.py).
+            .arg(crate::paths::repo_root().join("acceptance-tests/moto/serve.py"))
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             // Without it AWS-managed policies (AmazonEKSClusterPolicy...) do not exist.
             .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")

@@ -13,15 +13,33 @@ use serde_json::Value;
 
 pub type Tags = BTreeMap<String, String>;
 
-/// Tag keys the provider keeps for its own bookkeeping (as AWS keeps `aws:`): not the
-/// user's tags, so not in `tags_all`.
-pub const PROVIDER_TAG_PREFIX: &str = "mlcloud:";
+/// Tag keys the provider keeps for its markers and bookkeeping (as AWS keeps `aws:`):
+/// not the user's tags, so not in `tags_all`. `mlcloud:` is the earlier scheme.
+pub const PROVIDER_TAG_PREFIXES: [&str; 2] = ["mlcloud-", "mlcloud:"];
 
-/// `tags` without the provider's bookkeeping tags: what `tags_all` must equal.
+/// `tags` without the provider's own tags: what `tags_all` must equal.
 pub fn user_tags(tags: Tags) -> Tags {
     tags.into_iter()
-        .filter(|(key, _)| !key.starts_with(PROVIDER_TAG_PREFIX))
+        .filter(|(key, _)| !PROVIDER_TAG_PREFIXES.iter().any(|p| key.starts_with(p)))
         .collect()
+}
+
+/// The markers every object mlcloud manages carries, legal on all three clouds.
+pub fn assert_marked(tags: &Tags, name: &str) {
+    assert_eq!(
+        tags.get("mlcloud-managed").map(String::as_str),
+        Some("true"),
+        "{tags:?}"
+    );
+    assert_eq!(
+        tags.get("mlcloud-name").map(String::as_str),
+        Some(name),
+        "{tags:?}"
+    );
+    assert!(
+        !tags.keys().any(|k| k.starts_with("mlcloud:")),
+        "no tags of the earlier scheme: {tags:?}"
+    );
 }
 
 /// Moto's records, one SDK call per question.

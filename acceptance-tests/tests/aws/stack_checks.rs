@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 
 use crate::expect::{assert_tags_all, resource, rotation_periods_sent};
 use crate::records::{
-    Records, eks_tags, principals, scaling_of, statements, strings, taints_of, user_tags,
+    Records, assert_marked, eks_tags, principals, scaling_of, statements, strings, taints_of,
+    user_tags,
 };
 use crate::stack::*;
 
@@ -66,11 +67,9 @@ pub fn key_matches_moto(
         "only the account root: {policy}"
     );
     let tags_all = assert_tags_all(state, KEY, &[("purpose", "etcd")]);
-    assert_eq!(
-        user_tags(records.key_tags(&key_id)?),
-        tags_all,
-        "the key's tags in KMS"
-    );
+    let on_key = records.key_tags(&key_id)?;
+    assert_eq!(user_tags(on_key.clone()), tags_all, "the key's tags in KMS");
+    assert_marked(&on_key, "ml-etcd");
     Ok(arn)
 }
 
@@ -103,11 +102,13 @@ pub fn service_roles_match_moto(moto: &Moto, state: &State) -> TestResult {
             "{role_name}"
         );
         let tags_all = assert_tags_all(state, address, &[]);
+        let on_role = records.role_tags(role_name)?;
         assert_eq!(
-            user_tags(records.role_tags(role_name)?),
+            user_tags(on_role.clone()),
             tags_all,
             "{role_name}'s tags in IAM"
         );
+        assert_marked(&on_role, role_name);
     }
     Ok(())
 }
@@ -309,6 +310,7 @@ pub fn cluster_matches_moto(
         tags_all,
         "the cluster's tags in EKS"
     );
+    assert_marked(&eks_tags(cluster.tags()), CLUSTER_NAME);
 
     let system = records.node_group(CLUSTER_NAME, "system")?;
     assert_eq!(

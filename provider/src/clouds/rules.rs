@@ -50,6 +50,9 @@ pub trait CloudRules: Send + Sync {
     /// the cloud allows.
     fn check_name(&self, kind: ObjectKind, name: &str) -> Result<(), String>;
 
+    /// What a name of `kind` must look like on this cloud, for the docs ("must be ...").
+    fn name_rule(&self, kind: ObjectKind) -> &'static str;
+
     /// Whether the cloud accepts `key = value` as a tag or label (mlcloud's own marker
     /// keys are refused for every cloud before this is asked).
     fn check_tag(&self, key: &str, value: &str) -> Result<(), String>;

@@ -107,7 +107,7 @@ impl CloudObject for Cluster {
                 .attr(Attribute::string("master_ipv4_cidr_block").optional().validate(validators::cidr()).describe("The control plane's private range (a /28).")),
         );
         Schema::new(
-            base_block(ObjectKind::Cluster)
+            base_block(ObjectKind::Cluster, &self.rules)
             .describe("A Kubernetes cluster for ML workloads, secure by default: Kubernetes secrets encrypted with a customer-managed key, a private API endpoint, every control-plane log type, and a system node pool. On AWS: EKS in API authentication mode with an IAM OIDC provider so workload identities work.")
             .attr(Attribute::string("kubernetes_version").optional().computed().use_state_for_unknown().describe("Kubernetes minor version, e.g. `1.31`; the cloud's default when unset. Upgrades happen in place."))
             .attr(Attribute::string("endpoint_access").default("private").one_of(&["private", "public"]).describe("`private` (default): the API server is reachable only from the cluster's network. `public`: also from `authorized_cidrs`."))

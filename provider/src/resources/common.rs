@@ -6,7 +6,7 @@
 use crate::Cloud;
 use crate::clouds::markers;
 use crate::clouds::model::{Op, Tags};
-use crate::clouds::{CloudError, CloudRules, Clouds, ObjectKind};
+use crate::clouds::{CloudError, CloudRules, Clouds, ObjectKind, RuleBook};
 use std::sync::Arc;
 use std::time::Duration;
 use tfplug::schema::{Attribute, Block, NestedBlock, timeouts};
@@ -27,8 +27,12 @@ pub const fn minutes(m: u64) -> Duration {
 /// `cloud`, `name`, `location`, `tags`, `tags_all`, `id` and `timeouts`. Name and tag
 /// rules differ per cloud, so they are checked through the cloud's rules at validate
 /// time rather than by a schema validator.
-pub fn base_block(kind: ObjectKind) -> Block {
+pub fn base_block(kind: ObjectKind, rules: &RuleBook) -> Block {
     let noun = kind.noun();
+    let name_rules: Vec<String> = rules
+        .all()
+        .map(|r| format!("on {} it {}", r.cloud(), r.name_rule(kind)))
+        .collect();
     let clouds: Vec<&str> = Cloud::ALL.iter().map(|c| c.as_str()).collect();
     Block::new()
         .attr(
@@ -48,7 +52,7 @@ pub fn base_block(kind: ObjectKind) -> Block {
             Attribute::string("name")
                 .required()
                 .requires_replace()
-                .describe(format!("Name of the {noun}; what the cloud allows is checked at plan time. Changing it replaces the resource.")),
+                .describe(format!("Name of the {noun}, checked at plan time against the cloud's rules ({}). Changing it replaces the resource.", name_rules.join("; "))),
         )
         .attr(
             Attribute::string("location")

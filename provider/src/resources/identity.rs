@@ -112,7 +112,7 @@ impl CloudObject for Identity {
             Block::new().attr(Attribute::string("project").optional().describe("Project of the service account; defaults to the provider's.")),
         );
         Schema::new(
-            base_block(ObjectKind::Identity)
+            base_block(ObjectKind::Identity, &self.rules)
             .describe("An identity with least-privilege permissions. `purpose` sets who may assume it and its baseline permissions: `cluster` (AWS: trusted by eks.amazonaws.com, with AmazonEKSClusterPolicy), `node` (AWS: trusted by ec2.amazonaws.com, with the EKS worker, CNI and ECR read-only policies) or `workload` (AWS: IRSA, trusted by the cluster's OIDC provider for one Kubernetes service account). `grants` add exactly the permissions listed, on exactly the resources named.")
             .attr(
                 Attribute::string("purpose")

@@ -74,7 +74,7 @@ impl CloudObject for KmsKey {
                 .attr(Attribute::string("protection_level").optional().one_of(&["SOFTWARE", "HSM"]).describe("Default `HSM`.")),
         );
         Schema::new(
-            base_block(ObjectKind::Key)
+            base_block(ObjectKind::Key, &self.rules)
             .describe("A customer-managed encryption key with automatic rotation. On AWS: a symmetric KMS key with alias `alias/<name>` and a key policy that trusts only the account root; destroy schedules deletion after `deletion_window_days`.")
             .attr(Attribute::string("key_ref").computed().use_state_for_unknown().describe("What a cluster's `encryption_key_id` takes: the key ARN on AWS."))
             .attr(Attribute::string("description").default(DEFAULT_DESCRIPTION).describe("Description of the key."))
@@ -139,6 +139,15 @@ impl CloudObject for KmsKey {
             ("tags_all", tags_value(&s.tags)),
         ]);
         keep_config_only(&mut v, config, &["timeouts", "deletion_window_days"]);
+        // After an import nothing says the window: the default, as a new key would get.
+        if let Value::Object(m) = &mut v
+            && m.get("deletion_window_days").is_none_or(Value::is_null)
+        {
+            m.insert(
+                "deletion_window_days".into(),
+                Value::from(i64::from(DEFAULT_DELETION_WINDOW_DAYS)),
+            );
+        }
         write_cloud_block(&mut v, &s.cloud, config);
         v
     }

@@ -181,7 +181,7 @@ impl CloudObject for NodePool {
     fn schema(&self) -> Schema {
         let [aws, azure, gcp] = cloud_blocks(Block::new(), Block::new(), Block::new());
         Schema::new(
-            base_block(ObjectKind::NodePool)
+            base_block(ObjectKind::NodePool, &self.rules)
             .describe("Nodes for a cluster. Give an `accelerator { type, count }` and the catalog picks the smallest machine type carrying exactly that many per node (see the `mlcloud_accelerators` data source), or give a `machine_type`. GPU pools get the `nvidia.com/gpu=present:NoSchedule` taint and TPU pools `google.com/tpu=present:NoSchedule` unless `taints` says otherwise. On AWS: an EKS managed node group on the NVIDIA AMI for GPU types, with a launch template that requires IMDSv2 (hop limit 1).")
             .attr(Attribute::string("cluster_id").required().requires_replace().describe("The `id` of the `mlcloud_cluster`."))
             .attr(Attribute::string("machine_type").optional().describe("An explicit instance / VM / machine type, instead of `accelerator`. A different resolved machine type replaces the pool."))

@@ -92,15 +92,27 @@ impl CloudRules for AwsRules {
             }
         };
         if ok {
-            return Ok(());
+            Ok(())
+        } else {
+            Err(self.name_rule(kind).into())
         }
-        Err(match kind {
-            ObjectKind::Key => "must be 1 to 250 letters, digits, '/', '_' or '-' (the KMS alias is alias/<name>)",
-            ObjectKind::Identity => "must be 1 to 64 letters, digits or +=,.@_- characters (an IAM role name)",
-            ObjectKind::Cluster => "must start with a letter or digit and hold up to 100 letters, digits, '-' or '_' (an EKS cluster name)",
-            ObjectKind::NodePool => "must be 1 to 40 lowercase letters, digits or '-', starting and ending with a letter or digit",
+    }
+
+    fn name_rule(&self, kind: ObjectKind) -> &'static str {
+        match kind {
+            ObjectKind::Key => {
+                "must be 1 to 250 letters, digits, '/', '_' or '-' (the KMS alias is alias/<name>)"
+            }
+            ObjectKind::Identity => {
+                "must be 1 to 64 letters, digits or +=,.@_- characters (an IAM role name)"
+            }
+            ObjectKind::Cluster => {
+                "must start with a letter or digit and hold up to 100 letters, digits, '-' or '_' (an EKS cluster name)"
+            }
+            ObjectKind::NodePool => {
+                "must be 1 to 40 lowercase letters, digits or '-', starting and ending with a letter or digit"
+            }
         }
-        .into())
     }
 
     fn check_tag(&self, key: &str, value: &str) -> Result<(), String> {

@@ -38,9 +38,9 @@ pub struct SystemPool {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct AwsClusterSettings {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_is_empty")]
     pub subnet_ids: BTreeSet<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::null_is_empty")]
     pub security_group_ids: BTreeSet<String>,
 }
 

@@ -26,6 +26,17 @@ use tokio_util::sync::CancellationToken;
 
 pub type Tags = BTreeMap<String, String>;
 
+/// A collection Terraform sends as null (an optional attribute left out) reads as
+/// empty.
+pub(crate) fn null_is_empty<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de> + Default,
+{
+    use serde::Deserialize;
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
 /// How long an operation may take, and how to notice StopProvider.
 #[derive(Debug, Clone)]
 pub struct Op {
