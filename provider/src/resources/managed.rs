@@ -5,8 +5,8 @@ use super::common::{check_cloud_blocks, clouds, import_cloud, plan_common};
 use super::lifecycle::{CloudObject, create, delete, read, update};
 use tfplug::schema::Schema;
 use tfplug::{
-    ApplyResult, Context, CreateRequest, Diagnostics, ReadResult, Resource, ResourcePlan,
-    UpdateRequest, Value,
+    ApplyResult, Context, CreateRequest, DeleteRequest, Diagnostic, Diagnostics, ImportRequest,
+    ImportResult, ReadRequest, ReadResult, Resource, ResourcePlan, UpdateRequest, Value,
 };
 
 /// A [`CloudObject`] as a Terraform resource: the shared lifecycle around it.
@@ -42,24 +42,36 @@ impl<T: CloudObject + 'static> Resource for Managed<T> {
         create(&self.0, ctx, req).await
     }
 
-    async fn read(&self, ctx: &Context, state: Value, _private: Vec<u8>) -> ReadResult {
-        read(&self.0, ctx, state).await
+    async fn read(&self, ctx: &Context, req: ReadRequest) -> ReadResult {
+        read(&self.0, ctx, req.state).await
     }
 
     async fn update(&self, ctx: &Context, req: UpdateRequest) -> ApplyResult {
         update(&self.0, ctx, req).await
     }
 
-    async fn delete(&self, ctx: &Context, prior: Value, _private: Vec<u8>) -> Diagnostics {
-        delete(&self.0, ctx, prior).await
+    async fn delete(&self, ctx: &Context, req: DeleteRequest) -> Diagnostics {
+        delete(&self.0, ctx, req.prior).await
     }
 
     /// Import by the cloud's id; the cloud follows from the id's shape and read
-    /// fills in the rest.
-    async fn import(&self, _ctx: &Context, id: &str) -> Result<Value, Diagnostics> {
-        Ok(Value::object([
-            ("id", Value::from(id)),
-            ("cloud", Value::from(import_cloud(id))),
-        ]))
+    /// fills in the rest. Import by identity (once the resource has an identity
+    /// schema) sets the identity's attributes, which are state attributes too.
+    async fn import(&self, _ctx: &Context, req: ImportRequest) -> ImportResult {
+        if let Some(id) = req.id {
+            return ImportResult::state(Value::object([
+                ("cloud", Value::from(import_cloud(&id))),
+                ("id", Value::from(id)),
+            ]));
+        }
+        match (req.identity, self.identity_schema()) {
+            (Some(identity), Some(schema)) => {
+                ImportResult::state(schema.to_state(&identity, &self.schema().value_type()))
+            }
+            _ => ImportResult::failed(Diagnostic::error(
+                "Nothing to import",
+                format!("Import {} by its id.", T::TYPE_NAME),
+            )),
+        }
     }
 }
