@@ -348,11 +348,35 @@ async fn import_recognises_each_clouds_exact_id_form() {
     let imported = cluster
         .import(
             &tfplug::Context::for_tests(None),
-            "arn:aws:eks:eu-west-1:123456789012:cluster/ml-main",
+            tfplug::ImportRequest::by_id("arn:aws:eks:eu-west-1:123456789012:cluster/ml-main"),
         )
-        .await
-        .expect("an EKS cluster ARN imports");
-    assert_eq!(imported.attr("cloud"), Some(&Value::from("aws")));
+        .await;
+    assert!(
+        !imported.diagnostics.has_errors(),
+        "{}",
+        imported.diagnostics
+    );
+    assert_eq!(imported.state.attr("cloud"), Some(&Value::from("aws")));
+
+    // By identity, with a cloud that contradicts the id: refused.
+    let identity = obj(&[
+        (
+            "id",
+            "arn:aws:eks:eu-west-1:123456789012:cluster/ml-main".into(),
+        ),
+        ("cloud", "gcp".into()),
+    ]);
+    let refused = cluster
+        .import(
+            &tfplug::Context::for_tests(None),
+            tfplug::ImportRequest::by_identity(identity),
+        )
+        .await;
+    assert!(
+        refused.diagnostics.to_string().contains("an id on aws"),
+        "{}",
+        refused.diagnostics
+    );
 
     let client = TestClient::new(MlcloudProvider::new());
     // A node group ARN is not a cluster id, and a bare name is no id at all.

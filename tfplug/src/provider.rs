@@ -1,10 +1,12 @@
-//! The provider: its configuration and the resources, data sources, ephemeral resources
-//! and functions it offers.
+//! The provider: its configuration and the resources, data sources, ephemeral resources,
+//! functions, list resources and actions it offers.
 
+use crate::action::Action;
 use crate::data_source::DataSource;
 use crate::diag::Diagnostics;
 use crate::ephemeral::EphemeralResource;
 use crate::function::Function;
+use crate::list::ListResource;
 use crate::resource::Resource;
 use crate::schema::Schema;
 use crate::value::Value;
@@ -60,6 +62,17 @@ pub trait Provider: Send + Sync + 'static {
     }
 
     fn functions(&self) -> Vec<Arc<dyn Function>> {
+        Vec::new()
+    }
+
+    /// List resources for `terraform query` (Terraform ≥ 1.14); each lists a managed
+    /// resource type that has an identity.
+    fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
+        Vec::new()
+    }
+
+    /// Actions (Terraform ≥ 1.14).
+    fn actions(&self) -> Vec<Arc<dyn Action>> {
         Vec::new()
     }
 }

@@ -4,9 +4,12 @@
 mod config;
 mod store;
 
+mod actions;
 mod functions;
+mod identity;
 mod import_and_drift;
 mod lifecycle;
 mod lookup_and_secrets;
 mod module_example;
+mod query;
 mod validation;

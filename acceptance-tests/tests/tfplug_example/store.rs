@@ -49,6 +49,31 @@ impl ItemStore {
             .unwrap_or_else(|error| panic!("{}: {error}\n{text}", path.display()))
     }
 
+    /// Stores item `name` as something outside Terraform would (a console, a script),
+    /// for Terraform to find and import.
+    pub fn put_out_of_band(&self, name: &str, value: &str, size: i64) {
+        let record = serde_json::json!({
+            "id": format!("item-{name}"),
+            "name": name,
+            "value": value,
+            "size": size,
+            "tags": {"made-by": "console"},
+            "secret": null,
+            "created_at": "1700000000",
+        });
+        std::fs::write(self.path(&format!("item-{name}")), record.to_string())
+            .expect("the item's record can be written");
+    }
+
+    /// The lines `example_notify` "sent", in order.
+    pub fn outbox(&self) -> Vec<String> {
+        std::fs::read_to_string(self.dir.join("outbox.log"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
     /// Deletes item `id` behind Terraform's back.
     pub fn delete_out_of_band(&self, id: &str) {
         std::fs::remove_file(self.path(id)).expect("the item's record can be deleted");

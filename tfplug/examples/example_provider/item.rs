@@ -1,11 +1,13 @@
-//! `example_item`: a managed resource with every common attribute shape.
+//! `example_item`: a managed resource with every common attribute shape, and an
+//! identity (its name) for import blocks and `terraform query`.
 
 use crate::store::{Record, Store};
 use std::time::{SystemTime, UNIX_EPOCH};
 use tfplug::schema::{Attribute, Block, Schema, validators};
 use tfplug::value::{decode, encode};
 use tfplug::{
-    ApplyResult, Context, CreateRequest, Diagnostic, Diagnostics, ReadResult, Resource, Type,
+    ApplyResult, Context, CreateRequest, DeleteRequest, Diagnostic, Diagnostics, IdentityAttribute,
+    IdentitySchema, ImportRequest, ImportResult, ReadRequest, ReadResult, Resource, Type,
     UpdateRequest, Value,
 };
 
@@ -16,7 +18,12 @@ fn io_error(what: &str, e: std::io::Error) -> Diagnostic {
 }
 
 impl Item {
-    fn to_state(&self, r: &Record) -> Result<Value, Diagnostic> {
+    /// The id of the item named `name`.
+    pub fn id_of(name: &str) -> String {
+        format!("item-{name}")
+    }
+
+    pub fn to_state(&self, r: &Record) -> Result<Value, Diagnostic> {
         encode(r, &self.schema().value_type())
             .map_err(|e| Diagnostic::error("Cannot encode state", e.to_string()))
     }
@@ -97,6 +104,17 @@ impl Resource for Item {
         )
     }
 
+    /// The name: it is in the state too, so tfplug projects every identity from it.
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(
+            IdentitySchema::new().attr(
+                IdentityAttribute::string("name")
+                    .required_for_import()
+                    .describe("The item's name."),
+            ),
+        )
+    }
+
     async fn create(&self, ctx: &Context, req: CreateRequest) -> ApplyResult {
         let store = match ctx.provider_data::<Store>() {
             Ok(s) => s,
@@ -107,7 +125,7 @@ impl Resource for Item {
             .attr("name")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        let id = format!("item-{name}");
+        let id = Item::id_of(name);
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default();
@@ -119,17 +137,25 @@ impl Resource for Item {
             return ApplyResult::failed(io_error("create", e));
         }
         match self.to_state(&record) {
-            Ok(s) => ApplyResult::ok(s),
+            Ok(s) => {
+                // The item exists now: keep it in state whatever happens next.
+                req.record_created(s.clone());
+                ApplyResult::ok(s)
+            }
             Err(d) => ApplyResult::failed(d),
         }
     }
 
-    async fn read(&self, ctx: &Context, state: Value, _private: Vec<u8>) -> ReadResult {
+    async fn read(&self, ctx: &Context, req: ReadRequest) -> ReadResult {
         let store = match ctx.provider_data::<Store>() {
             Ok(s) => s,
             Err(d) => return ReadResult::error(d),
         };
-        let id = state.attr("id").and_then(Value::as_str).unwrap_or_default();
+        let id = req
+            .state
+            .attr("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         match store.get(id) {
             Ok(Some(r)) => match self.to_state(&r) {
                 Ok(s) => ReadResult::found(s),
@@ -168,19 +194,42 @@ impl Resource for Item {
         }
     }
 
-    async fn delete(&self, ctx: &Context, prior: Value, _private: Vec<u8>) -> Diagnostics {
+    async fn delete(&self, ctx: &Context, req: DeleteRequest) -> Diagnostics {
         let store = match ctx.provider_data::<Store>() {
             Ok(s) => s,
             Err(d) => return d.into(),
         };
-        let id = prior.attr("id").and_then(Value::as_str).unwrap_or_default();
+        let id = req
+            .prior
+            .attr("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         match store.delete(id) {
             Ok(()) => Diagnostics::new(),
             Err(e) => io_error("delete", e).into(),
         }
     }
 
-    async fn import(&self, _ctx: &Context, id: &str) -> Result<Value, Diagnostics> {
-        Ok(Value::object([("id", Value::from(id))]))
+    /// By id (`item-<name>`) or by identity (`{ name = ... }`); read fills in the rest.
+    async fn import(&self, _ctx: &Context, req: ImportRequest) -> ImportResult {
+        let id = match (&req.id, &req.identity) {
+            (Some(id), _) => id.clone(),
+            (None, Some(identity)) => {
+                let name = identity.attr("name").and_then(Value::as_str);
+                match name {
+                    Some(name) => Item::id_of(name),
+                    None => {
+                        return ImportResult::failed(Diagnostic::error(
+                            "Missing name",
+                            "Import an example_item by identity with identity = { name = \"...\" }.",
+                        ));
+                    }
+                }
+            }
+            (None, None) => {
+                return ImportResult::failed(Diagnostic::error("Nothing to import", ""));
+            }
+        };
+        ImportResult::state(Value::object([("id", Value::from(id))]))
     }
 }

@@ -5,7 +5,9 @@
 //! can look at the cloud's records and change them out of band.
 
 mod item;
+mod item_list;
 mod lookup;
+mod notify;
 mod shout;
 mod store;
 mod token;
@@ -15,8 +17,8 @@ use std::sync::Arc;
 use store::Store;
 use tfplug::schema::{Attribute, Block, Schema};
 use tfplug::{
-    DataSource, Diagnostics, EphemeralResource, Function, Provider, ProviderData, Resource,
-    ServeOptions, Value,
+    Action, DataSource, Diagnostics, EphemeralResource, Function, ListResource, Provider,
+    ProviderData, Resource, ServeOptions, Value,
 };
 
 struct ExampleProvider;
@@ -65,6 +67,14 @@ impl Provider for ExampleProvider {
 
     fn functions(&self) -> Vec<Arc<dyn Function>> {
         vec![Arc::new(shout::Shout)]
+    }
+
+    fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
+        vec![Arc::new(item_list::ItemList)]
+    }
+
+    fn actions(&self) -> Vec<Arc<dyn Action>> {
+        vec![Arc::new(notify::Notify)]
     }
 }
 

@@ -52,6 +52,33 @@ impl Store {
         std::fs::write(self.path(&r.id), bytes)
     }
 
+    /// Every stored item, by id.
+    pub fn list(&self) -> io::Result<Vec<Record>> {
+        let mut records = Vec::new();
+        for entry in std::fs::read_dir(&self.dir)? {
+            let path = entry?.path();
+            let id = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            if let Some(id) = id.strip_suffix(".json") {
+                records.extend(self.get(id)?);
+            }
+        }
+        records.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(records)
+    }
+
+    /// Appends `line` to the outbox, where `example_notify` "sends" its messages.
+    pub fn send(&self, line: &str) -> io::Result<()> {
+        use std::io::Write;
+        let mut outbox = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.join("outbox.log"))?;
+        writeln!(outbox, "{line}")
+    }
+
     pub fn delete(&self, id: &str) -> io::Result<()> {
         match std::fs::remove_file(self.path(id)) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),

@@ -2,19 +2,25 @@
 //! resources through the traits, and encodes answers. Panics become diagnostics;
 //! StopProvider cancels in-flight work.
 
+mod actions;
+mod apply;
 mod convert;
 mod data;
 mod functions;
 mod guard;
+mod identity;
+mod list;
 mod resources;
 mod rpc;
-mod unsupported;
 
+use crate::action::Action;
 use crate::context::{ClientCapabilities, Context};
 use crate::data_source::DataSource;
 use crate::diag::Diagnostic;
 use crate::ephemeral::EphemeralResource;
 use crate::function::Function;
+use crate::identity::IdentitySchema;
+use crate::list::ListResource;
 use crate::proto::tfplugin6 as pb;
 use crate::provider::{Provider, ProviderData};
 use crate::resource::Resource;
@@ -34,9 +40,13 @@ pub struct ProviderService {
     provider: Arc<dyn Provider>,
     provider_schema: Schema,
     resources: BTreeMap<String, Registered<dyn Resource>>,
+    /// Identity schemas of the resources that have one.
+    identities: BTreeMap<String, IdentitySchema>,
     data_sources: BTreeMap<String, Registered<dyn DataSource>>,
     ephemerals: BTreeMap<String, Registered<dyn EphemeralResource>>,
     functions: BTreeMap<String, Arc<dyn Function>>,
+    list_resources: BTreeMap<String, Registered<dyn ListResource>>,
+    actions: BTreeMap<String, Registered<dyn Action>>,
     data: RwLock<Option<ProviderData>>,
     /// Cancelled by StopProvider; replaced afterwards so later calls can run.
     stop: Mutex<CancellationToken>,
@@ -47,12 +57,32 @@ pub struct ProviderService {
 impl ProviderService {
     /// Builds the service for `provider`; `shutdown` is cancelled when the process stops.
     pub fn new(provider: Arc<dyn Provider>, shutdown: CancellationToken) -> Self {
-        let resources = provider
+        let resources: BTreeMap<String, Registered<dyn Resource>> = provider
             .resources()
             .into_iter()
             .map(|r| {
                 let schema = r.schema();
                 (r.type_name(), Registered { imp: r, schema })
+            })
+            .collect();
+        let identities = resources
+            .iter()
+            .filter_map(|(name, r)| Some((name.clone(), r.imp.identity_schema()?)))
+            .collect();
+        let list_resources = provider
+            .list_resources()
+            .into_iter()
+            .map(|l| {
+                let schema = l.schema();
+                (l.type_name(), Registered { imp: l, schema })
+            })
+            .collect();
+        let actions = provider
+            .actions()
+            .into_iter()
+            .map(|a| {
+                let schema = a.schema();
+                (a.type_name(), Registered { imp: a, schema })
             })
             .collect();
         let data_sources = provider
@@ -80,9 +110,12 @@ impl ProviderService {
             provider_schema: provider.schema(),
             provider,
             resources,
+            identities,
             data_sources,
             ephemerals,
             functions,
+            list_resources,
+            actions,
             data: RwLock::new(None),
             stop: Mutex::new(shutdown.child_token()),
             shutdown,
@@ -134,6 +167,20 @@ impl ProviderService {
             .ok_or_else(|| unknown_type("ephemeral resource", type_name))
     }
 
+    fn list_resource(&self, type_name: &str) -> Result<&Registered<dyn ListResource>, Diagnostic> {
+        self.list_resources
+            .get(type_name)
+            .ok_or_else(|| unknown_type("list resource", type_name))
+    }
+
+    fn action(&self, type_name: &str) -> Result<&Registered<dyn Action>, Diagnostic> {
+        self.actions
+            .get(type_name)
+            .ok_or_else(|| unknown_type("action", type_name))
+    }
+
+    /// The protocol has no capability bits for identity, list resources or actions:
+    /// Terraform learns of them from GetResourceIdentitySchemas and the schema maps.
     fn server_capabilities() -> pb::ServerCapabilities {
         pb::ServerCapabilities {
             plan_destroy: true,
@@ -159,6 +206,18 @@ impl ProviderService {
 
     pub(crate) fn resource_schema(&self, type_name: &str) -> Option<&Schema> {
         self.resources.get(type_name).map(|r| &r.schema)
+    }
+
+    pub(crate) fn identity_schema(&self, type_name: &str) -> Option<&IdentitySchema> {
+        self.identities.get(type_name)
+    }
+
+    pub(crate) fn list_schema(&self, type_name: &str) -> Option<&Schema> {
+        self.list_resources.get(type_name).map(|r| &r.schema)
+    }
+
+    pub(crate) fn action_schema(&self, type_name: &str) -> Option<&Schema> {
+        self.actions.get(type_name).map(|r| &r.schema)
     }
 
     pub(crate) fn data_source_schema(&self, type_name: &str) -> Option<&Schema> {

@@ -1,4 +1,5 @@
-//! Managed resource RPCs: validate, upgrade, read, plan, apply, import, move.
+//! Managed resource RPCs: validate, upgrade, read, plan, import, move, generate config.
+//! Apply has its own file.
 
 use super::ProviderService;
 use super::convert::{decode, diagnostics, encode, path};
@@ -6,7 +7,7 @@ use super::guard::guarded;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::engine::{null_write_only, plan_attributes, validate_config};
 use crate::proto::tfplugin6 as pb;
-use crate::resource::{CreateRequest, ResourcePlan, UpdateRequest};
+use crate::resource::{ImportRequest, ReadRequest, ResourcePlan};
 use crate::value::Value;
 
 /// Unwraps a `Result<T, Diagnostic>` or returns a response built from the diagnostic.
@@ -79,20 +80,25 @@ impl ProviderService {
         &self,
         req: pb::read_resource::Request,
     ) -> pb::read_resource::Response {
+        // On failure the stored state, private state and identity stand.
         let resp = |d: Diagnostics| pb::read_resource::Response {
             new_state: req.current_state.clone(),
             diagnostics: diagnostics(&d),
             private: req.private.clone(),
+            new_identity: req.current_identity.clone(),
             ..Default::default()
         };
         let r = try_diag!(self.resource(&req.type_name), resp);
         let ty = r.schema.value_type();
         let state = try_diag!(decode(req.current_state.as_ref(), &ty), resp);
-        let ctx = self.context(req.client_capabilities.as_ref());
-        let out = try_diag!(
-            guarded("read", r.imp.read(&ctx, state, req.private.clone())).await,
+        let identity = try_diag!(
+            self.identity_in(&req.type_name, req.current_identity.as_ref()),
             resp
         );
+        let ctx = self.context(req.client_capabilities.as_ref());
+        let mut read = ReadRequest::new(state).with_private(req.private.clone());
+        read.identity = identity;
+        let out = try_diag!(guarded("read", r.imp.read(&ctx, read)).await, resp);
         if out.diagnostics.has_errors() && out.state.is_none() {
             return resp(out.diagnostics);
         }
@@ -101,7 +107,11 @@ impl ProviderService {
         pb::read_resource::Response {
             new_state: Some(try_diag!(encode(&new_state, &ty), resp)),
             diagnostics: diagnostics(&out.diagnostics),
-            private: out.private,
+            private: out.private.unwrap_or_else(|| req.private.clone()),
+            new_identity: try_diag!(
+                self.identity_out(&req.type_name, out.identity, &new_state),
+                resp
+            ),
             ..Default::default()
         }
     }
@@ -127,14 +137,16 @@ impl ProviderService {
                 ..Default::default()
             };
         }
+        let prior_identity = try_diag!(
+            self.identity_in(&req.type_name, req.prior_identity.as_ref()),
+            resp
+        );
         let prior_opt = (!prior.is_null()).then_some(&prior);
         let outcome = plan_attributes(&r.schema.block, &config, prior_opt, proposed);
-        let mut plan = ResourcePlan {
-            config,
-            prior: prior_opt.cloned(),
-            planned: outcome.planned,
-            requires_replace: outcome.requires_replace,
-        };
+        let mut plan = ResourcePlan::new(config, prior_opt.cloned(), outcome.planned)
+            .with_private(req.prior_private.clone());
+        plan.requires_replace = outcome.requires_replace;
+        plan.prior_identity = prior_identity;
         let ctx = self.context(req.client_capabilities.as_ref());
         let diags = try_diag!(
             guarded("plan", r.imp.modify_plan(&ctx, &mut plan)).await,
@@ -144,89 +156,20 @@ impl ProviderService {
             return resp(diags);
         }
         null_write_only(&r.schema.block, &mut plan.planned);
+        // A replacement makes a new object with a new identity; an in-place update
+        // keeps the one stored.
+        let replacing = !plan.requires_replace.is_empty();
+        let identity = plan
+            .planned_identity
+            .or(plan.prior_identity.filter(|_| !replacing));
         pb::plan_resource_change::Response {
             planned_state: Some(try_diag!(encode(&plan.planned, &ty), resp)),
             requires_replace: plan.requires_replace.iter().map(path).collect(),
-            planned_private: req.prior_private.clone(),
-            diagnostics: diagnostics(&diags),
-            ..Default::default()
-        }
-    }
-
-    pub(crate) async fn apply_resource(
-        &self,
-        req: pb::apply_resource_change::Request,
-    ) -> pb::apply_resource_change::Response {
-        // On any failure before the resource ran, the prior state stands.
-        let resp = |d: Diagnostics| pb::apply_resource_change::Response {
-            new_state: req.prior_state.clone(),
-            private: req.planned_private.clone(),
-            diagnostics: diagnostics(&d),
-            ..Default::default()
-        };
-        let r = try_diag!(self.resource(&req.type_name), resp);
-        let ty = r.schema.value_type();
-        let prior = try_diag!(decode(req.prior_state.as_ref(), &ty), resp);
-        let planned = try_diag!(decode(req.planned_state.as_ref(), &ty), resp);
-        let config = try_diag!(decode(req.config.as_ref(), &ty), resp);
-        let ctx = self.context(None);
-        let private = req.planned_private.clone();
-
-        if planned.is_null() {
-            let diags = try_diag!(
-                guarded("delete", r.imp.delete(&ctx, prior.clone(), private)).await,
+            planned_private: plan.planned_private,
+            planned_identity: try_diag!(
+                self.identity_out(&req.type_name, identity, &plan.planned),
                 resp
-            );
-            // A failed delete keeps the object in state: it may still exist.
-            let state = if diags.has_errors() {
-                prior
-            } else {
-                Value::Null
-            };
-            return pb::apply_resource_change::Response {
-                new_state: Some(try_diag!(encode(&state, &ty), resp)),
-                diagnostics: diagnostics(&diags),
-                ..Default::default()
-            };
-        }
-
-        let creating = prior.is_null();
-        let result = if creating {
-            let req = CreateRequest {
-                config,
-                planned,
-                private,
-            };
-            try_diag!(guarded("create", r.imp.create(&ctx, req)).await, resp)
-        } else {
-            let req = UpdateRequest {
-                config,
-                prior: prior.clone(),
-                planned,
-                private,
-            };
-            try_diag!(guarded("update", r.imp.update(&ctx, req)).await, resp)
-        };
-        let mut diags = result.diagnostics;
-        let mut state = result.state;
-        // An update that failed without saying what exists keeps the prior state.
-        if state.is_null() && !creating && diags.has_errors() {
-            state = prior;
-        }
-        null_write_only(&r.schema.block, &mut state);
-        if !state.is_wholly_known() {
-            diags.error(
-                "Provider left values unknown after apply",
-                format!(
-                    "{} returned a state with unknown values. This is a bug in the provider.",
-                    req.type_name
-                ),
-            );
-            state = strip_unknown(state);
-        }
-        pb::apply_resource_change::Response {
-            new_state: Some(try_diag!(encode(&state, &ty), resp)),
-            private: result.private,
+            ),
             diagnostics: diagnostics(&diags),
             ..Default::default()
         }
@@ -241,30 +184,47 @@ impl ProviderService {
             ..Default::default()
         };
         let r = try_diag!(self.resource(&req.type_name), resp);
-        if req.id.is_empty() {
-            return resp(
-                Diagnostic::error(
-                    "Import by identity not supported",
-                    format!(
-                        "Import {} by its id: terraform import <address> <id>.",
-                        req.type_name
-                    ),
-                )
-                .into(),
-            );
-        }
+        let identity = try_diag!(
+            self.identity_in(&req.type_name, req.identity.as_ref()),
+            resp
+        );
+        let import = match (identity, req.id.is_empty()) {
+            (Some(identity), _) => ImportRequest::by_identity(identity),
+            (None, false) => ImportRequest::by_id(req.id.clone()),
+            (None, true) => {
+                return resp(
+                    Diagnostic::error(
+                        "Import by identity not supported",
+                        format!(
+                            "{} has no identity; import it by its id: terraform import <address> <id>.",
+                            req.type_name
+                        ),
+                    )
+                    .into(),
+                );
+            }
+        };
+        let by_identity = import.identity.clone();
         let ctx = self.context(req.client_capabilities.as_ref());
-        let state = try_diag!(guarded("import", r.imp.import(&ctx, &req.id)).await, resp);
-        match state {
-            Ok(state) => pb::import_resource_state::Response {
-                imported_resources: vec![pb::import_resource_state::ImportedResource {
-                    type_name: req.type_name.clone(),
-                    state: Some(try_diag!(encode(&state, &r.schema.value_type()), resp)),
-                    ..Default::default()
-                }],
-                ..Default::default()
-            },
-            Err(d) => resp(d),
+        let out = try_diag!(guarded("import", r.imp.import(&ctx, import)).await, resp);
+        if out.diagnostics.has_errors() || out.state.is_null() {
+            return resp(out.diagnostics);
+        }
+        // The identity imported by, unless the resource says better; by id, read
+        // supplies it (the imported state is usually incomplete).
+        let identity = match out.identity.or(by_identity) {
+            Some(v) => try_diag!(self.identity_out(&req.type_name, Some(v), &out.state), resp),
+            None => None,
+        };
+        pb::import_resource_state::Response {
+            imported_resources: vec![pb::import_resource_state::ImportedResource {
+                type_name: req.type_name.clone(),
+                state: Some(try_diag!(encode(&out.state, &r.schema.value_type()), resp)),
+                private: out.private,
+                identity,
+            }],
+            diagnostics: diagnostics(&out.diagnostics),
+            ..Default::default()
         }
     }
 
@@ -291,6 +251,11 @@ impl ProviderService {
         match moved {
             Some(Ok(v)) => pb::move_resource_state::Response {
                 target_state: Some(try_diag!(encode(&v, &r.schema.value_type()), resp)),
+                target_private: req.source_private.clone(),
+                target_identity: try_diag!(
+                    self.identity_out(&req.target_type_name, None, &v),
+                    resp
+                ),
                 ..Default::default()
             },
             Some(Err(d)) => resp(d),
@@ -331,20 +296,5 @@ impl ProviderService {
             config: Some(try_diag!(encode(&state, &ty), resp)),
             diagnostics: Vec::new(),
         }
-    }
-}
-
-/// Replaces unknowns with nulls so a buggy state can still be stored alongside the error.
-fn strip_unknown(v: Value) -> Value {
-    match v {
-        Value::Unknown => Value::Null,
-        Value::List(e) => Value::List(e.into_iter().map(strip_unknown).collect()),
-        Value::Set(e) => Value::Set(e.into_iter().map(strip_unknown).collect()),
-        Value::Tuple(e) => Value::Tuple(e.into_iter().map(strip_unknown).collect()),
-        Value::Map(m) => Value::Map(m.into_iter().map(|(k, v)| (k, strip_unknown(v))).collect()),
-        Value::Object(m) => {
-            Value::Object(m.into_iter().map(|(k, v)| (k, strip_unknown(v))).collect())
-        }
-        other => other,
     }
 }

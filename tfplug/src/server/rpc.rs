@@ -2,9 +2,8 @@
 //! handler answers with diagnostics rather than gRPC errors, which Terraform shows.
 
 use super::ProviderService;
-use super::unsupported;
 use crate::proto::tfplugin6 as pb;
-use futures::stream::{self, BoxStream, StreamExt};
+use futures::stream::{BoxStream, StreamExt};
 use pb::provider_server::Provider as Rpc;
 use tonic::{Request, Response, Status, Streaming};
 
@@ -55,6 +54,20 @@ impl Rpc for ProviderService {
                 .keys()
                 .map(|n| pb::get_metadata::FunctionMetadata { name: n.clone() })
                 .collect(),
+            list_resources: self
+                .list_resources
+                .keys()
+                .map(|n| pb::get_metadata::ListResourceMetadata {
+                    type_name: n.clone(),
+                })
+                .collect(),
+            actions: self
+                .actions
+                .keys()
+                .map(|n| pb::get_metadata::ActionMetadata {
+                    type_name: n.clone(),
+                })
+                .collect(),
             ..Default::default()
         })
     }
@@ -83,6 +96,21 @@ impl Rpc for ProviderService {
                 .map(|(n, r)| (n.clone(), schema(&r.schema)))
                 .collect(),
             functions: self.function_signatures(),
+            list_resource_schemas: self
+                .list_resources
+                .iter()
+                .map(|(n, l)| (n.clone(), schema(&l.schema)))
+                .collect(),
+            action_schemas: self
+                .actions
+                .iter()
+                .map(|(n, a)| {
+                    let action = pb::ActionSchema {
+                        schema: Some(schema(&a.schema)),
+                    };
+                    (n.clone(), action)
+                })
+                .collect(),
             server_capabilities: Some(Self::server_capabilities()),
             ..Default::default()
         })
@@ -120,17 +148,15 @@ impl Rpc for ProviderService {
         &self,
         _: Request<pb::get_resource_identity_schemas::Request>,
     ) -> Answer<pb::get_resource_identity_schemas::Response> {
-        ok(Default::default())
+        tracing::debug!("GetResourceIdentitySchemas");
+        ok(self.identity_schemas())
     }
 
     async fn upgrade_resource_identity(
         &self,
         r: Request<pb::upgrade_resource_identity::Request>,
     ) -> Answer<pb::upgrade_resource_identity::Response> {
-        ok(pb::upgrade_resource_identity::Response {
-            upgraded_identity: None,
-            diagnostics: unsupported::not_offered("resource identity", &r.into_inner().type_name),
-        })
+        ok(self.upgrade_identity(r.into_inner()).await)
     }
 
     async fn configure_provider(
@@ -231,17 +257,16 @@ impl Rpc for ProviderService {
         &self,
         r: Request<pb::list_resource::Request>,
     ) -> Answer<Self::ListResourceStream> {
-        let event = unsupported::list_event(&r.into_inner().type_name);
-        ok(stream::iter([Ok(event)]).boxed())
+        let req = r.into_inner();
+        tracing::debug!(type_name = %req.type_name, "ListResource");
+        ok(self.list_handler(req).map(Ok).boxed())
     }
 
     async fn validate_list_resource_config(
         &self,
         r: Request<pb::validate_list_resource_config::Request>,
     ) -> Answer<pb::validate_list_resource_config::Response> {
-        ok(pb::validate_list_resource_config::Response {
-            diagnostics: unsupported::not_offered("list resource", &r.into_inner().type_name),
-        })
+        ok(self.validate_list(r.into_inner()).await)
     }
 
     async fn get_functions(
@@ -320,10 +345,7 @@ impl Rpc for ProviderService {
         &self,
         r: Request<pb::plan_action::Request>,
     ) -> Answer<pb::plan_action::Response> {
-        ok(pb::plan_action::Response {
-            diagnostics: unsupported::not_offered("action", &r.into_inner().action_type),
-            deferred: None,
-        })
+        ok(self.plan_action_handler(r.into_inner()).await)
     }
 
     type InvokeActionStream = BoxStream<'static, Result<pb::invoke_action::Event, Status>>;
@@ -332,17 +354,16 @@ impl Rpc for ProviderService {
         &self,
         r: Request<pb::invoke_action::Request>,
     ) -> Answer<Self::InvokeActionStream> {
-        let event = unsupported::action_completed(&r.into_inner().action_type);
-        ok(stream::iter([Ok(event)]).boxed())
+        let req = r.into_inner();
+        tracing::debug!(action_type = %req.action_type, "InvokeAction");
+        ok(self.invoke_action_handler(req).map(Ok).boxed())
     }
 
     async fn validate_action_config(
         &self,
         r: Request<pb::validate_action_config::Request>,
     ) -> Answer<pb::validate_action_config::Response> {
-        ok(pb::validate_action_config::Response {
-            diagnostics: unsupported::not_offered("action", &r.into_inner().type_name),
-        })
+        ok(self.validate_action(r.into_inner()).await)
     }
 
     async fn stop_provider(

@@ -20,6 +20,23 @@ pub struct PlannedChange {
     pub planned: Value,
     pub requires_replace: Vec<AttributePath>,
     pub private: Vec<u8>,
+    /// The planned identity, for a resource with one.
+    pub identity: Option<Value>,
+    pub diagnostics: Diagnostics,
+}
+
+/// One resource instance as Terraform stores it: state, private state and identity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Instance {
+    pub state: Value,
+    pub private: Vec<u8>,
+    pub identity: Option<Value>,
+}
+
+/// What an apply answered: a failed create may still return state.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    pub instance: Instance,
     pub diagnostics: Diagnostics,
 }
 
@@ -28,26 +45,26 @@ pub struct TestClient {
     svc: ProviderService,
 }
 
-fn dv(v: &Value, ty: &Type) -> pb::DynamicValue {
+pub(super) fn dv(v: &Value, ty: &Type) -> pb::DynamicValue {
     pb::DynamicValue {
         msgpack: to_msgpack(v, ty).expect("test value matches the schema"),
         json: Vec::new(),
     }
 }
 
-fn undv(d: Option<&pb::DynamicValue>, ty: &Type) -> Value {
+pub(super) fn undv(d: Option<&pb::DynamicValue>, ty: &Type) -> Value {
     d.map(|d| from_msgpack(&d.msgpack, ty).expect("provider answered a valid value"))
         .unwrap_or(Value::Null)
 }
 
-fn caps() -> Option<pb::ClientCapabilities> {
+pub(super) fn caps() -> Option<pb::ClientCapabilities> {
     Some(pb::ClientCapabilities {
         deferral_allowed: false,
         write_only_attributes_allowed: true,
     })
 }
 
-fn or_diags<T>(value: T, diags: Diagnostics) -> Result<T, Diagnostics> {
+pub(super) fn or_diags<T>(value: T, diags: Diagnostics) -> Result<T, Diagnostics> {
     if diags.has_errors() {
         Err(diags)
     } else {
@@ -67,7 +84,7 @@ impl TestClient {
         &self.svc
     }
 
-    fn resource_schema(&self, type_name: &str) -> Schema {
+    pub(super) fn resource_schema(&self, type_name: &str) -> Schema {
         self.svc
             .resource_schema(type_name)
             .cloned()
@@ -134,9 +151,28 @@ impl TestClient {
         prior: Option<&Value>,
         config: &Value,
     ) -> PlannedChange {
+        let prior = prior.map(|state| Instance {
+            state: state.clone(),
+            private: Vec::new(),
+            identity: None,
+        });
+        self.plan_instance(type_name, prior.as_ref(), config).await
+    }
+
+    /// Plans `config` over a stored instance (its private state and identity too).
+    pub async fn plan_instance(
+        &self,
+        type_name: &str,
+        prior: Option<&Instance>,
+        config: &Value,
+    ) -> PlannedChange {
         let schema = self.resource_schema(type_name);
         let ty = schema.value_type();
-        let prior = prior.cloned().unwrap_or(Value::Null);
+        let prior_private = prior.map(|p| p.private.clone()).unwrap_or_default();
+        let prior_identity = prior
+            .and_then(|p| p.identity.as_ref())
+            .map(|i| self.identity_data(type_name, i));
+        let prior = prior.map(|p| p.state.clone()).unwrap_or(Value::Null);
         let proposed = proposed_new_state(&schema.block, &prior, config);
         let r = self
             .svc
@@ -145,6 +181,8 @@ impl TestClient {
                 prior_state: Some(dv(&prior, &ty)),
                 proposed_new_state: Some(dv(&proposed, &ty)),
                 config: Some(dv(config, &ty)),
+                prior_private,
+                prior_identity,
                 client_capabilities: caps(),
                 ..Default::default()
             }))
@@ -155,6 +193,7 @@ impl TestClient {
             planned: undv(r.planned_state.as_ref(), &ty),
             requires_replace: r.requires_replace.iter().map(path).collect(),
             private: r.planned_private,
+            identity: self.identity_value(type_name, r.planned_identity.as_ref()),
             diagnostics: diagnostics(&r.diagnostics),
         }
     }
@@ -169,6 +208,25 @@ impl TestClient {
         config: &Value,
         private: Vec<u8>,
     ) -> (Value, Diagnostics) {
+        let plan = PlannedChange {
+            planned: planned.clone(),
+            requires_replace: Vec::new(),
+            private,
+            identity: None,
+            diagnostics: Diagnostics::new(),
+        };
+        let applied = self.apply_planned(type_name, prior, &plan, config).await;
+        (applied.instance.state, applied.diagnostics)
+    }
+
+    /// Applies `plan` (with its private state and identity) over the prior state.
+    pub async fn apply_planned(
+        &self,
+        type_name: &str,
+        prior: Option<&Value>,
+        plan: &PlannedChange,
+        config: &Value,
+    ) -> Applied {
         let ty = self.resource_schema(type_name).value_type();
         let prior = prior.cloned().unwrap_or(Value::Null);
         let r = self
@@ -176,15 +234,26 @@ impl TestClient {
             .apply_resource_change(Request::new(pb::apply_resource_change::Request {
                 type_name: type_name.into(),
                 prior_state: Some(dv(&prior, &ty)),
-                planned_state: Some(dv(planned, &ty)),
+                planned_state: Some(dv(&plan.planned, &ty)),
                 config: Some(dv(config, &ty)),
-                planned_private: private,
+                planned_private: plan.private.clone(),
+                planned_identity: plan
+                    .identity
+                    .as_ref()
+                    .map(|i| self.identity_data(type_name, i)),
                 ..Default::default()
             }))
             .await
             .expect("ApplyResourceChange")
             .into_inner();
-        (undv(r.new_state.as_ref(), &ty), diagnostics(&r.diagnostics))
+        Applied {
+            instance: Instance {
+                state: undv(r.new_state.as_ref(), &ty),
+                private: r.private,
+                identity: self.identity_value(type_name, r.new_identity.as_ref()),
+            },
+            diagnostics: diagnostics(&r.diagnostics),
+        }
     }
 
     /// Validate, plan and apply a new resource.
@@ -373,7 +442,7 @@ impl TestClient {
     }
 }
 
-fn complete_object(ty: &Type, config: Value) -> Value {
+pub(super) fn complete_object(ty: &Type, config: Value) -> Value {
     match (ty, config) {
         (Type::Object(attrs), Value::Object(mut m)) => {
             for (k, t) in attrs {

@@ -19,7 +19,10 @@
 
 mod client;
 mod convert;
+mod instances;
 mod proposed;
+mod streams;
 
-pub use client::{PlannedChange, TestClient};
+pub use client::{Applied, Instance, PlannedChange, TestClient};
 pub use proposed::proposed_new_state;
+pub use streams::{Invocation, Listed, Listing};

@@ -1,5 +1,13 @@
-//! Every RPC of protocol 6, sent through the in-process client to a small provider
+//! Every RPC of protocol 6, sent through the in-process client to small providers
 //! defined here. Values travel msgpack-encoded exactly as Terraform sends them.
+//!
+//! This file covers the classic resource life cycle, data sources, ephemeral
+//! resources and functions; the modules cover what came later.
+
+mod actions;
+mod apply_safety;
+mod identity;
+mod lists;
 
 use futures::StreamExt;
 use pb::provider_server::Provider as Rpc;
@@ -74,29 +82,26 @@ impl Resource for Thing {
         }
         ApplyResult::ok(state)
     }
-    async fn read(&self, _ctx: &Context, state: Value, private: Vec<u8>) -> ReadResult {
-        if state.attr("note").and_then(Value::as_str) == Some("gone") {
+    async fn read(&self, _ctx: &Context, req: ReadRequest) -> ReadResult {
+        if req.state.attr("note").and_then(Value::as_str) == Some("gone") {
             return ReadResult::gone();
         }
-        ReadResult {
-            state: Some(state),
-            private,
-            diagnostics: Diagnostics::new(),
-        }
+        ReadResult::found(req.state).with_private(req.private)
     }
     async fn update(&self, _ctx: &Context, req: UpdateRequest) -> ApplyResult {
         ApplyResult::ok(req.planned)
     }
-    async fn delete(&self, _ctx: &Context, prior: Value, _private: Vec<u8>) -> Diagnostics {
-        if prior.attr("note").and_then(Value::as_str) == Some("undeletable") {
+    async fn delete(&self, _ctx: &Context, req: DeleteRequest) -> Diagnostics {
+        if req.prior.attr("note").and_then(Value::as_str) == Some("undeletable") {
             return Diagnostic::error("Delete failed", "in use").into();
         }
         Diagnostics::new()
     }
-    async fn import(&self, _ctx: &Context, id: &str) -> Result<Value, Diagnostics> {
-        Ok(Value::object([
-            ("id", Value::from(id)),
+    async fn import(&self, _ctx: &Context, req: ImportRequest) -> ImportResult {
+        let id = req.id.unwrap_or_default();
+        ImportResult::state(Value::object([
             ("name", Value::from(id.trim_start_matches("t-"))),
+            ("id", Value::from(id)),
         ]))
     }
     fn upgrade_state(&self, version: i64, raw: &[u8]) -> Result<Value, Diagnostics> {
