@@ -4,11 +4,13 @@ use crate::clouds::{CloudPlugin, Clouds, RuleBook, aws};
 use crate::config::{self, ProviderConfig};
 use crate::resources::{
     accelerators::Accelerators, cluster::Cluster, identity::Identity, kms_key::KmsKey,
-    machine_type::MachineType, managed::Managed, node_pool::NodePool,
+    listing::Listed, machine_type::MachineType, managed::Managed, node_pool::NodePool,
 };
 use std::sync::Arc;
 use tfplug::schema::Schema;
-use tfplug::{DataSource, Diagnostics, Function, Provider, ProviderData, Resource, Value};
+use tfplug::{
+    DataSource, Diagnostics, Function, ListResource, Provider, ProviderData, Resource, Value,
+};
 
 /// The provider's source address.
 pub const ADDRESS: &str = "registry.terraform.io/mlcloud/mlcloud";
@@ -64,6 +66,13 @@ impl Provider for MlcloudProvider {
             Arc::new(Managed(Identity::new(self.rules.clone()))),
             Arc::new(Managed(Cluster::new(self.rules.clone()))),
             Arc::new(Managed(NodePool::new(self.rules.clone()))),
+        ]
+    }
+
+    fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
+        vec![
+            Arc::new(Listed(Cluster::new(self.rules.clone()))),
+            Arc::new(Listed(NodePool::new(self.rules.clone()))),
         ]
     }
 

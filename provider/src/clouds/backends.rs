@@ -1,7 +1,7 @@
 //! One generic backend trait for every kind of cloud object, and the set of backends a
 //! cloud serves, looked up by the spec and state types they take.
 
-use super::model::Op;
+use super::model::{ListScope, Op};
 use super::{CloudError, Outcome};
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
@@ -25,6 +25,14 @@ pub trait ObjectBackend<Spec, State>: Send + Sync {
     /// Deletes the object; `spec` is the prior state's settings (e.g. a key's deletion
     /// window). An object already gone is not an error.
     async fn delete(&self, id: &str, spec: &Spec, op: &Op) -> Result<(), CloudError>;
+
+    /// The objects of this kind that exist in `scope` (for `terraform query`). Kinds a
+    /// backend cannot list say so.
+    async fn list(&self, _scope: &ListScope) -> Result<Vec<State>, CloudError> {
+        Err(CloudError::Invalid(
+            "this kind of object cannot be listed on this cloud".into(),
+        ))
+    }
 }
 
 /// The backends one cloud serves, one per kind of object.

@@ -6,7 +6,7 @@ use super::lifecycle::CloudObject;
 use super::machines;
 use crate::clouds::model::{
     AwsClusterSettings, AzureClusterSettings, ClusterSpec, ClusterState, EndpointAccess,
-    GcpClusterSettings, PerCloud, SystemPoolSpec, Tags,
+    GcpClusterSettings, ListScope, PerCloud, SystemPoolSpec, Tags,
 };
 use crate::clouds::{CloudRules, Clouds, ObjectKind, RuleBook};
 use serde::Deserialize;
@@ -145,6 +145,24 @@ impl CloudObject for Cluster {
             .block(gcp),
         )
         .version(SCHEMA_VERSION)
+    }
+
+    fn list_block(&self) -> Option<Block> {
+        Some(
+            Block::new()
+                .describe("Finds the clusters of one cloud and location, ready to import.")
+                .attr(cloud_attribute())
+                .attr(Attribute::string("location").optional().describe(
+                    "Region to look in; default: the provider block's region for the cloud.",
+                )),
+        )
+    }
+
+    fn list_scope(&self, config: &Value) -> ListScope {
+        ListScope {
+            location: str_attr(config, "location").map(str::to_owned),
+            parent_id: None,
+        }
     }
 
     fn check_neutral(&self, config: &Value, diags: &mut Diagnostics) {

@@ -24,6 +24,15 @@ pub const fn minutes(m: u64) -> Duration {
     Duration::from_secs(m * 60)
 }
 
+/// The `cloud` attribute: required, one of the three, replacing the resource.
+pub fn cloud_attribute() -> Attribute {
+    let clouds: Vec<&str> = Cloud::ALL.iter().map(|c| c.as_str()).collect();
+    Attribute::string("cloud")
+        .required()
+        .one_of(&clouds)
+        .describe("Which cloud: `aws`, `azure` or `gcp`.")
+}
+
 /// `cloud`, `name`, `location`, `tags`, `tags_all`, `id` and `timeouts`. Name and tag
 /// rules differ per cloud, so they are checked through the cloud's rules at validate
 /// time rather than by a schema validator.

@@ -8,6 +8,7 @@
 use super::common::{
     Timeouts, check_name_and_tags, cloud_diag, cloud_of, clouds, op, required_cloud, str_attr,
 };
+use crate::clouds::model::ListScope;
 use crate::clouds::{CloudError, CloudRules, Clouds, ObjectKind, Outcome, RuleBook};
 use tfplug::schema::Schema;
 use tfplug::{
@@ -54,6 +55,17 @@ pub trait CloudObject: Send + Sync {
     /// Terraform state from what the cloud holds; `config` is the plan (on apply) or
     /// the prior state (on read) and supplies what only the configuration knows.
     fn to_state(&self, clouds: &Clouds, state: &Self::State, config: &Value) -> Value;
+
+    /// The `config { }` of this kind's list resource (`terraform query`); `None` when
+    /// it cannot be listed.
+    fn list_block(&self) -> Option<tfplug::schema::Block> {
+        None
+    }
+
+    /// Where to look, from a list block's `config { }`.
+    fn list_scope(&self, _config: &Value) -> ListScope {
+        ListScope::default()
+    }
 
     /// Every check of a configuration: the neutral ones, then the cloud's.
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {

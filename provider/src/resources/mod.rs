@@ -8,6 +8,7 @@ pub mod common;
 pub mod identity;
 pub mod kms_key;
 pub mod lifecycle;
+pub mod listing;
 pub mod machine_type;
 mod machines;
 pub mod managed;

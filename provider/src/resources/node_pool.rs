@@ -6,8 +6,8 @@ use super::lifecycle::CloudObject;
 use super::machines;
 use crate::catalog::{self, AcceleratorKind, CatalogError, Offering};
 use crate::clouds::model::{
-    AwsNodePoolSettings, AzureNodePoolSettings, CapacityType, GcpNodePoolSettings, Machine,
-    NodePoolSpec, NodePoolState, PerCloud, Scaling, Tags, Taint, TaintEffect,
+    AwsNodePoolSettings, AzureNodePoolSettings, CapacityType, GcpNodePoolSettings, ListScope,
+    Machine, NodePoolSpec, NodePoolState, PerCloud, Scaling, Tags, Taint, TaintEffect,
 };
 use crate::clouds::{CloudRules, Clouds, ObjectKind, RuleBook};
 use serde::Deserialize;
@@ -225,6 +225,22 @@ impl CloudObject for NodePool {
             .block(gcp),
         )
         .version(SCHEMA_VERSION)
+    }
+
+    fn list_block(&self) -> Option<Block> {
+        Some(
+            Block::new()
+                .describe("Finds the node pools of one cluster (not its system pool, which belongs to the cluster), ready to import.")
+                .attr(cloud_attribute())
+                .attr(Attribute::string("cluster_id").required().describe("The `id` of the cluster whose pools to list.")),
+        )
+    }
+
+    fn list_scope(&self, config: &Value) -> ListScope {
+        ListScope {
+            location: None,
+            parent_id: str_attr(config, "cluster_id").map(str::to_owned),
+        }
     }
 
     fn check_neutral(&self, config: &Value, diags: &mut Diagnostics) {

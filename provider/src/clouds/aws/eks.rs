@@ -18,7 +18,7 @@ use super::tokens::request_token;
 use super::updates::wait_update;
 use crate::clouds::model::{
     AwsClusterSettings, AwsNodePoolSettings, CapacityType, ClusterSpec, ClusterState,
-    EndpointAccess, NodePoolSpec, Op, PerCloud, Scaling, SystemPool,
+    EndpointAccess, ListScope, NodePoolSpec, Op, PerCloud, Scaling, SystemPool,
 };
 use crate::clouds::wait::Deadline;
 use crate::clouds::{CloudError, ObjectBackend, Outcome, PartialFailure};
@@ -521,6 +521,37 @@ impl ObjectBackend<ClusterSpec, ClusterState> for AwsBackend {
             }
             .into()
         })
+    }
+
+    /// The EKS clusters of the scope's region (the provider's region by default).
+    async fn list(&self, scope: &ListScope) -> Result<Vec<ClusterState>, CloudError> {
+        let regional = self
+            .clients
+            .regional(scope.location.as_deref().unwrap_or(""));
+        let eks = &regional.eks;
+        let mut names = Vec::new();
+        let mut next: Option<String> = None;
+        loop {
+            let page = eks
+                .list_clusters()
+                .set_next_token(next.take())
+                .send()
+                .await
+                .or_cloud(Service::Eks, "ListClusters", "EKS clusters")?;
+            names.extend(page.clusters().iter().cloned());
+            match page.next_token() {
+                Some(token) if !token.is_empty() => next = Some(token.to_string()),
+                _ => break,
+            }
+        }
+        let mut found = Vec::new();
+        for name in names {
+            // A cluster deleted between the listing and its read is simply not there.
+            if let Some(state) = self.cluster_state(eks, &name).await? {
+                found.push(state);
+            }
+        }
+        Ok(found)
     }
 
     async fn delete(&self, id: &str, _spec: &ClusterSpec, op: &Op) -> Result<(), CloudError> {

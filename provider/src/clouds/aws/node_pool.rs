@@ -4,6 +4,7 @@
 use super::AwsBackend;
 use super::arn;
 use super::cluster_api::find_cluster;
+use super::eks::SYSTEM_POOL;
 use super::errors::{SdkResultExt, Service, found};
 use super::launch_template;
 use super::nodegroup::{
@@ -12,7 +13,7 @@ use super::nodegroup::{
 };
 use super::placement::{flatten_zones, pool_placement};
 use super::tags;
-use crate::clouds::model::{NodePoolSpec, NodePoolState, Op};
+use crate::clouds::model::{ListScope, NodePoolSpec, NodePoolState, Op};
 use crate::clouds::wait::Deadline;
 use crate::clouds::{CloudError, ObjectBackend, Outcome, PartialFailure};
 
@@ -127,6 +128,15 @@ impl AwsBackend {
     }
 }
 
+/// A node group by name, `None` when it is gone.
+async fn found_group(
+    eks: &aws_sdk_eks::Client,
+    cluster: &str,
+    group: &str,
+) -> Result<Option<aws_sdk_eks::types::Nodegroup>, CloudError> {
+    found(find_group(eks, cluster, group).await)
+}
+
 #[async_trait::async_trait]
 impl ObjectBackend<NodePoolSpec, NodePoolState> for AwsBackend {
     async fn create(&self, spec: &NodePoolSpec, op: &Op) -> Outcome<NodePoolState> {
@@ -179,6 +189,49 @@ impl ObjectBackend<NodePoolSpec, NodePoolState> for AwsBackend {
             }
             .into()
         })
+    }
+
+    /// The node groups of the scope's cluster, except the cluster's own system pool
+    /// (which belongs to the `mlcloud_cluster`).
+    async fn list(&self, scope: &ListScope) -> Result<Vec<NodePoolState>, CloudError> {
+        let cluster_id = scope.parent_id.as_deref().ok_or_else(|| {
+            CloudError::Invalid("listing node pools needs the cluster_id of their cluster".into())
+        })?;
+        let (_, cluster) = arn::cluster_name(cluster_id)?;
+        let eks = &self.regional_for(cluster_id).eks;
+        let mut groups = Vec::new();
+        let mut next: Option<String> = None;
+        loop {
+            let page = eks
+                .list_nodegroups()
+                .cluster_name(cluster)
+                .set_next_token(next.take())
+                .send()
+                .await
+                .or_cloud(
+                    Service::Eks,
+                    "ListNodegroups",
+                    &format!("node groups of EKS cluster {cluster:?}"),
+                )?;
+            groups.extend(page.nodegroups().iter().cloned());
+            match page.next_token() {
+                Some(token) if !token.is_empty() => next = Some(token.to_string()),
+                _ => break,
+            }
+        }
+        let mut found = Vec::new();
+        for group in groups.iter().filter(|g| *g != SYSTEM_POOL) {
+            let Some(described) = found_group(eks, cluster, group).await? else {
+                continue;
+            };
+            let Some(arn) = described.nodegroup_arn() else {
+                continue;
+            };
+            if let Some(state) = self.node_pool_state(arn).await? {
+                found.push(state);
+            }
+        }
+        Ok(found)
     }
 
     async fn delete(&self, id: &str, _spec: &NodePoolSpec, op: &Op) -> Result<(), CloudError> {

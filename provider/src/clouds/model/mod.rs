@@ -37,6 +37,14 @@ where
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
+/// Where to look for existing objects (`terraform query`): a location, or the object
+/// they belong to (a node pool's cluster).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ListScope {
+    pub location: Option<String>,
+    pub parent_id: Option<String>,
+}
+
 /// How long an operation may take, and how to notice StopProvider.
 #[derive(Debug, Clone)]
 pub struct Op {
