@@ -4,7 +4,7 @@
 
 use super::common::{cloud_diag, clouds, required_cloud, str_attr};
 use super::lifecycle::CloudObject;
-use tfplug::schema::{Block, Schema};
+use tfplug::schema::Schema;
 use tfplug::{Context, Diagnostic, Diagnostics, ListItem, ListRequest, ListResource, Value};
 
 /// A listable [`CloudObject`] as a Terraform list resource.
@@ -17,7 +17,7 @@ impl<T: CloudObject + 'static> ListResource for Listed<T> {
     }
 
     fn schema(&self) -> Schema {
-        Schema::new(self.0.list_block().unwrap_or_else(Block::new))
+        Schema::new(self.0.list_block().unwrap_or_default())
     }
 
     async fn list(&self, ctx: &Context, req: ListRequest) -> Diagnostics {
