@@ -524,4 +524,66 @@ mod tests {
         assert!(matches!(err, CloudError::Cancelled(_)), "{err:?}");
         assert!(started.elapsed() < Duration::from_secs(5));
     }
+
+    fn throttled(retry_after: Option<Duration>) -> CloudError {
+        CloudError::Throttled {
+            service: "EKS",
+            operation: "DescribeCluster",
+            code: "ThrottlingException".into(),
+            message: "Rate exceeded".into(),
+            retry_after,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_throttled_poll_waits_as_long_as_retry_after_asks() {
+        let calls = Arc::new(Mutex::new(0u32));
+        let counted = calls.clone();
+        let started = Instant::now();
+        let done = change(Target::States(&["READY"]))
+            .wait(&FAST, &deadline(5_000), move || {
+                let mut n = counted.lock().unwrap();
+                *n += 1;
+                std::future::ready(match *n {
+                    1 => Err(throttled(Some(Duration::from_millis(200)))),
+                    _ => Ok(Some(Observed::new(*n, "READY"))),
+                })
+            })
+            .await
+            .unwrap();
+        assert_eq!(done, Some(2));
+        // The backoff alone would have paused at most 4 ms.
+        assert!(
+            started.elapsed() >= Duration::from_millis(200),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(*calls.lock().unwrap(), 2);
+    }
+
+    #[tokio::test]
+    async fn transient_retries_honour_retry_after_too() {
+        let calls = Arc::new(Mutex::new(0u32));
+        let counted = calls.clone();
+        let started = Instant::now();
+        let answer = retry_transient(
+            "creating the thing",
+            &FAST,
+            &deadline(5_000),
+            Duration::from_secs(5),
+            CloudError::is_throttled,
+            move || {
+                let mut n = counted.lock().unwrap();
+                *n += 1;
+                std::future::ready(match *n {
+                    1 => Err(throttled(Some(Duration::from_millis(150)))),
+                    n => Ok(n),
+                })
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(answer, 2);
+        assert!(started.elapsed() >= Duration::from_millis(150));
+    }
 }
