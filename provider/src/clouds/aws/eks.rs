@@ -373,22 +373,7 @@ impl AwsBackend {
             self.settle(eks, name, out.update(), deadline).await?;
         }
         let changes = tags::user_changes(&prior.tags, &spec.tags, &spec.name);
-        if !changes.set.is_empty() {
-            eks.tag_resource()
-                .resource_arn(arn)
-                .set_tags(Some(tags::to_map(&changes.set)))
-                .send()
-                .await
-                .or_api(Service::Eks, "TagResource")?;
-        }
-        if !changes.remove.is_empty() {
-            eks.untag_resource()
-                .resource_arn(arn)
-                .set_tag_keys(Some(changes.remove))
-                .send()
-                .await
-                .or_api(Service::Eks, "UntagResource")?;
-        }
+        tags::apply_to_eks(eks, arn, changes).await?;
         if spec.system_pool.node_count != prior.system_pool.node_count {
             nodegroup::resize_group(
                 eks,

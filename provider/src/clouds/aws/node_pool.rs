@@ -35,7 +35,8 @@ impl AwsBackend {
             Some(template) => launch_template::find_disk_size(&regional.ec2, &template).await?,
             None => found_group.disk_size().map(|d| d.max(0) as u32),
         };
-        let zones = flatten_zones(&regional.ec2, found_group.subnets(), &cluster_subnets).await?;
+        let (zones, spans_cluster) =
+            flatten_zones(&regional.ec2, found_group.subnets(), &cluster_subnets).await?;
         let cluster_arn = arn::cluster_arn(
             group_arn.partition,
             group_arn.region,
@@ -47,6 +48,7 @@ impl AwsBackend {
             cluster_arn,
             disk.unwrap_or_default(),
             zones,
+            spans_cluster,
         )))
     }
 
@@ -70,6 +72,7 @@ impl AwsBackend {
                 labels: spec.labels.clone(),
                 disk_size_gb: spec.disk_size_gb,
                 zones: spec.zones.clone(),
+                spans_cluster: spec.zones.is_empty(),
                 node_identity_id: spec.node_identity_id.clone(),
                 tags: spec.tags.clone(),
                 status: "UNKNOWN".into(),
@@ -108,22 +111,7 @@ impl AwsBackend {
             .await?;
         }
         let changes = tags::user_changes(&prior.tags, &spec.tags, &spec.name);
-        if !changes.set.is_empty() {
-            eks.tag_resource()
-                .resource_arn(id)
-                .set_tags(Some(tags::to_map(&changes.set)))
-                .send()
-                .await
-                .or_api(Service::Eks, "TagResource")?;
-        }
-        if !changes.remove.is_empty() {
-            eks.untag_resource()
-                .resource_arn(id)
-                .set_tag_keys(Some(changes.remove))
-                .send()
-                .await
-                .or_api(Service::Eks, "UntagResource")?;
-        }
+        tags::apply_to_eks(eks, id, changes).await?;
         Ok(())
     }
 }

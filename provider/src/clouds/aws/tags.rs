@@ -87,6 +87,32 @@ pub fn user_changes(prior: &Tags, wanted: &Tags, name: &str) -> TagChanges {
     changes
 }
 
+/// Applies `changes` to an EKS cluster or node group.
+pub async fn apply_to_eks(
+    eks: &aws_sdk_eks::Client,
+    arn: &str,
+    changes: TagChanges,
+) -> Result<(), crate::clouds::CloudError> {
+    use super::errors::{SdkResultExt, Service};
+    if !changes.set.is_empty() {
+        eks.tag_resource()
+            .resource_arn(arn)
+            .set_tags(Some(to_map(&changes.set)))
+            .send()
+            .await
+            .or_api(Service::Eks, "TagResource")?;
+    }
+    if !changes.remove.is_empty() {
+        eks.untag_resource()
+            .resource_arn(arn)
+            .set_tag_keys(Some(changes.remove))
+            .send()
+            .await
+            .or_api(Service::Eks, "UntagResource")?;
+    }
+    Ok(())
+}
+
 /// Tags as the `HashMap` the EKS API takes.
 pub fn to_map(tags: &Tags) -> HashMap<String, String> {
     tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
