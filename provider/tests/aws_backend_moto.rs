@@ -118,6 +118,39 @@ fn set(items: &[&str]) -> BTreeSet<String> {
 }
 
 /// The AWS backend as the seam sees it, one kind of object at a time.
+/// Two subnets of a new VPC, in us-east-1a and us-east-1b: what EKS asks for.
+async fn subnets_in_two_zones(ec2: &aws_sdk_ec2::Client) -> BTreeSet<String> {
+    let vpc = ec2
+        .create_vpc()
+        .cidr_block("10.42.0.0/16")
+        .send()
+        .await
+        .expect("create VPC");
+    let vpc_id = vpc.vpc().and_then(|v| v.vpc_id()).expect("VPC id");
+    let mut subnets = BTreeSet::new();
+    for (cidr, zone) in [
+        ("10.42.1.0/24", "us-east-1a"),
+        ("10.42.2.0/24", "us-east-1b"),
+    ] {
+        let subnet = ec2
+            .create_subnet()
+            .vpc_id(vpc_id)
+            .cidr_block(cidr)
+            .availability_zone(zone)
+            .send()
+            .await
+            .expect("create subnet");
+        subnets.insert(
+            subnet
+                .subnet()
+                .and_then(|s| s.subnet_id())
+                .expect("subnet id")
+                .to_string(),
+        );
+    }
+    subnets
+}
+
 fn keys(b: &AwsBackend) -> &dyn ObjectBackend<KeySpec, KeyState> {
     b
 }
@@ -391,6 +424,7 @@ async fn identities_cluster_and_node_pool_lifecycle() {
     let iam = aws_sdk_iam::Client::new(&sdk);
     let eks = aws_sdk_eks::Client::new(&sdk);
     let ec2 = aws_sdk_ec2::Client::new(&sdk);
+    let subnets = subnets_in_two_zones(&ec2).await;
 
     // ------------------------------------------------ identities for the cluster
     let key = keys(&backend)
@@ -463,7 +497,7 @@ async fn identities_cluster_and_node_pool_lifecycle() {
             "scheduler",
         ]),
         cloud: PerCloud::Aws(AwsClusterSettings {
-            subnet_ids: set(&["subnet-1", "subnet-2"]),
+            subnet_ids: subnets.clone(),
             security_group_ids: set(&["sg-1"]),
         }),
         tags: tags(&[("env", "test")]),
@@ -788,7 +822,13 @@ async fn identities_cluster_and_node_pool_lifecycle() {
         group.taints()[0].effect().map(|e| e.as_str()),
         Some("NO_SCHEDULE")
     );
-    assert_eq!(group.subnets(), ["subnet-1", "subnet-2"]);
+    assert_eq!(
+        group.subnets().iter().cloned().collect::<BTreeSet<_>>(),
+        subnets
+    );
+    // No `zones`: the pool spans the cluster, whose zones it reports.
+    assert!(pool.spans_cluster);
+    assert_eq!(pool.zones, set(&["us-east-1a", "us-east-1b"]));
     let template_id = group.launch_template().unwrap().id().unwrap().to_string();
     let versions = ec2
         .describe_launch_template_versions()

@@ -441,7 +441,7 @@ impl CloudObject for NodePool {
             ("disk_size_gb", Value::from(i64::from(s.disk_size_gb))),
             (
                 "zones",
-                null_if_unset(string_set(&s.zones), s.zones.is_empty(), config, "zones"),
+                null_if_unset(string_set(&s.zones), s.spans_cluster, config, "zones"),
             ),
             ("node_identity_id", s.node_identity_id.clone().into()),
             ("status", Value::from(s.status.as_str())),

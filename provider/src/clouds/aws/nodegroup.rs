@@ -136,6 +136,7 @@ pub fn flatten_group(
     cluster_arn: String,
     disk_size_gb: u32,
     zones: BTreeSet<String>,
+    spans_cluster: bool,
 ) -> NodePoolState {
     NodePoolState {
         id: group.nodegroup_arn().unwrap_or_default().to_string(),
@@ -154,6 +155,7 @@ pub fn flatten_group(
             .unwrap_or_default(),
         disk_size_gb,
         zones,
+        spans_cluster,
         node_identity_id: group.node_role().map(str::to_string),
         tags: tags::visible_map(group.tags()),
         status: group

@@ -61,22 +61,22 @@ async fn find_subnet_zones(
         .collect())
 }
 
-/// The zones a pool was limited to: none when it uses all the cluster's subnets.
+/// The zones of a pool's subnets, and whether those are all of the cluster's subnets
+/// (where a pool without `zones` goes). Both count: a pool whose `zones` name every
+/// zone of its cluster spans the cluster too, and its state keeps those zones.
 pub async fn flatten_zones(
     ec2: &aws_sdk_ec2::Client,
     group_subnets: &[String],
     cluster_subnets: &[String],
-) -> Result<BTreeSet<String>, CloudError> {
+) -> Result<(BTreeSet<String>, bool), CloudError> {
     let mine: BTreeSet<&String> = group_subnets.iter().collect();
     let all: BTreeSet<&String> = cluster_subnets.iter().collect();
-    if mine == all {
-        return Ok(BTreeSet::new());
-    }
-    Ok(find_subnet_zones(ec2, group_subnets)
+    let zones = find_subnet_zones(ec2, group_subnets)
         .await?
         .into_iter()
         .map(|(_, z)| z)
-        .collect())
+        .collect();
+    Ok((zones, mine == all))
 }
 
 /// The clients for a cluster ARN's region, and the cluster's subnets for a new pool.

@@ -103,7 +103,11 @@ pub struct NodePoolState {
     pub taints: BTreeSet<Taint>,
     pub labels: BTreeMap<String, String>,
     pub disk_size_gb: u32,
+    /// The zones the pool's nodes are placed in.
     pub zones: BTreeSet<String>,
+    /// Whether the pool spans every zone of its cluster, as a pool without `zones`
+    /// does: then a configuration without `zones` matches it.
+    pub spans_cluster: bool,
     pub node_identity_id: Option<String>,
     pub tags: Tags,
     pub status: String,
