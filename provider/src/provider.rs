@@ -23,11 +23,15 @@ pub struct MlcloudProvider {
 }
 
 impl MlcloudProvider {
+    /// Every cloud this build supports.
     pub fn new() -> Self {
-        MlcloudProvider {
-            rules: RuleBook::new(vec![aws::rules()]),
-            plugins: vec![aws::plugin()],
-        }
+        Self::with_clouds(RuleBook::new(vec![aws::rules()]), vec![aws::plugin()])
+    }
+
+    /// The provider over the given clouds' rules and backends (tests give it backends
+    /// of their own).
+    pub fn with_clouds(rules: RuleBook, plugins: Vec<CloudPlugin>) -> Self {
+        MlcloudProvider { rules, plugins }
     }
 }
 

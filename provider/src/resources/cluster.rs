@@ -14,6 +14,7 @@ use std::collections::BTreeSet;
 use tfplug::schema::{Attribute, Block, NestedBlock, Schema, validators};
 use tfplug::{AttributePath, Diagnostic, Diagnostics, ResourcePlan, Type, Value};
 
+#[derive(Clone)]
 pub struct Cluster {
     rules: RuleBook,
 }

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use tfplug::schema::{Attribute, Block, NestedBlock, Schema, validators};
 use tfplug::{AttributePath, Diagnostic, Diagnostics, Type, Value};
 
+#[derive(Clone)]
 pub struct Identity {
     rules: RuleBook,
 }

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use tfplug::schema::{Attribute, Block, Schema, validators};
 use tfplug::{Diagnostic, Diagnostics, Value};
 
+#[derive(Clone)]
 pub struct KmsKey {
     rules: RuleBook,
 }

@@ -8,8 +8,11 @@
 use super::common::{
     Timeouts, check_name_and_tags, cloud_diag, cloud_of, clouds, op, required_cloud, str_attr,
 };
-use crate::clouds::model::ListScope;
+use crate::clouds::model::{ListScope, RecordCreated};
 use crate::clouds::{CloudError, CloudRules, Clouds, ObjectKind, Outcome, RuleBook};
+use std::any::Any;
+use std::sync::Arc;
+use tfplug::resource::Recorder;
 use tfplug::schema::Schema;
 use tfplug::{
     ApplyResult, Context, CreateRequest, Diagnostic, Diagnostics, ReadResult, ResourcePlan,
@@ -119,11 +122,36 @@ fn applied<R: CloudObject + ?Sized>(
     }
 }
 
-pub async fn create<R: CloudObject>(r: &R, ctx: &Context, req: CreateRequest) -> ApplyResult {
+/// What a backend reports as made goes to tfplug's recorder as state at once, so that a
+/// panic or a stop during the long wait after it does not lose the object.
+fn recording<R: CloudObject + Clone + 'static>(
+    r: &R,
+    clouds: &Arc<Clouds>,
+    planned: &Value,
+    recorder: Recorder,
+) -> RecordCreated {
+    let (r, clouds, planned) = (r.clone(), clouds.clone(), planned.clone());
+    Arc::new(move |made: &dyn Any| {
+        if let Some(state) = made.downcast_ref::<R::State>() {
+            recorder.record(r.to_state(&clouds, state, &planned));
+        }
+    })
+}
+
+pub async fn create<R: CloudObject + Clone + 'static>(
+    r: &R,
+    ctx: &Context,
+    req: CreateRequest,
+) -> ApplyResult {
     let run = async {
         let clouds = clouds(ctx)?;
         let cloud = required_cloud(&req.planned)?;
-        let op = op(ctx, &req.planned, "create", R::TIMEOUTS.create)?;
+        let op = op(ctx, &req.planned, "create", R::TIMEOUTS.create)?.recording(recording(
+            r,
+            &clouds,
+            &req.planned,
+            req.recorder(),
+        ));
         let spec = r.spec(&clouds, &req.planned)?;
         let backend = clouds.backend::<R::Spec, R::State>(cloud).await?;
         let outcome = backend.create(&spec, &op).await;

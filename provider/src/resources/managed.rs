@@ -14,7 +14,7 @@ use tfplug::{
 pub struct Managed<T>(pub T);
 
 #[async_trait::async_trait]
-impl<T: CloudObject + 'static> Resource for Managed<T> {
+impl<T: CloudObject + Clone + 'static> Resource for Managed<T> {
     fn type_name(&self) -> String {
         T::TYPE_NAME.into()
     }

@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use tfplug::schema::{Attribute, Block, NestedBlock, Schema, validators};
 use tfplug::{AttributePath, Diagnostic, Diagnostics, ResourcePlan, Type, Value};
 
+#[derive(Clone)]
 pub struct NodePool {
     rules: RuleBook,
 }

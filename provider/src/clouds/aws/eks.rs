@@ -149,6 +149,28 @@ fn required<'a>(value: &'a Option<String>, what: &str) -> Result<&'a str, CloudE
         .ok_or_else(|| CloudError::Invalid(format!("{what} is required on aws")))
 }
 
+/// What is known of a cluster the moment CreateCluster answered: its ARN and the spec.
+fn made(spec: &ClusterSpec, arn: &str) -> ClusterState {
+    ClusterState {
+        id: arn.to_string(),
+        name: spec.name.clone(),
+        location: spec.location.clone(),
+        kubernetes_version: spec.kubernetes_version.clone().unwrap_or_default(),
+        endpoint_access: spec.endpoint_access,
+        authorized_cidrs: spec.authorized_cidrs.clone(),
+        encryption_key_id: spec.encryption_key_id.clone(),
+        identity_id: spec.identity_id.clone(),
+        system_pool: flatten_system_pool(None),
+        logging: spec.logging.clone(),
+        cloud: spec.cloud.clone(),
+        tags: spec.tags.clone(),
+        endpoint: String::new(),
+        ca_certificate: String::new(),
+        oidc_issuer_url: String::new(),
+        status: "CREATING".into(),
+    }
+}
+
 // ---------------------------------------------------------------- flatten
 
 fn flatten_cluster(cluster: &Cluster, system: Option<&Nodegroup>) -> ClusterState {
@@ -263,24 +285,7 @@ impl AwsBackend {
     ) -> PartialFailure<ClusterState> {
         let created = match self.cluster_state(eks, &spec.name).await {
             Ok(Some(state)) => state,
-            _ => ClusterState {
-                id: arn.to_string(),
-                name: spec.name.clone(),
-                location: spec.location.clone(),
-                kubernetes_version: spec.kubernetes_version.clone().unwrap_or_default(),
-                endpoint_access: spec.endpoint_access,
-                authorized_cidrs: spec.authorized_cidrs.clone(),
-                encryption_key_id: spec.encryption_key_id.clone(),
-                identity_id: spec.identity_id.clone(),
-                system_pool: flatten_system_pool(None),
-                logging: spec.logging.clone(),
-                cloud: spec.cloud.clone(),
-                tags: spec.tags.clone(),
-                endpoint: String::new(),
-                ca_certificate: String::new(),
-                oidc_issuer_url: String::new(),
-                status: "UNKNOWN".into(),
-            },
+            _ => made(spec, arn),
         };
         PartialFailure {
             created: Some(created),
@@ -462,7 +467,9 @@ impl ObjectBackend<ClusterSpec, ClusterState> for AwsBackend {
                 CloudError::Transport("EKS CreateCluster returned no cluster ARN".into())
             })?
             .to_string();
-        // The cluster exists: from here on every failure hands it to the state.
+        // The cluster exists: from here on every failure hands it to the state, and so
+        // does a panic or a stop during the long wait that follows.
+        op.record(&made(spec, &arn));
         if let Err(error) = self.finish_cluster(&regional, spec, &arn, &deadline).await {
             return Err(self.cluster_partial(eks, spec, &arn, error).await);
         }

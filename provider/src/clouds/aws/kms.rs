@@ -81,6 +81,20 @@ fn flatten_key(details: KeyDetails, cloud: crate::clouds::model::KeyCloud) -> Ke
     }
 }
 
+/// What is known of a key the moment CreateKey answered.
+fn made(arn: &str, spec: &KeySpec) -> KeyState {
+    KeyState {
+        id: arn.to_string(),
+        key_ref: arn.to_string(),
+        name: spec.name.clone(),
+        location: spec.location.clone(),
+        description: spec.description.clone(),
+        rotation_period_days: None,
+        tags: spec.tags.clone(),
+        cloud: spec.cloud.clone(),
+    }
+}
+
 fn is_scheduled_for_deletion(meta: &KeyMetadata) -> bool {
     matches!(
         meta.key_state(),
@@ -311,16 +325,7 @@ impl AwsBackend {
         let read = self.key_state(client, arn).await;
         let created = match read {
             Ok(Some(state)) => state,
-            _ => KeyState {
-                id: arn.to_string(),
-                key_ref: arn.to_string(),
-                name: String::new(),
-                location: spec.location.clone(),
-                description: spec.description.clone(),
-                rotation_period_days: None,
-                tags: spec.tags.clone(),
-                cloud: spec.cloud.clone(),
-            },
+            _ => made(arn, spec),
         };
         PartialFailure {
             created: Some(created),
@@ -331,7 +336,7 @@ impl AwsBackend {
 
 #[async_trait::async_trait]
 impl ObjectBackend<KeySpec, KeyState> for AwsBackend {
-    async fn create(&self, spec: &KeySpec, _op: &Op) -> Outcome<KeyState> {
+    async fn create(&self, spec: &KeySpec, op: &Op) -> Outcome<KeyState> {
         let client = self.kms_for(&spec.location);
 
         let arn = match adoptable_key(&client, spec).await? {
@@ -353,6 +358,7 @@ impl ObjectBackend<KeySpec, KeyState> for AwsBackend {
                 })?;
                 let arn = meta.arn().unwrap_or(meta.key_id()).to_string();
                 // From here on the key exists: every failure must hand it to the state.
+                op.record(&made(&arn, spec));
                 let alias = client
                     .create_alias()
                     .alias_name(alias_of(&spec.name))

@@ -20,7 +20,9 @@ pub use machine::*;
 pub use node_pool::*;
 pub use per_cloud::PerCloud;
 
+use std::any::Any;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -45,15 +47,48 @@ pub struct ListScope {
     pub parent_id: Option<String>,
 }
 
-/// How long an operation may take, and how to notice StopProvider.
-#[derive(Debug, Clone)]
+/// Receives what a backend has made so far (a `*State`), as soon as it exists.
+pub type RecordCreated = Arc<dyn Fn(&dyn Any) + Send + Sync>;
+
+/// How long an operation may take, how to notice StopProvider, and where to record
+/// what the cloud has made before the operation finishes.
+#[derive(Clone)]
 pub struct Op {
     pub timeout: Duration,
     pub cancel: CancellationToken,
+    recorder: Option<RecordCreated>,
+}
+
+impl std::fmt::Debug for Op {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Op")
+            .field("timeout", &self.timeout)
+            .field("records", &self.recorder.is_some())
+            .finish()
+    }
 }
 
 impl Op {
     pub fn new(timeout: Duration, cancel: CancellationToken) -> Self {
-        Op { timeout, cancel }
+        Op {
+            timeout,
+            cancel,
+            recorder: None,
+        }
+    }
+
+    /// This operation, recording what the backend reports as made through `recorder`.
+    pub fn recording(mut self, recorder: RecordCreated) -> Self {
+        self.recorder = Some(recorder);
+        self
+    }
+
+    /// A backend calls this as soon as the cloud has made an object (before waiting for
+    /// it), so that it reaches Terraform's state even if the provider then panics or is
+    /// stopped. States of another kind than the operation's are ignored.
+    pub fn record<S: Any>(&self, made: &S) {
+        if let Some(recorder) = &self.recorder {
+            recorder(made);
+        }
     }
 }
