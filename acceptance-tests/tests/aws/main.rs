@@ -15,4 +15,5 @@ mod examples;
 mod import_each;
 mod in_place_updates;
 mod lifecycle_on_1_0_3;
+mod order_is_not_the_users;
 mod stack_lifecycle;

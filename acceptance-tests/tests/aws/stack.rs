@@ -64,6 +64,12 @@ pub struct Stack {
     pub pool_taints: Option<Vec<Taint>>,
     pub pool_capacity_type: &'static str,
     pub pool_disk_size_gb: u32,
+    /// `None` leaves `logging` out (its default, every control-plane log type);
+    /// otherwise the types as written, in this order.
+    pub logging: Option<Vec<&'static str>>,
+    /// `None` leaves `zones` out (the pool uses all of the cluster's subnets);
+    /// otherwise the zones as written, in this order.
+    pub pool_zones: Option<Vec<String>>,
 }
 
 impl Stack {
@@ -81,6 +87,8 @@ impl Stack {
             pool_taints: None,
             pool_capacity_type: "spot",
             pool_disk_size_gb: 200,
+            logging: None,
+            pool_zones: None,
         }
     }
 
@@ -116,7 +124,7 @@ impl Stack {
     }
 
     fn cluster(&self) -> String {
-        let body = format!(
+        let mut body = format!(
             r#"cloud              = "aws"
 name               = {name}
 kubernetes_version = "1.31"
@@ -139,6 +147,10 @@ tags = {tags}"#,
             groups = hcl_list(std::slice::from_ref(&self.security_group_id)),
             tags = hcl_map(self.cluster_tags.clone()),
         );
+        if let Some(types) = &self.logging {
+            let types: Vec<String> = types.iter().map(|t| t.to_string()).collect();
+            body.push_str(&format!("\nlogging = {}", hcl_list(&types)));
+        }
         resource("mlcloud_cluster", "main", &body)
     }
 
@@ -164,6 +176,9 @@ tags             = {{ pool = "gpu" }}"#,
         );
         if let Some(taints) = &self.pool_taints {
             body.push_str(&format!("\ntaints = {}", hcl_taints(taints)));
+        }
+        if let Some(zones) = &self.pool_zones {
+            body.push_str(&format!("\nzones = {}", hcl_list(zones)));
         }
         resource("mlcloud_node_pool", "gpu", &body)
     }
