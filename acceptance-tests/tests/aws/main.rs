@@ -8,10 +8,12 @@ mod records;
 mod stack;
 mod stack_checks;
 
+mod bad_import_ids;
 mod bad_input;
 mod destroy_leaves_nothing;
 mod drift;
 mod examples;
+mod import_by_identity;
 mod import_each;
 mod in_place_updates;
 mod lifecycle_on_1_0_3;
