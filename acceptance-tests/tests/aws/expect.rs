@@ -1,5 +1,5 @@
-//! Checks shared by the stories: Terraform's diagnostics, the state's tags, and what
-//! the provider sent to moto.
+//! Checks shared by the stories: Terraform's diagnostics, the state's tags, ids and
+//! identities, and what the provider sent to moto.
 
 use acceptance_tests::{AwsRequest, Diagnostic, HarnessError, Moto, MotoError, State, Workdir};
 use serde_json::Value;
@@ -79,4 +79,47 @@ pub fn mutating_requests(moto: &Moto) -> Result<Vec<AwsRequest>, MotoError> {
         .into_iter()
         .filter(AwsRequest::is_mutating)
         .collect())
+}
+
+/// The `id` (an ARN) of the resource at `address`.
+#[track_caller]
+pub fn arn_of(state: &State, address: &str) -> String {
+    let arn = resource(state, address)["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        arn.starts_with("arn:aws:"),
+        "{address} is known by its ARN: {arn:?}"
+    );
+    arn
+}
+
+/// The identity Terraform stored for the resource at `address` (`show -json`).
+#[track_caller]
+pub fn identity<'a>(state: &'a State, address: &str) -> &'a Value {
+    state.0["values"]["root_module"]["resources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| r["address"] == address)
+        .map(|r| &r["identity"])
+        .unwrap_or_else(|| panic!("{address} is not in state: {}", state.0))
+}
+
+/// Every attribute of `theirs` at `address` has the same value in `mine`.
+#[track_caller]
+pub fn same_values(address: &str, mine: &State, theirs: &State) {
+    let (mine, theirs) = (resource(mine, address), resource(theirs, address));
+    let differing: Vec<&String> = theirs
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(attribute, value)| mine.get(attribute.as_str()) != Some(value))
+        .map(|(attribute, _)| attribute)
+        .collect();
+    assert!(
+        differing.is_empty(),
+        "{address}: imported {differing:?} differ\nimported: {mine}\ncreated:  {theirs}"
+    );
 }

@@ -6,10 +6,10 @@
 //! As in `import_each`, `deletion_window_days` stays at its default: no import can
 //! read it back.
 
-use acceptance_tests::{State, Terraform, TestResult, Workdir, hcl_string, providers};
-use serde_json::{Value, json};
+use acceptance_tests::{Terraform, TestResult, Workdir, hcl_string, providers};
+use serde_json::json;
 
-use crate::expect::resource;
+use crate::expect::{arn_of, identity, same_values};
 use crate::stack::{ADDRESSES, CLUSTER, Stack};
 
 acceptance_tests::scenarios_on_terraform_1_15!(import_the_stack_by_identity_then_plan_is_clean);
@@ -85,47 +85,4 @@ fn import_the_stack_by_identity_then_plan_is_clean(terraform: &Terraform) -> Tes
     }
     adopter.assert_no_changes()?;
     Ok(())
-}
-
-/// The `id` (an ARN) of the resource at `address`.
-#[track_caller]
-pub fn arn_of(state: &State, address: &str) -> String {
-    let arn = resource(state, address)["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    assert!(
-        arn.starts_with("arn:aws:"),
-        "{address} is known by its ARN: {arn:?}"
-    );
-    arn
-}
-
-/// The identity Terraform stored for the resource at `address` (`show -json`).
-#[track_caller]
-pub fn identity<'a>(state: &'a State, address: &str) -> &'a Value {
-    state.0["values"]["root_module"]["resources"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|r| r["address"] == address)
-        .map(|r| &r["identity"])
-        .unwrap_or_else(|| panic!("{address} is not in state: {}", state.0))
-}
-
-/// Every attribute of `theirs` at `address` has the same value in `mine`.
-#[track_caller]
-pub fn same_values(address: &str, mine: &State, theirs: &State) {
-    let (mine, theirs) = (resource(mine, address), resource(theirs, address));
-    let differing: Vec<&String> = theirs
-        .as_object()
-        .into_iter()
-        .flatten()
-        .filter(|(attribute, value)| mine.get(attribute.as_str()) != Some(value))
-        .map(|(attribute, _)| attribute)
-        .collect();
-    assert!(
-        differing.is_empty(),
-        "{address}: imported {differing:?} differ\nimported: {mine}\ncreated:  {theirs}"
-    );
 }

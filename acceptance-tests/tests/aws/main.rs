@@ -18,4 +18,5 @@ mod import_each;
 mod in_place_updates;
 mod lifecycle_on_1_0_3;
 mod order_is_not_the_users;
+mod query;
 mod stack_lifecycle;

@@ -95,16 +95,21 @@ impl Stack {
     /// The whole root module: provider block (pointed at `moto`, with default tags)
     /// and the six resources.
     pub fn main_tf(&self, moto: &Moto) -> String {
-        let default_tags = format!("default_tags = {}", hcl_map(DEFAULT_TAGS));
         [
-            terraform_block(),
-            moto.provider_block(&default_tags),
+            Stack::provider_only(moto),
             self.key(),
             identities(),
             self.cluster(),
             self.gpu_pool(),
         ]
         .join("\n")
+    }
+
+    /// The stack's terraform and provider blocks (pointed at `moto`, with default
+    /// tags) without its resources.
+    pub fn provider_only(moto: &Moto) -> String {
+        let default_tags = format!("default_tags = {}", hcl_map(DEFAULT_TAGS));
+        [terraform_block(), moto.provider_block(&default_tags)].join("\n")
     }
 
     fn key(&self) -> String {
