@@ -21,9 +21,12 @@
 //! Nothing is skipped: a missing terraform or provider binary fails the test with the
 //! command that installs or builds it.
 
+pub mod clean_env;
 mod command;
+pub mod emulator;
 mod error;
 mod hcl;
+mod http;
 mod install;
 pub mod moto;
 pub mod paths;
