@@ -37,8 +37,8 @@ use tempfile::TempDir;
 use crate::emulator::EmulatorProcess;
 use crate::hcl::hcl_string;
 use crate::http;
-use crate::paths::repo_root;
 
+pub use command::{moto_server_path, server_command};
 pub use encoding::{percent_decode, policy_document};
 pub use error::MotoError;
 pub use network::Network;
@@ -94,7 +94,8 @@ impl Moto {
             .prefix("mlcloud-moto-")
             .tempdir()
             .map_err(|source| MotoError::Scratch { source })?;
-        let process = command::moto_command(program, scratch.path()).start()?;
+        let process =
+            command::recording_into(command::command_for(program), scratch.path()).start()?;
         // Always set: the command asks for a port.
         let port = process.port().unwrap_or_default();
         let sdk = MotoSdk::new(&endpoint_of(port))?;
@@ -187,11 +188,6 @@ impl Moto {
 
 fn endpoint_of(port: u16) -> String {
     format!("http://127.0.0.1:{port}")
-}
-
-/// Where scripts/setup installs moto (`moto[server]` in `scripts/lib/requirements.txt`).
-pub fn moto_server_path() -> PathBuf {
-    repo_root().join(".venv").join("bin").join("moto_server")
 }
 
 #[cfg(test)]

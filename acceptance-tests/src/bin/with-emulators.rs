@@ -88,8 +88,8 @@ fn run(options: &Options) -> Result<ExitCode, Error> {
         .env("MLCLOUD_AWS_ENDPOINT", moto.endpoint());
     if options.aws_network {
         let network = moto.sdk().create_network()?;
-        let subnet_ids = serde_json::to_string(&network.subnet_ids)
-            .expect("a list of strings is JSON");
+        let subnet_ids =
+            serde_json::to_string(&network.subnet_ids).expect("a list of strings is JSON");
         command.env("MLCLOUD_AWS_SUBNET_IDS", subnet_ids);
     }
     let status = command.status().map_err(|source| Error::Spawn {

@@ -1,24 +1,39 @@
-//! How moto_server is run: on a free port, recording every request, probed over HTTP.
+//! How moto_server is run: from the project's venv on a free port, probed over HTTP.
 
 use std::path::{Path, PathBuf};
 
 use crate::emulator::{EmulatorCommand, PORT, Readiness};
+use crate::paths::repo_root;
 
-/// Where moto's recorder appends one JSON line per request it serves.
-pub fn recording_path(scratch: &Path) -> PathBuf {
-    scratch.join("requests.jsonl")
+/// Where scripts/setup installs moto (`moto[server]` in `scripts/lib/requirements.txt`).
+pub fn moto_server_path() -> PathBuf {
+    repo_root().join(".venv").join("bin").join("moto_server")
 }
 
-/// `moto_server -H 127.0.0.1 -p PORT`, recording into `scratch`.
-pub fn moto_command(program: PathBuf, scratch: &Path) -> EmulatorCommand {
+/// `moto_server -H 127.0.0.1 -p PORT` with AWS-managed policies loaded: all a test
+/// needs that only talks to moto (the provider's backend tests). [`Moto`](super::Moto)
+/// adds the request recording and SDK clients.
+pub fn server_command() -> EmulatorCommand {
+    command_for(moto_server_path())
+}
+
+pub(super) fn command_for(program: PathBuf) -> EmulatorCommand {
     EmulatorCommand::new("moto_server", program, Readiness::http_get("/moto-api/"))
         .args(["-H", "127.0.0.1", "-p", PORT])
         // Without it AWS-managed policies (AmazonEKSClusterPolicy...) do not exist.
         .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
         .env("AWS_DEFAULT_REGION", super::REGION)
-        .env("MOTO_ENABLE_RECORDING", "true")
-        .env(
-            "MOTO_RECORDER_FILEPATH",
-            recording_path(scratch).to_string_lossy(),
-        )
+}
+
+/// Where moto's recorder appends one JSON line per request it serves.
+pub(super) fn recording_path(scratch: &Path) -> PathBuf {
+    scratch.join("requests.jsonl")
+}
+
+/// Switches moto's recorder on, writing into `scratch`.
+pub(super) fn recording_into(command: EmulatorCommand, scratch: &Path) -> EmulatorCommand {
+    command.env("MOTO_ENABLE_RECORDING", "true").env(
+        "MOTO_RECORDER_FILEPATH",
+        recording_path(scratch).to_string_lossy(),
+    )
 }
