@@ -88,6 +88,7 @@ pub struct EmulatorCommand {
     program: PathBuf,
     args: Vec<String>,
     env: Vec<(String, String)>,
+    env_removed: Vec<String>,
     readiness: Readiness,
     startup_limit: Duration,
     missing_hint: String,
@@ -101,6 +102,7 @@ impl EmulatorCommand {
             program: program.into(),
             args: Vec::new(),
             env: Vec::new(),
+            env_removed: Vec::new(),
             readiness,
             startup_limit: DEFAULT_STARTUP_LIMIT,
             missing_hint: "run scripts/setup".to_owned(),
@@ -126,6 +128,13 @@ impl EmulatorCommand {
     /// [`PORT`] in `value` becomes the port picked.
     pub fn env(mut self, name: &str, value: impl Into<String>) -> Self {
         self.env.push((name.to_owned(), value.into()));
+        self
+    }
+
+    /// Removes `name` from the environment the emulator inherits (e.g. a setting of the
+    /// emulator's own that the developer's shell may hold).
+    pub fn env_remove(mut self, name: &str) -> Self {
+        self.env_removed.push(name.to_owned());
         self
     }
 
@@ -207,6 +216,9 @@ impl EmulatorCommand {
             .map_err(|source| self.io_error("create a log file", source))?;
         let mut command = Command::new(&self.program);
         clean_env::remove_cloud_settings(&mut command);
+        for name in &self.env_removed {
+            command.env_remove(name);
+        }
         command
             .args(self.args.iter().map(|arg| port::fill_in(arg, port)))
             .envs(
