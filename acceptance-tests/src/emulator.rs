@@ -12,7 +12,9 @@
 //! - with stdout and stderr in a log file, quoted in full in every error;
 //! - in its own process group, killed whole (SIGKILL) when the value is dropped: at
 //!   the end of the test, on `?` and on panic. Should the test process die without
-//!   unwinding, the kernel kills the emulator (`PR_SET_PDEATHSIG`).
+//!   unwinding (nextest's kill at the time limit), the kernel kills the emulator
+//!   process (`PR_SET_PDEATHSIG`); the kernel has no such signal for a whole group, so
+//!   an emulator that starts processes of its own ties them to itself the same way.
 //!
 //! An emulator that prints its endpoints as one JSON line when ready:
 //!
