@@ -355,8 +355,8 @@ impl EmulatorProcess {
     }
 
     /// Sends `signal` to the emulator's main process and waits up to `within` for it
-    /// to exit, for tests of a graceful shutdown; past `within` the group is killed and
-    /// the log quoted in the error.
+    /// to exit, for tests of a graceful shutdown; then [`log`](Self::log) holds all it
+    /// printed. Past `within` the group is killed and the log quoted in the error.
     pub fn stop(&mut self, signal: i32, within: Duration) -> Result<ExitStatus, EmulatorError> {
         let name = self.name().to_owned();
         let child = &mut self.running.child;
@@ -369,6 +369,8 @@ impl EmulatorProcess {
             if let Ok(Some(status)) = child.try_wait() {
                 // Now, not at drop: whatever it started goes too.
                 self.running.kill_group();
+                // So that `log()` holds all it printed on the way out.
+                self.running.log.settle();
                 return Ok(status);
             }
             thread::sleep(Duration::from_millis(20));
