@@ -85,6 +85,15 @@ pub fn run_with_timeout(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0);
+    // SAFETY: only an async-signal-safe syscall between fork and exec.
+    unsafe {
+        command.pre_exec(|| {
+            // Its own group escapes nextest's kill of the test's group: should the
+            // test process die at its time limit, the kernel kills the command.
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            Ok(())
+        });
+    }
     let mut child = command.spawn().map_err(|source| HarnessError::Spawn {
         command: description.clone(),
         source,

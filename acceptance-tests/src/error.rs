@@ -71,6 +71,10 @@ pub enum HarnessError {
         output: Box<CommandOutput>,
     },
 
+    /// An emulator could not be started, or stopped when asked.
+    #[error(transparent)]
+    Emulator(#[from] crate::emulator::EmulatorError),
+
     /// The AWS emulator could not be started, or did not answer as expected.
     #[error(transparent)]
     Moto(#[from] crate::moto::MotoError),

@@ -20,10 +20,18 @@
 //! and [`scenarios_on_every_terraform!`] turns it into one test per Terraform release.
 //! Nothing is skipped: a missing terraform or provider binary fails the test with the
 //! command that installs or builds it.
+//!
+//! Clouds are played by emulators on 127.0.0.1, each started by one launcher,
+//! [`emulator::EmulatorCommand`] ([`Moto`] for AWS), and stopped when the test ends.
+//! No process the harness starts sees the developer's cloud credentials
+//! ([`clean_env`]).
 
+pub mod clean_env;
 mod command;
+pub mod emulator;
 mod error;
 mod hcl;
+mod http;
 mod install;
 pub mod moto;
 pub mod paths;

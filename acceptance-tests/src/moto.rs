@@ -1,5 +1,6 @@
-//! AWS for the scenarios: moto in server mode, started from the project's venv on a
-//! free 127.0.0.1 port, one server per test, killed when the [`Moto`] is dropped.
+//! AWS for the scenarios: moto in server mode, started from the project's venv by
+//! [`EmulatorCommand`](crate::emulator::EmulatorCommand) on a free 127.0.0.1 port, one
+//! server per test, killed when the [`Moto`] is dropped.
 //!
 //! ```no_run
 //! use acceptance_tests::{Moto, TestResult};
@@ -21,11 +22,10 @@
 //! scenario can also check what the provider *sent* where moto keeps no record of it
 //! (e.g. the KMS rotation period, which moto 5.2 drops).
 
+mod command;
 mod encoding;
 mod error;
-mod http;
 mod network;
-mod process;
 mod recording;
 mod sdk;
 
@@ -34,16 +34,16 @@ use std::time::Duration;
 
 use tempfile::TempDir;
 
+use crate::emulator::EmulatorProcess;
 use crate::hcl::hcl_string;
-use crate::paths::repo_root;
+use crate::http;
 
+pub use command::{moto_server_path, server_command};
 pub use encoding::{percent_decode, policy_document};
 pub use error::MotoError;
 pub use network::Network;
 pub use recording::AwsRequest;
-pub use sdk::MotoSdk;
-
-use process::MotoProcess;
+pub use sdk::{MotoSdk, SDK_CALL_TIMEOUT};
 
 /// The region every scenario uses; moto serves all regions, the provider block names one.
 pub const REGION: &str = "us-east-1";
@@ -75,8 +75,9 @@ const API_TIMEOUT: Duration = Duration::from_secs(10);
 /// server (a panicking test too); the server also dies with the test process.
 pub struct Moto {
     // Declared first so it is dropped first: the server stops before its scratch
-    // directory (log, recording) is removed.
-    process: MotoProcess,
+    // directory (the recording) is removed.
+    process: EmulatorProcess,
+    port: u16,
     sdk: MotoSdk,
     scratch: TempDir,
 }
@@ -93,10 +94,14 @@ impl Moto {
             .prefix("mlcloud-moto-")
             .tempdir()
             .map_err(|source| MotoError::Scratch { source })?;
-        let process = MotoProcess::spawn(&program, scratch.path())?;
-        let sdk = MotoSdk::new(&endpoint_of(process.port()))?;
+        let process =
+            command::recording_into(command::command_for(program), scratch.path()).start()?;
+        // Always set: the command asks for a port.
+        let port = process.port().unwrap_or_default();
+        let sdk = MotoSdk::new(&endpoint_of(port))?;
         Ok(Moto {
             process,
+            port,
             sdk,
             scratch,
         })
@@ -104,11 +109,11 @@ impl Moto {
 
     /// `http://127.0.0.1:PORT`, the one endpoint of every service moto plays.
     pub fn endpoint(&self) -> String {
-        endpoint_of(self.process.port())
+        endpoint_of(self.port)
     }
 
     pub fn port(&self) -> u16 {
-        self.process.port()
+        self.port
     }
 
     /// SDK clients (KMS, IAM, EKS, EC2) for reading and changing what moto holds.
@@ -173,21 +178,16 @@ impl Moto {
 
     /// What moto printed: one line per request, and any traceback.
     pub fn log(&self) -> String {
-        std::fs::read_to_string(process::log_path(self.scratch.path())).unwrap_or_default()
+        self.process.log()
     }
 
     fn recording_path(&self) -> PathBuf {
-        process::recording_path(self.scratch.path())
+        command::recording_path(self.scratch.path())
     }
 }
 
 fn endpoint_of(port: u16) -> String {
     format!("http://127.0.0.1:{port}")
-}
-
-/// Where scripts/setup installs moto (`moto[server]` in `scripts/lib/requirements.txt`).
-pub fn moto_server_path() -> PathBuf {
-    repo_root().join(".venv").join("bin").join("python")
 }
 
 #[cfg(test)]

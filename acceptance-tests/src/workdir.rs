@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use tempfile::TempDir;
 
+use crate::clean_env;
 use crate::command::{CommandOutput, run_with_timeout};
 use crate::error::HarnessError;
 use crate::install::{ProviderInstall, cli_config};
@@ -36,6 +37,9 @@ pub struct Workdir {
     module_dir: PathBuf,
     cli_config_file: PathBuf,
     data_dir: PathBuf,
+    /// terraform's and the providers' `HOME`: empty, so no `~/.aws/credentials`,
+    /// `~/.kube/config`, `~/.azure` or gcloud configuration of the developer is read.
+    home_dir: PathBuf,
     /// Set for every terraform command (and so for the providers it starts).
     env: Vec<(String, String)>,
 }
@@ -58,11 +62,14 @@ impl Workdir {
             .map_err(HarnessError::io("write", &cli_config_file))?;
         let module_dir = root.join("module");
         std::fs::create_dir(&module_dir).map_err(HarnessError::io("create", &module_dir))?;
+        let home_dir = root.join("home");
+        std::fs::create_dir(&home_dir).map_err(HarnessError::io("create", &home_dir))?;
         Ok(Workdir {
             terraform: terraform.clone(),
             module_dir,
             cli_config_file,
             data_dir: root.join("tf-data"),
+            home_dir,
             env: Vec::new(),
             scratch,
         })
@@ -121,10 +128,14 @@ impl Workdir {
         Ok(())
     }
 
-    /// Runs `terraform ARGS` in the module, whatever its exit code.
+    /// Runs `terraform ARGS` in the module, whatever its exit code. Terraform and the
+    /// providers it starts see none of the caller's cloud settings
+    /// ([`clean_env`](crate::clean_env)) nor its home directory: only what this
+    /// workdir sets.
     pub fn run(&self, args: &[&str]) -> Result<CommandOutput, HarnessError> {
         let mut command = Command::new(self.terraform.path());
         command.args(args).current_dir(&self.module_dir);
+        clean_env::remove_cloud_settings(&mut command);
         // Only this workdir's settings count: a stray TF_CLI_ARGS or TF_WORKSPACE in
         // the caller's environment would change what every command means.
         for (variable, _) in std::env::vars_os() {
@@ -138,6 +149,7 @@ impl Workdir {
             .env("TF_IN_AUTOMATION", "1")
             .env("TF_INPUT", "0")
             .env("CHECKPOINT_DISABLE", "1")
+            .env("HOME", &self.home_dir)
             .envs(self.env.iter().map(|(name, value)| (name, value)));
         run_with_timeout(command, COMMAND_TIMEOUT)
     }

@@ -7,6 +7,7 @@
 //! waiters' state machine is unit-tested against a stub), `UpdateClusterVersion` does
 //! not exist there, and node group ARNs cannot be tagged.
 
+use acceptance_tests::emulator::EmulatorProcess;
 use aws_config::BehaviorVersion;
 use aws_sdk_eks::config::{Credentials, Region};
 use mlcloud_provider::clouds::aws::AwsBackend;
@@ -14,64 +15,29 @@ use mlcloud_provider::clouds::model::*;
 use mlcloud_provider::clouds::{CloudError, ObjectBackend};
 use mlcloud_provider::config::aws::AwsConfig;
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 const REGION: &str = "us-east-1";
 
-/// A moto server for one test; killed when dropped.
+/// A moto server for one test, started by the acceptance harness's launcher
+/// (free port, readiness probe, log in errors); killed when dropped.
 struct Moto {
-    child: Child,
+    _server: EmulatorProcess,
     url: String,
 }
 
 impl Moto {
     fn start() -> Moto {
-        let binary = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python");
-        let script =
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../acceptance-tests/moto/serve.py");
-        assert!(
-            binary.exists(),
-            "moto_server not found at {}: run scripts/setup to install the project's Python tools",
-            binary.display()
-        );
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(&binary)
-            .arg(&script)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
-        let mut moto = Moto {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        };
-        moto.wait_until_ready();
-        moto
-    }
-
-    fn wait_until_ready(&mut self) {
-        let started = Instant::now();
-        let address = self.url.trim_start_matches("http://").to_string();
-        while started.elapsed() < Duration::from_secs(30) {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                panic!("moto_server exited during start-up: {status}");
-            }
-            if std::net::TcpStream::connect(&address).is_ok() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
+        let server = acceptance_tests::moto::server_command()
+            .start()
+            .unwrap_or_else(|error| panic!("{error}"));
+        // Always set: moto is told its port.
+        let url = format!("http://127.0.0.1:{}", server.port().unwrap_or_default());
+        Moto {
+            _server: server,
+            url,
         }
-        panic!("moto_server did not listen on {address} within 30 s");
     }
 
     fn provider_block(&self) -> AwsConfig {
@@ -103,13 +69,6 @@ impl Moto {
             .endpoint_url(&self.url)
             .load()
             .await
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

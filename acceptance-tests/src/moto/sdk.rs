@@ -1,11 +1,17 @@
 //! SDK clients pointed at moto, driven from blocking test code.
 
 use std::future::Future;
+use std::time::Duration;
 
 use aws_sdk_kms::error::DisplayErrorContext;
 
 use super::error::MotoError;
 use super::{ACCESS_KEY, REGION, SECRET_KEY};
+
+/// The most one SDK call the harness makes may take, retries included: moto answers
+/// in milliseconds, so past this it hangs, and the test should say which call did
+/// rather than wait for nextest's limit.
+pub const SDK_CALL_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Marks the harness's own requests in moto's recording (in the user agent), so
 /// [`Moto::requests`](super::Moto::requests) can tell them from the provider's.
@@ -73,8 +79,9 @@ impl MotoSdk {
         })
     }
 
-    /// Runs one SDK call to completion; its error, with the service's message, as
-    /// [`MotoError::Sdk`] naming `what` was asked (e.g. `"eks DescribeCluster"`).
+    /// Runs one SDK call to completion within [`SDK_CALL_TIMEOUT`]; its error, with the
+    /// service's message, as [`MotoError::Sdk`] naming `what` was asked (e.g.
+    /// `"eks DescribeCluster"`).
     pub fn call<T, E>(
         &self,
         what: &str,
@@ -83,14 +90,22 @@ impl MotoSdk {
     where
         E: std::error::Error + 'static,
     {
-        self.block_on(request).map_err(|error| MotoError::Sdk {
-            call: what.to_owned(),
-            message: DisplayErrorContext(&error).to_string(),
-        })
+        self.block_on(what, request)?
+            .map_err(|error| MotoError::Sdk {
+                call: what.to_owned(),
+                message: DisplayErrorContext(&error).to_string(),
+            })
     }
 
-    /// Runs any future on the SDK's runtime, e.g. a call whose error the test inspects.
-    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
-        self.runtime.block_on(future)
+    /// Runs any future on the SDK's runtime within [`SDK_CALL_TIMEOUT`], e.g. a call
+    /// whose error the test inspects; [`MotoError::SdkTimeout`] naming `what` past it.
+    pub fn block_on<F: Future>(&self, what: &str, future: F) -> Result<F::Output, MotoError> {
+        // The timer is made inside the runtime: it needs its clock.
+        self.runtime
+            .block_on(async { tokio::time::timeout(SDK_CALL_TIMEOUT, future).await })
+            .map_err(|_| MotoError::SdkTimeout {
+                call: what.to_owned(),
+                timeout: SDK_CALL_TIMEOUT,
+            })
     }
 }

@@ -42,12 +42,13 @@ pub fn assert_moto_holds_nothing(moto: &Moto, key_arn: &str, window_days: i64) -
     let sdk = records.sdk();
     for group in ["system", POOL_NAME] {
         let answer = sdk.block_on(
+            "eks DescribeNodegroup",
             sdk.eks
                 .describe_nodegroup()
                 .cluster_name(CLUSTER_NAME)
                 .nodegroup_name(group)
                 .send(),
-        );
+        )?;
         assert!(
             answer
                 .as_ref()

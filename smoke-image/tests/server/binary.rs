@@ -6,6 +6,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
+use acceptance_tests::emulator::{EmulatorCommand, EmulatorProcess, PORT, Readiness};
 use serde_json::Value;
 
 use crate::support::{raw_http, status_of};
@@ -17,14 +18,6 @@ const SETTINGS: [&str; 5] = [
     "MAX_BODY_BYTES",
     "SHUTDOWN_TIMEOUT_SECONDS",
 ];
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// Starts the binary with only `env` set among its settings; stdout lines arrive, parsed,
 /// on the returned channel.
@@ -80,11 +73,60 @@ fn wait_for_exit(child: &mut Child) -> std::process::ExitStatus {
     }
 }
 
+/// The binary on a free port picked for it (`PORT`), started like the acceptance tests'
+/// emulators: ready once `/v2/health/ready` answers, everything it prints in a log.
+fn start_on_a_free_port(model_name: &str) -> EmulatorProcess {
+    let mut command = EmulatorCommand::new(
+        "mlcloud-smoke",
+        env!("CARGO_BIN_EXE_mlcloud-smoke"),
+        Readiness::http_get("/v2/health/ready"),
+    );
+    for name in SETTINGS {
+        command = command.env_remove(name);
+    }
+    command
+        .env("PORT", PORT)
+        .env("MODEL_NAME", model_name)
+        .start()
+        .unwrap_or_else(|error| panic!("{error}"))
+}
+
+/// The log lines, each of which must be a JSON object.
+fn log_lines(server: &EmulatorProcess) -> Vec<Value> {
+    server
+        .log()
+        .lines()
+        .map(|line| {
+            serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("log line is not JSON ({e}): {line}"))
+        })
+        .collect()
+}
+
+/// The first `event` line of the server's log, waiting up to 20 s for it.
+fn logged_event(server: &EmulatorProcess, event: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(line) = log_lines(server)
+            .into_iter()
+            .find(|line| line["event"] == event)
+        {
+            return line;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no {event:?} log line in:\n{}",
+            server.log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 #[test]
 fn the_binary_serves_then_drains_and_exits_zero_on_sigterm() {
-    let port = free_port();
-    let (mut child, lines) = spawn(&[("PORT", port.to_string()), ("MODEL_NAME", "smoke".into())]);
-    let ready = next_event(&lines, "ready");
+    let mut server = start_on_a_free_port("smoke");
+    let port = server.port().expect("PORT was given");
+    let ready = logged_event(&server, "ready");
     assert_eq!(ready["level"], "info");
     assert_eq!(ready["port"], port);
     assert_eq!(ready["model"], "smoke");
@@ -109,17 +151,16 @@ fn the_binary_serves_then_drains_and_exits_zero_on_sigterm() {
     assert_eq!(status_of(&infer), 200, "{infer}");
     assert!(infer.contains("\"virginica\""), "{infer}");
 
-    let accelerators = next_event(&lines, "accelerators");
+    let accelerators = logged_event(&server, "accelerators");
     assert_eq!(accelerators["gpu_visible"], false);
     assert_eq!(accelerators["summary"], "no NVIDIA GPU visible");
 
-    // SAFETY: plain kill(2) on our own child's pid.
-    let sent = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
-    assert_eq!(sent, 0);
-    assert_eq!(next_event(&lines, "signal")["signal"], "SIGTERM");
-    assert_eq!(next_event(&lines, "stopped")["drained"], true);
-    let status = wait_for_exit(&mut child);
+    let status = server
+        .stop(libc::SIGTERM, Duration::from_secs(20))
+        .unwrap_or_else(|error| panic!("{error}"));
     assert!(status.success(), "{status:?}");
+    assert_eq!(logged_event(&server, "signal")["signal"], "SIGTERM");
+    assert_eq!(logged_event(&server, "stopped")["drained"], true);
 }
 
 #[test]

@@ -1,11 +1,12 @@
-//! Just enough HTTP/1.1 to ask moto's own API whether it is up and to reset it; the
-//! AWS calls themselves go through the SDK.
+//! Just enough HTTP/1.1 for the harness's own questions to an emulator (is it up? reset
+//! it), each with a deadline; the AWS calls themselves go through the SDK.
 
 use std::io::{self, BufRead, BufReader, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::time::Duration;
 
-/// The status code moto answers `METHOD PATH` with (an empty body is sent).
+/// The status code `METHOD PATH` on 127.0.0.1:`port` is answered with (an empty body is
+/// sent). Connecting, sending and reading the status line each give up after `timeout`.
 pub fn status(port: u16, method: &str, path: &str, timeout: Duration) -> io::Result<u16> {
     let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let mut stream = TcpStream::connect_timeout(&address, timeout)?;
