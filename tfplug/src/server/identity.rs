@@ -110,7 +110,13 @@ impl ProviderService {
         let identity = match explicit {
             Some(v) => v,
             None if state.is_null() => return Ok(None),
-            None => schema.project(state),
+            // While the state still has unknowns (a create's plan, before the cloud
+            // names the object) there is no identity yet: Terraform cannot store or
+            // print a partly unknown one ("Failed to marshal plan to json").
+            None => match schema.project(state) {
+                projected if projected.is_wholly_known() => projected,
+                _ => return Ok(None),
+            },
         };
         Ok(Some(pb::ResourceIdentityData {
             identity_data: Some(encode(&identity, &schema.value_type())?),
