@@ -322,8 +322,9 @@ impl AwsBackend {
             &expand_system_pool(spec, arn),
             &spec.name,
             subnets,
-            &self.backoff,
-            deadline,
+            (&self.backoff, deadline),
+            // The cluster is recorded already; its system group is part of it.
+            &|_| {},
         )
         .await
         .map(|_| ())

@@ -106,6 +106,21 @@ fn flatten_identity(
     })
 }
 
+/// What is known of a role the moment CreateRole answered, before its policies.
+fn made(role: &Role, spec: &IdentitySpec) -> IdentityState {
+    IdentityState {
+        id: role.arn().to_string(),
+        principal: role.arn().to_string(),
+        client_id: role.role_id().to_string(),
+        name: role.role_name().to_string(),
+        purpose: spec.purpose,
+        workload: spec.workload.clone(),
+        grants: Vec::new(),
+        tags: spec.tags.clone(),
+        cloud: spec.cloud.clone(),
+    }
+}
+
 // ---------------------------------------------------------------- find
 
 async fn find_role(client: &Client, name: &str) -> Result<Role, CloudError> {
@@ -442,12 +457,13 @@ impl AwsBackend {
 
 #[async_trait::async_trait]
 impl ObjectBackend<IdentitySpec, IdentityState> for AwsBackend {
-    async fn create(&self, spec: &IdentitySpec, _op: &Op) -> Outcome<IdentityState> {
+    async fn create(&self, spec: &IdentitySpec, op: &Op) -> Outcome<IdentityState> {
         let trust = self.expand_trust(spec).await?;
         let caller = self.clients.caller().await?;
         // Checked before the role exists, so bad grant targets leave nothing behind.
         policy::grants_policy(&spec.grants, &caller.partition)?;
-        self.clients
+        let created = self
+            .clients
             .iam
             .create_role()
             .role_name(&spec.name)
@@ -459,6 +475,9 @@ impl ObjectBackend<IdentitySpec, IdentityState> for AwsBackend {
             .await
             .or_cloud(Service::Iam, "CreateRole", &what(&spec.name))?;
         // The role exists: every failure from here on hands it to the state.
+        if let Some(role) = created.role() {
+            op.record(&made(role, spec));
+        }
         if let Err(error) = self.converge_identity(&spec.name, spec, &trust).await {
             return Err(self.identity_partial(&spec.name, error).await);
         }

@@ -61,23 +61,7 @@ impl AwsBackend {
     ) -> PartialFailure<NodePoolState> {
         let created = match self.node_pool_state(arn).await {
             Ok(Some(state)) => state,
-            _ => NodePoolState {
-                id: arn.to_string(),
-                cluster_id: spec.cluster_id.clone(),
-                name: spec.name.clone(),
-                machine_type: spec.machine.machine_type.clone(),
-                scaling: spec.scaling,
-                capacity_type: spec.capacity_type,
-                taints: spec.taints.clone(),
-                labels: spec.labels.clone(),
-                disk_size_gb: spec.disk_size_gb,
-                zones: spec.zones.clone(),
-                spans_cluster: spec.zones.is_empty(),
-                node_identity_id: spec.node_identity_id.clone(),
-                tags: spec.tags.clone(),
-                status: "UNKNOWN".into(),
-                cloud: spec.cloud.clone(),
-            },
+            _ => made(arn, spec),
         };
         PartialFailure {
             created: Some(created),
@@ -116,6 +100,27 @@ impl AwsBackend {
     }
 }
 
+/// What is known of a node group the moment EKS accepted it: its ARN and the spec.
+fn made(arn: &str, spec: &NodePoolSpec) -> NodePoolState {
+    NodePoolState {
+        id: arn.to_string(),
+        cluster_id: spec.cluster_id.clone(),
+        name: spec.name.clone(),
+        machine_type: spec.machine.machine_type.clone(),
+        scaling: spec.scaling,
+        capacity_type: spec.capacity_type,
+        taints: spec.taints.clone(),
+        labels: spec.labels.clone(),
+        disk_size_gb: spec.disk_size_gb,
+        zones: spec.zones.clone(),
+        spans_cluster: spec.zones.is_empty(),
+        node_identity_id: spec.node_identity_id.clone(),
+        tags: spec.tags.clone(),
+        status: "CREATING".into(),
+        cloud: spec.cloud.clone(),
+    }
+}
+
 /// A node group by name, `None` when it is gone.
 async fn found_group(
     eks: &aws_sdk_eks::Client,
@@ -130,7 +135,17 @@ impl ObjectBackend<NodePoolSpec, NodePoolState> for AwsBackend {
     async fn create(&self, spec: &NodePoolSpec, op: &Op) -> Outcome<NodePoolState> {
         let deadline = Deadline::new(op);
         let (regional, cluster, subnets) = pool_placement(&self.clients, spec).await?;
-        match create_group(&regional, spec, &cluster, subnets, &self.backoff, &deadline).await {
+        let record = |arn: &str| op.record(&made(arn, spec));
+        let created = create_group(
+            &regional,
+            spec,
+            &cluster,
+            subnets,
+            (&self.backoff, &deadline),
+            &record,
+        )
+        .await;
+        match created {
             Ok(group) => {
                 let arn = group.nodegroup_arn().unwrap_or_default().to_string();
                 match self.node_pool_state(&arn).await {

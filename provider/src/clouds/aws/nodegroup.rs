@@ -273,13 +273,14 @@ async fn wait_group_deleted(
 // ---------------------------------------------------------------- steps shared with the cluster
 
 /// Creates the launch template and the node group, and waits until it is ACTIVE.
+/// `made` hears the node group's ARN as soon as EKS has accepted it, before the wait.
 pub async fn create_group(
     regional: &Regional,
     spec: &NodePoolSpec,
     cluster: &str,
     subnets: Vec<String>,
-    backoff: &Backoff,
-    deadline: &Deadline,
+    (backoff, deadline): (&Backoff, &Deadline),
+    made: &(dyn Fn(&str) + Send + Sync),
 ) -> Result<Nodegroup, GroupFailure> {
     let node_role = spec.node_identity_id.as_deref().ok_or_else(|| {
         CloudError::Invalid("node_identity_id (the node role) is required on aws".into())
@@ -349,6 +350,9 @@ pub async fn create_group(
             return Err(GroupFailure { arn: None, error });
         }
     };
+    if let Some(arn) = &arn {
+        made(arn);
+    }
     wait_group_active(
         &regional.eks,
         cluster,
