@@ -6,27 +6,24 @@
 //! As in `import_each`, `deletion_window_days` stays at its default: no import can
 //! read it back.
 
-use acceptance_tests::{Terraform, TestResult, Workdir, hcl_string, providers};
+use acceptance_tests::{Terraform, TestResult, Workdir, hcl_string};
 use serde_json::json;
 
+use crate::adoption::Adoption;
 use crate::expect::{arn_of, identity, same_values};
-use crate::stack::{ADDRESSES, CLUSTER, Stack};
+use crate::stack::{ADDRESSES, CLUSTER};
 
 acceptance_tests::scenarios_on_terraform_1_15!(import_the_stack_by_identity_then_plan_is_clean);
 
 fn import_the_stack_by_identity_then_plan_is_clean(terraform: &Terraform) -> TestResult {
-    let moto = acceptance_tests::Moto::start()?;
-    let network = moto.sdk().create_network()?;
-    let provider = providers::mlcloud()?;
-    let mut stack = Stack::new(&network);
-    stack.deletion_window_days = None;
-    let config = stack.main_tf(&moto);
-
-    let creator = Workdir::new(terraform, std::slice::from_ref(&provider))?;
-    creator.write("main.tf", &config)?;
-    creator.init()?;
-    creator.apply()?;
-    let created = creator.state_json()?;
+    // Kept alive (not `_`) until the story ends: moto serves the adopter too.
+    let Adoption {
+        moto: _moto,
+        provider,
+        config,
+        creator: _creator,
+        created,
+    } = Adoption::start(terraform)?;
 
     let adopter = Workdir::new(terraform, &[provider])?;
     adopter.write("main.tf", &config)?;

@@ -5,26 +5,23 @@
 //! The configuration leaves `deletion_window_days` at its default: it is no AWS
 //! setting (only used when destroying), so no import can read it back.
 
-use acceptance_tests::{Moto, Terraform, TestResult, Workdir, providers};
+use acceptance_tests::{Terraform, TestResult, Workdir};
 
-use crate::expect::resource;
-use crate::stack::{ADDRESSES, Stack};
+use crate::adoption::Adoption;
+use crate::expect::{resource, same_values};
+use crate::stack::ADDRESSES;
 
 acceptance_tests::scenarios_on_terraform_1_15!(import_every_resource_by_its_arn);
 
 fn import_every_resource_by_its_arn(terraform: &Terraform) -> TestResult {
-    let moto = Moto::start()?;
-    let network = moto.sdk().create_network()?;
-    let provider = providers::mlcloud()?;
-    let mut stack = Stack::new(&network);
-    stack.deletion_window_days = None;
-    let config = stack.main_tf(&moto);
-
-    let creator = Workdir::new(terraform, std::slice::from_ref(&provider))?;
-    creator.write("main.tf", &config)?;
-    creator.init()?;
-    creator.apply()?;
-    let created = creator.state_json()?;
+    // Kept alive (not `_`) until the story ends: moto serves the adopter too.
+    let Adoption {
+        moto: _moto,
+        provider,
+        config,
+        creator: _creator,
+        created,
+    } = Adoption::start(terraform)?;
 
     let adopter = Workdir::new(terraform, &[provider])?;
     adopter.write("main.tf", &config)?;
@@ -45,18 +42,7 @@ fn import_every_resource_by_its_arn(terraform: &Terraform) -> TestResult {
 
     let imported = adopter.state_json()?;
     for address in ADDRESSES {
-        let (mine, theirs) = (resource(&imported, address), resource(&created, address));
-        let differing: Vec<&String> = theirs
-            .as_object()
-            .into_iter()
-            .flatten()
-            .filter(|(attribute, value)| mine.get(attribute.as_str()) != Some(value))
-            .map(|(attribute, _)| attribute)
-            .collect();
-        assert!(
-            differing.is_empty(),
-            "{address}: imported {differing:?} differ\nimported: {mine}\ncreated:  {theirs}"
-        );
+        same_values(address, &imported, &created);
     }
     adopter.assert_no_changes()?;
     Ok(())

@@ -3,6 +3,7 @@
 //! what moto holds, read back with the AWS SDK. Terraform 1.15; the lifecycle also
 //! on 1.0.3.
 
+mod adoption;
 mod expect;
 mod records;
 mod stack;

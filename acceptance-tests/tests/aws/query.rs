@@ -4,26 +4,22 @@
 //! `-generate-config-out` writes resources with import blocks by identity that import
 //! cleanly, on their own and pointed at a second team's copy of the stack.
 
-use acceptance_tests::{Terraform, TestResult, Workdir, hcl_string, providers};
+use acceptance_tests::{Terraform, TestResult, Workdir, hcl_string};
 
+use crate::adoption::Adoption;
 use crate::expect::{arn_of, identity, same_values};
 use crate::stack::{ADDRESSES, CLUSTER, CLUSTER_NAME, GPU_POOL, POOL_NAME, Stack};
 
 acceptance_tests::scenarios_on_terraform_1_15!(query_lists_the_stack_and_generates_imports);
 
 fn query_lists_the_stack_and_generates_imports(terraform: &Terraform) -> TestResult {
-    let moto = acceptance_tests::Moto::start()?;
-    let network = moto.sdk().create_network()?;
-    let provider = providers::mlcloud()?;
-    let mut stack = Stack::new(&network);
-    stack.deletion_window_days = None;
-    let config = stack.main_tf(&moto);
-
-    let creator = Workdir::new(terraform, std::slice::from_ref(&provider))?;
-    creator.write("main.tf", &config)?;
-    creator.init()?;
-    creator.apply()?;
-    let created = creator.state_json()?;
+    let Adoption {
+        moto,
+        provider,
+        config,
+        creator,
+        created,
+    } = Adoption::start(terraform)?;
     let cluster_arn = arn_of(&created, CLUSTER);
     let pool_arn = arn_of(&created, GPU_POOL);
 
