@@ -161,6 +161,7 @@ pub fn check_name_and_tags(
     let Some(tags) = config.attr("tags").and_then(Value::as_entries) else {
         return;
     };
+    check_tag_count(rules, tags.len(), diags);
     for (key, value) in tags {
         let path = AttributePath::attr("tags").push_key(key);
         if markers::is_reserved(key) {
@@ -176,6 +177,28 @@ pub fn check_name_and_tags(
                 format!("Tag \"{key}\" on {}: {why}.", rules.cloud()),
             ));
         }
+    }
+}
+
+/// The cloud's limit counts every tag on the object, so the markers mlcloud adds take
+/// two of them. `default_tags` are not counted: keeping the rule to the resource's own
+/// block keeps the message about something the user can see in that block.
+fn check_tag_count(rules: &dyn CloudRules, own: usize, diags: &mut Diagnostics) {
+    let Some(max) = rules.max_tags() else {
+        return;
+    };
+    let added = markers::markers("").len();
+    if own + added > max {
+        diags.push(invalid_at(
+            AttributePath::attr("tags"),
+            format!(
+                "{} allows at most {max} tags per resource, and mlcloud adds {added} of its own (\"{}\" and \"{}\"), so tags can hold at most {}; this block has {own}.",
+                rules.cloud(),
+                markers::MANAGED,
+                markers::NAME,
+                max - added
+            ),
+        ));
     }
 }
 

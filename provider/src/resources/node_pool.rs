@@ -2,6 +2,7 @@
 //! through the catalog (AWS: an EKS managed node group with an IMDSv2 launch template).
 
 use super::common::*;
+use super::kubernetes;
 use super::lifecycle::CloudObject;
 use super::machines;
 use crate::catalog::{self, AcceleratorKind, CatalogError, Offering};
@@ -167,6 +168,40 @@ fn resolve(v: &Value) -> Option<Result<Resolved, (AttributePath, CatalogError)>>
     }))
 }
 
+/// Labels and taints reach the nodes through kubelet, which refuses to start with a
+/// malformed one: the pool would be created and its nodes never join. A label is
+/// reported on its map key; a taint on the set (elements have no index) and named.
+fn check_labels_and_taints(config: &Value, diags: &mut Diagnostics) {
+    if let Some(labels) = config.attr("labels").and_then(Value::as_entries) {
+        for (key, value) in labels {
+            let checked =
+                kubernetes::check_node_label_key(key).and_then(|()| match value.as_str() {
+                    Some(v) => kubernetes::check_label_value("label", key, v),
+                    None => Ok(()),
+                });
+            if let Err(why) = checked {
+                diags.push(invalid_at(AttributePath::attr("labels").push_key(key), why));
+            }
+        }
+    }
+    let Some(taints) = config.attr("taints").and_then(Value::as_elements) else {
+        return;
+    };
+    for t in taints {
+        let Some(key) = str_attr(t, "key") else {
+            continue;
+        };
+        let checked =
+            kubernetes::check_label_key("taint", key).and_then(|()| match str_attr(t, "value") {
+                Some(v) => kubernetes::check_label_value("taint", key, v),
+                None => Ok(()),
+            });
+        if let Err(why) = checked {
+            diags.push(invalid_at(AttributePath::attr("taints"), why));
+        }
+    }
+}
+
 impl CloudObject for NodePool {
     type Spec = NodePoolSpec;
     type State = NodePoolState;
@@ -286,6 +321,7 @@ impl CloudObject for NodePool {
                 }
             }
         }
+        check_labels_and_taints(config, diags);
         if let Some(Err((path, e))) = resolve(config) {
             diags.push(invalid_at(path, format!("{e}.")));
         }
