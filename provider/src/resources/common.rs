@@ -73,10 +73,25 @@ pub fn base_block(kind: ObjectKind, rules: &RuleBook) -> Block {
         .attr(
             Attribute::map("tags", Type::String)
                 .optional()
-                .describe("Tags (labels on Google Cloud), merged over the provider's `default_tags`. Keys starting with `mlcloud-` or `mlcloud:` are reserved for the provider's own markers."),
+                .describe(format!("Tags (labels on Google Cloud), merged over the provider's `default_tags`. Keys starting with `mlcloud-` or `mlcloud:` are reserved for the provider's own markers.{}", tag_limits(rules))),
         )
         .attr(Attribute::map("tags_all", Type::String).computed().describe("The tags actually applied: `default_tags` merged with `tags`."))
         .block(timeouts::block(&["create", "update", "delete"]))
+}
+
+/// " On aws at most 48 (...)." for each cloud with a tag limit, for the `tags` docs.
+fn tag_limits(rules: &RuleBook) -> String {
+    let added = markers::markers("").len();
+    rules
+        .all()
+        .filter_map(|r| r.max_tags().map(|max| (r.cloud(), max)))
+        .map(|(cloud, max)| {
+            format!(
+                " With cloud = \"{cloud}\", at most {}: the cloud allows {max} tags per resource and mlcloud adds its {added} markers.",
+                max - added
+            )
+        })
+        .collect()
 }
 
 /// The optional `aws {}`, `azure {}`, `gcp {}` blocks with each cloud's settings.
@@ -192,7 +207,7 @@ fn check_tag_count(rules: &dyn CloudRules, own: usize, diags: &mut Diagnostics) 
         diags.push(invalid_at(
             AttributePath::attr("tags"),
             format!(
-                "{} allows at most {max} tags per resource, and mlcloud adds {added} of its own (\"{}\" and \"{}\"), so tags can hold at most {}; this block has {own}.",
+                "On {}, a resource carries at most {max} tags and mlcloud adds {added} of its own (\"{}\" and \"{}\"), so tags can hold at most {}; this block has {own}.",
                 rules.cloud(),
                 markers::MANAGED,
                 markers::NAME,

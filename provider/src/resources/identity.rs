@@ -155,8 +155,8 @@ impl CloudObject for Identity {
                     Block::new()
                         .describe("For `purpose = \"workload\"`: the Kubernetes service account allowed to use the identity.")
                         .attr(Attribute::string("cluster_id").required().describe("The `id` of the `mlcloud_cluster`."))
-                        .attr(Attribute::string("namespace").required().describe("The service account's namespace."))
-                        .attr(Attribute::string("service_account").required().describe("The service account's name.")),
+                        .attr(Attribute::string("namespace").required().describe("The service account's namespace: a Kubernetes namespace name (1 to 63 lowercase letters, digits or `-`, starting and ending with a letter or digit)."))
+                        .attr(Attribute::string("service_account").required().describe("The service account's name: a Kubernetes object name (1 to 253 lowercase letters, digits, `-` or `.`, each `.`-separated part starting and ending with a letter or digit).")),
                 ),
             )
             .block(aws)

@@ -227,9 +227,9 @@ impl CloudObject for NodePool {
                 Attribute::set("taints", taint_type())
                     .optional()
                     .computed()
-                    .describe("Kubernetes taints, each `{ key, value, effect }` with effect `NoSchedule`, `PreferNoSchedule` or `NoExecute`; updated in place. Default: the accelerator taint for GPU and TPU pools, none otherwise."),
+                    .describe("Kubernetes taints, each `{ key, value, effect }` with effect `NoSchedule`, `PreferNoSchedule` or `NoExecute`, key and value following the `labels` syntax; updated in place. Default: the accelerator taint for GPU and TPU pools, none otherwise."),
             )
-            .attr(Attribute::map("labels", Type::String).optional().describe("Kubernetes node labels; updated in place."))
+            .attr(Attribute::map("labels", Type::String).optional().describe("Kubernetes node labels; updated in place. A key is `[prefix/]name`: the optional prefix a DNS subdomain, the name 1 to 63 letters, digits, `-`, `_` or `.`, starting and ending with a letter or digit; a value is empty or follows the name's rule. Keys under `kubernetes.io/` or `k8s.io/` (and their subdomains) are reserved by Kubernetes and refused, except `node.kubernetes.io/` and `kubelet.kubernetes.io/`."))
             .attr(Attribute::number("disk_size_gb").default(100i64).validate(validators::int_between(20, 16384)).requires_replace().describe("Root disk size in GiB."))
             .attr(Attribute::set("zones", Type::String).optional().requires_replace().describe("Availability zones to place nodes in; default: all of the cluster's."))
             .attr(Attribute::string("node_identity_id").optional().requires_replace().describe("The `id` of an `mlcloud_identity` with `purpose = \"node\"`. Required on aws."))
