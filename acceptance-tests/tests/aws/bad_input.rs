@@ -92,6 +92,13 @@ fn mistakes() -> Vec<Mistake> {
             points_at: r#"labels = { "kubernetes.io/role" = "gpu" }"#,
         },
         Mistake {
+            what: "49 tags on aws, where mlcloud's 2 markers leave room for 48",
+            aws_block: true,
+            resource: key(r#"tags = { for i in range(49) : "team-${i}" => "ml" }"#),
+            says: &["at most 50 tags", "at most 48", "has 49"],
+            points_at: r#"tags = { for i in range(49) : "team-${i}" => "ml" }"#,
+        },
+        Mistake {
             what: "a gcp {} block on an aws key",
             aws_block: true,
             resource: key("gcp {\n  project = \"my-project\"\n}"),
