@@ -22,6 +22,10 @@ pub struct MlcloudProvider {
     plugins: Vec<CloudPlugin>,
 }
 
+/// Log targets of the cloud SDKs this build links, capped at warn whatever `TF_LOG`
+/// says: their debug and trace events carry credentials.
+pub const QUIET_LOG_TARGETS: &[&str] = aws::SDK_LOG_TARGETS;
+
 impl MlcloudProvider {
     /// Every cloud this build supports.
     pub fn new() -> Self {

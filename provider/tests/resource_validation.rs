@@ -20,7 +20,12 @@ async fn validate(resource: &str, config: Value) -> Diagnostics {
 }
 
 fn assert_error_at(d: &Diagnostics, path: &str, needle: &str) {
-    let want = AttributePath::parse(path);
+    assert_error_on(d, AttributePath::parse(path), needle);
+}
+
+/// For a map key with '.' in it, which `AttributePath::parse` would split.
+fn assert_error_on(d: &Diagnostics, want: AttributePath, needle: &str) {
+    let path = want.to_string();
     let hit = d
         .iter()
         .find(|d| d.attribute.as_ref() == Some(&want))
@@ -391,4 +396,136 @@ async fn import_recognises_each_clouds_exact_id_form() {
             "{text}"
         );
     }
+}
+
+fn map(pairs: &[(&str, &str)]) -> Value {
+    Value::Map(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), Value::from(*v)))
+            .collect(),
+    )
+}
+
+fn assert_no_error_at(d: &Diagnostics, path: &str) {
+    assert_no_error_on(d, AttributePath::parse(path));
+}
+
+fn assert_no_error_on(d: &Diagnostics, want: AttributePath) {
+    let path = want.to_string();
+    let hit = d.iter().find(|d| d.attribute.as_ref() == Some(&want));
+    assert!(hit.is_none(), "unexpected diagnostic at {path}: {d}");
+}
+
+#[tokio::test]
+async fn workload_namespace_and_service_account_follow_kubernetes() {
+    let workload = |ns: &str, sa: &str| {
+        obj(&[
+            ("cloud", "aws".into()),
+            ("name", "w".into()),
+            ("purpose", "workload".into()),
+            (
+                "workload",
+                obj(&[
+                    ("cluster_id", "arn:aws:eks:us-east-1:1:cluster/c".into()),
+                    ("namespace", ns.into()),
+                    ("service_account", sa.into()),
+                ]),
+            ),
+        ])
+    };
+    let d = validate("mlcloud_identity", workload("ML_Serving", "Trainer..x")).await;
+    assert_error_at(&d, "workload.namespace", "lowercase letters, digits or '-'");
+    assert_error_at(&d, "workload.namespace", "\"ML_Serving\"");
+    assert_error_at(&d, "workload.service_account", "'.'-separated part");
+    let d = validate("mlcloud_identity", workload("ml-serving", "trainer.v2")).await;
+    assert_no_error_at(&d, "workload.namespace");
+    assert_no_error_at(&d, "workload.service_account");
+}
+
+#[tokio::test]
+async fn aws_tags_stop_at_50_counting_the_markers() {
+    let keys: Vec<String> = (0..49).map(|i| format!("k{i}")).collect();
+    let tags = |n: usize| {
+        Value::Map(
+            keys[..n]
+                .iter()
+                .map(|k| (k.clone(), Value::from("v")))
+                .collect(),
+        )
+    };
+    let key = |n: usize| {
+        obj(&[
+            ("cloud", "aws".into()),
+            ("name", "k".into()),
+            ("tags", tags(n)),
+        ])
+    };
+    let d = validate("mlcloud_kms_key", key(49)).await;
+    assert_error_at(&d, "tags", "at most 48; this block has 49");
+    assert_error_at(&d, "tags", "mlcloud adds 2");
+    let d = validate("mlcloud_kms_key", key(48)).await;
+    assert_no_error_at(&d, "tags");
+}
+
+#[tokio::test]
+async fn node_labels_follow_kubernetes_syntax_and_reserved_prefixes() {
+    let labels = map(&[
+        ("kubernetes.io/role", "gpu"),
+        ("example.com/gpu type", "a100"),
+        ("team", "-ml"),
+        ("node.kubernetes.io/pool", "gpu"),
+        ("example.com/gpu-type", ""),
+    ]);
+    let d = validate(
+        "mlcloud_node_pool",
+        pool(&[("machine_type", "m6i.large".into()), ("labels", labels)]),
+    )
+    .await;
+    let label = |key: &str| AttributePath::attr("labels").push_key(key);
+    assert_error_on(&d, label("kubernetes.io/role"), "reserves");
+    assert_error_on(&d, label("example.com/gpu type"), "its name");
+    assert_error_on(&d, label("team"), "invalid value \"-ml\"");
+    assert_no_error_on(&d, label("node.kubernetes.io/pool"));
+    assert_no_error_on(&d, label("example.com/gpu-type"));
+}
+
+#[tokio::test]
+async fn taint_keys_and_values_follow_label_syntax() {
+    let taint = |key: &str, value: &str| {
+        obj(&[
+            ("key", key.into()),
+            ("value", value.into()),
+            ("effect", "NoSchedule".into()),
+        ])
+    };
+    let d = validate(
+        "mlcloud_node_pool",
+        pool(&[
+            ("machine_type", "m6i.large".into()),
+            (
+                "taints",
+                Value::Set(vec![taint("Example.com/gpu", "x"), taint("gpu", "a b")]),
+            ),
+        ]),
+    )
+    .await;
+    assert_error_at(&d, "taints", "The taint key \"Example.com/gpu\"");
+    let value = d.iter().any(|x| {
+        x.detail
+            .contains("The taint \"gpu\" has an invalid value \"a b\"")
+    });
+    assert!(value, "{d}");
+    let d = validate(
+        "mlcloud_node_pool",
+        pool(&[
+            ("machine_type", "m6i.large".into()),
+            (
+                "taints",
+                Value::Set(vec![taint("nvidia.com/gpu", "present")]),
+            ),
+        ]),
+    )
+    .await;
+    assert_no_error_at(&d, "taints");
 }

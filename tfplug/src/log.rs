@@ -22,19 +22,16 @@ pub fn level_from_env(provider_var: Option<&str>, global_var: Option<&str>) -> O
     }
 }
 
-/// Installs the JSON-lines logger on stderr for `module` (e.g. "provider.mlcloud").
+/// Installs the JSON-lines logger on stderr for `module` (e.g. "provider.mlcloud"),
+/// capping `quiet` targets (see [`JsonLines::quiet`]) at warn like the transport crates.
 /// Does nothing when no level is set or a global subscriber already exists.
-pub fn init(module: &str) {
+pub fn init(module: &str, quiet: &[&str]) {
     let provider = std::env::var("TF_LOG_PROVIDER").ok();
     let global = std::env::var("TF_LOG").ok();
     let Some(level) = level_from_env(provider.as_deref(), global.as_deref()) else {
         return;
     };
-    let layer = JsonLines {
-        module: module.to_owned(),
-        max: level,
-        out: Box::new(|| Box::new(std::io::stderr())),
-    };
+    let layer = JsonLines::new(module, level, || Box::new(std::io::stderr())).quiet(quiet);
     let _ = tracing::subscriber::set_global_default(tracing_subscriber::registry().with(layer));
 }
 
@@ -42,6 +39,7 @@ pub fn init(module: &str) {
 pub struct JsonLines {
     module: String,
     max: Level,
+    quiet: Vec<String>,
     out: Box<dyn Fn() -> Box<dyn Write> + Send + Sync>,
 }
 
@@ -55,27 +53,54 @@ impl JsonLines {
         JsonLines {
             module: module.to_owned(),
             max,
+            quiet: Vec::new(),
             out: Box::new(out),
         }
     }
+
+    /// Also caps these targets at warn, whatever level Terraform asked for: a
+    /// provider's cloud SDKs, whose debug and trace events carry request headers and
+    /// bodies (signatures, tokens, credentials a user never meant to log). Each entry
+    /// names a crate (`aws_config` matches `aws_config` and `aws_config::...`) or, ending
+    /// in `_`, a family of crates (`aws_sdk_` matches `aws_sdk_kms::...`).
+    pub fn quiet(mut self, targets: &[&str]) -> Self {
+        self.quiet.extend(targets.iter().map(|t| t.to_string()));
+        self
+    }
 }
 
-/// Transport crates log every frame at debug/trace; only their warnings help a user.
+/// Transport crates log every frame at debug/trace, headers included; only their
+/// warnings help a user, and the rest can leak what a request carried. Same matching
+/// as [`JsonLines::quiet`].
 const NOISY_TARGETS: &[&str] = &[
     "h2",
     "hyper",
     "hyper_util",
+    "hyper_rustls",
+    "hyper_tls",
+    "reqwest",
     "tower",
+    "tower_http",
     "tonic",
     "rustls",
+    "tokio_rustls",
     "tokio_util",
 ];
 
+/// Whether `target` (a module path) belongs to the crate or crate family `name`.
+fn in_crate(target: &str, name: &str) -> bool {
+    if name.ends_with('_') {
+        return target.starts_with(name);
+    }
+    target
+        .strip_prefix(name)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with("::"))
+}
+
 impl JsonLines {
     fn max_for(&self, target: &str) -> Level {
-        let noisy = NOISY_TARGETS
-            .iter()
-            .any(|n| target == *n || target.starts_with(&format!("{n}::")));
+        let noisy = NOISY_TARGETS.iter().any(|n| in_crate(target, n))
+            || self.quiet.iter().any(|n| in_crate(target, n));
         if noisy {
             self.max.min(Level::WARN)
         } else {
@@ -209,5 +234,29 @@ mod tests {
         let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
         let v: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
         assert_eq!(v["@message"], "");
+    }
+
+    #[test]
+    fn transport_and_quiet_sdk_targets_stay_at_warn_under_trace() {
+        let buf = Buf::default();
+        let sink = buf.clone();
+        let layer = JsonLines::new("provider.test", Level::TRACE, move || {
+            Box::new(sink.clone())
+        })
+        .quiet(&["aws_sdk_", "aws_config"]);
+        tracing::subscriber::with_default(tracing_subscriber::registry().with(layer), || {
+            tracing::trace!(target: "aws_sdk_kms::client", "body=SECRET");
+            tracing::debug!(target: "aws_config::sts", "header=SECRET");
+            tracing::trace!(target: "hyper_rustls::connector", "SECRET");
+            tracing::trace!(target: "reqwest::connect", "SECRET");
+            tracing::warn!(target: "aws_sdk_kms::client", "throttled");
+            // Not a member of either crate: the provider's own `aws_config_x` module.
+            tracing::trace!(target: "aws_configx", "kept");
+            tracing::trace!(target: "mlcloud_provider::clouds", "kept");
+        });
+        let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+        assert!(!text.contains("SECRET"), "{text}");
+        assert!(text.contains("throttled"), "{text}");
+        assert_eq!(text.matches("kept").count(), 2, "{text}");
     }
 }

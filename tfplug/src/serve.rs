@@ -15,6 +15,9 @@ pub struct ServeOptions {
     pub address: String,
     /// Debug mode: started by hand, prints a `TF_REATTACH_PROVIDERS` value.
     pub debug: bool,
+    /// Log targets capped at warn besides the transport crates (see
+    /// [`crate::log::JsonLines::quiet`]): the provider's cloud SDKs.
+    pub quiet_log_targets: &'static [&'static str],
 }
 
 impl ServeOptions {
@@ -25,7 +28,14 @@ impl ServeOptions {
             debug: std::env::args()
                 .skip(1)
                 .any(|a| a == "--debug" || a == "-debug"),
+            quiet_log_targets: &[],
         }
+    }
+
+    /// Caps `targets` at warn in the provider's logs, whatever `TF_LOG` says.
+    pub fn quiet_log_targets(mut self, targets: &'static [&'static str]) -> Self {
+        self.quiet_log_targets = targets;
+        self
     }
 }
 
@@ -38,10 +48,10 @@ pub fn serve(provider: impl Provider, options: ServeOptions) -> ExitCode {
     }
     // One crypto provider for the whole process, so every rustls user agrees.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    crate::log::init(&format!(
-        "provider.terraform-provider-{}",
-        provider.type_name()
-    ));
+    crate::log::init(
+        &format!("provider.terraform-provider-{}", provider.type_name()),
+        options.quiet_log_targets,
+    );
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

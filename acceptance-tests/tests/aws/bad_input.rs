@@ -66,6 +66,39 @@ fn mistakes() -> Vec<Mistake> {
             points_at: r#"resource "mlcloud_identity" "inference" {"#,
         },
         Mistake {
+            what: "a workload namespace Kubernetes would refuse",
+            aws_block: true,
+            resource: resource(
+                "mlcloud_identity",
+                "serving",
+                &format!(
+                    "cloud = \"aws\"\nname = \"ml-serving\"\npurpose = \"workload\"\nworkload {{\n  cluster_id = \"{CLUSTER_ARN}\"\n  namespace = \"ML_Serving\"\n  service_account = \"server\"\n}}"
+                ),
+            ),
+            says: &["Kubernetes namespace", "lowercase", "\"ML_Serving\""],
+            points_at: r#"namespace = "ML_Serving""#,
+        },
+        Mistake {
+            what: "a node label under kubernetes.io/",
+            aws_block: true,
+            resource: resource(
+                "mlcloud_node_pool",
+                "gpu",
+                &format!(
+                    "cloud = \"aws\"\ncluster_id = \"{CLUSTER_ARN}\"\nname = \"gpu\"\nmachine_type = \"m6i.large\"\nnode_count = 1\nnode_identity_id = \"{NODE_ROLE_ARN}\"\nlabels = {{ \"kubernetes.io/role\" = \"gpu\" }}"
+                ),
+            ),
+            says: &["\"kubernetes.io/role\"", "reserves", "example.com/role"],
+            points_at: r#"labels = { "kubernetes.io/role" = "gpu" }"#,
+        },
+        Mistake {
+            what: "49 tags on aws, where mlcloud's 2 markers leave room for 48",
+            aws_block: true,
+            resource: key(r#"tags = { for i in range(49) : "team-${i}" => "ml" }"#),
+            says: &["at most 50 tags", "at most 48", "has 49"],
+            points_at: r#"tags = { for i in range(49) : "team-${i}" => "ml" }"#,
+        },
+        Mistake {
             what: "a gcp {} block on an aws key",
             aws_block: true,
             resource: key("gcp {\n  project = \"my-project\"\n}"),

@@ -20,4 +20,5 @@ mod in_place_updates;
 mod lifecycle_on_1_0_3;
 mod order_is_not_the_users;
 mod query;
+mod secrets_stay_out_of_logs;
 mod stack_lifecycle;

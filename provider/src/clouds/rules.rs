@@ -57,6 +57,12 @@ pub trait CloudRules: Send + Sync {
     /// keys are refused for every cloud before this is asked).
     fn check_tag(&self, key: &str, value: &str) -> Result<(), String>;
 
+    /// The most tags (labels) one object may carry on this cloud, mlcloud's markers
+    /// included; `None` when the cloud's limit is beyond what a plan needs to check.
+    fn max_tags(&self) -> Option<usize> {
+        None
+    }
+
     /// Whether `id` has the exact form of this cloud's identifier of a `kind`.
     fn is_object_id(&self, kind: ObjectKind, id: &str) -> bool;
 

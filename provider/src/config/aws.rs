@@ -1,6 +1,6 @@
 //! `aws { ... }`: region, credentials (the standard chain unless set), endpoints.
 
-use super::common::{Endpoints, RetryBlock, endpoints_block, retry_block};
+use super::common::{Endpoints, Redacted, RetryBlock, endpoints_block, retry_block};
 use serde::Deserialize;
 use tfplug::schema::{Attribute, Block, NestedBlock, validators};
 
@@ -47,7 +47,9 @@ pub fn block() -> NestedBlock {
     )
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// `Debug` is written by hand: the keys, the session token and the external id are
+/// shown as set or not, never printed.
+#[derive(Clone, Default, Deserialize)]
 pub struct AwsConfig {
     pub region: Option<String>,
     pub profile: Option<String>,
@@ -59,9 +61,65 @@ pub struct AwsConfig {
     pub retry: Option<RetryBlock>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize)]
 pub struct AssumeRole {
     pub role_arn: String,
     pub session_name: Option<String>,
     pub external_id: Option<String>,
+}
+
+impl std::fmt::Debug for AwsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AwsConfig")
+            .field("region", &self.region)
+            .field("profile", &self.profile)
+            .field("access_key", &Redacted(&self.access_key))
+            .field("secret_key", &Redacted(&self.secret_key))
+            .field("token", &Redacted(&self.token))
+            .field("assume_role", &self.assume_role)
+            .field("endpoints", &self.endpoints)
+            .field("retry", &self.retry)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for AssumeRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AssumeRole")
+            .field("role_arn", &self.role_arn)
+            .field("session_name", &self.session_name)
+            .field("external_id", &Redacted(&self.external_id))
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_whether_secrets_are_set_never_their_values() {
+        let config = AwsConfig {
+            region: Some("us-east-1".into()),
+            access_key: Some("AKIAPLANTEDKEY".into()),
+            secret_key: Some("planted-secret".into()),
+            token: Some("planted-token".into()),
+            assume_role: Some(AssumeRole {
+                role_arn: "arn:aws:iam::123456789012:role/r".into(),
+                session_name: None,
+                external_id: Some("planted-external".into()),
+            }),
+            ..AwsConfig::default()
+        };
+        let text = format!("{config:?} {config:#?}");
+        assert!(
+            !text.contains("PLANTED") && !text.contains("planted"),
+            "{text}"
+        );
+        assert!(
+            text.contains("us-east-1") && text.contains("role/r"),
+            "{text}"
+        );
+        assert!(text.contains("access_key: Some(<redacted>)"), "{text}");
+    }
 }

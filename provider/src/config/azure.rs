@@ -45,7 +45,8 @@ pub fn block() -> NestedBlock {
     )
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// `Debug` is written by hand: the client secret and OIDC token are never printed.
+#[derive(Clone, Default, Deserialize)]
 pub struct AzureConfig {
     pub subscription_id: Option<String>,
     pub tenant_id: Option<String>,
@@ -83,5 +84,29 @@ impl AzureConfig {
             m.push("use_cli");
         }
         m
+    }
+}
+
+impl std::fmt::Debug for AzureConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AzureConfig")
+            .field("subscription_id", &self.subscription_id)
+            .field("tenant_id", &self.tenant_id)
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &super::common::Redacted(&self.client_secret),
+            )
+            .field("client_certificate_path", &self.client_certificate_path)
+            .field("use_oidc", &self.use_oidc)
+            .field("oidc_token", &super::common::Redacted(&self.oidc_token))
+            .field("oidc_token_file_path", &self.oidc_token_file_path)
+            .field("use_msi", &self.use_msi)
+            .field("use_cli", &self.use_cli)
+            .field("environment", &self.environment)
+            .field("ca_certificate_file", &self.ca_certificate_file)
+            .field("endpoints", &self.endpoints)
+            .field("retry", &self.retry)
+            .finish()
     }
 }

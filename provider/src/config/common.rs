@@ -89,3 +89,16 @@ impl RetryBlock {
 pub fn endpoint<'a>(endpoints: Option<&'a Endpoints>, service: &str) -> Option<&'a str> {
     endpoints?.get(service)?.as_deref()
 }
+
+/// A secret setting in a `Debug` rendering: whether it is set, never its value, so a
+/// `{:?}` of a provider block in a log or panic cannot leak credentials.
+pub struct Redacted<'a>(pub &'a Option<String>);
+
+impl std::fmt::Debug for Redacted<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(_) => f.write_str("Some(<redacted>)"),
+            None => f.write_str("None"),
+        }
+    }
+}

@@ -45,7 +45,9 @@ pub fn block() -> NestedBlock {
     )
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// `Debug` is written by hand: `credentials` (a key file's JSON) and the access token
+/// are never printed.
+#[derive(Clone, Default, Deserialize)]
 pub struct GcpConfig {
     pub project: Option<String>,
     pub region: Option<String>,
@@ -54,4 +56,21 @@ pub struct GcpConfig {
     pub impersonate_service_account: Option<String>,
     pub endpoints: Option<Endpoints>,
     pub retry: Option<RetryBlock>,
+}
+
+impl std::fmt::Debug for GcpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GcpConfig")
+            .field("project", &self.project)
+            .field("region", &self.region)
+            .field("credentials", &super::common::Redacted(&self.credentials))
+            .field("access_token", &super::common::Redacted(&self.access_token))
+            .field(
+                "impersonate_service_account",
+                &self.impersonate_service_account,
+            )
+            .field("endpoints", &self.endpoints)
+            .field("retry", &self.retry)
+            .finish()
+    }
 }

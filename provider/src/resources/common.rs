@@ -73,10 +73,25 @@ pub fn base_block(kind: ObjectKind, rules: &RuleBook) -> Block {
         .attr(
             Attribute::map("tags", Type::String)
                 .optional()
-                .describe("Tags (labels on Google Cloud), merged over the provider's `default_tags`. Keys starting with `mlcloud-` or `mlcloud:` are reserved for the provider's own markers."),
+                .describe(format!("Tags (labels on Google Cloud), merged over the provider's `default_tags`. Keys starting with `mlcloud-` or `mlcloud:` are reserved for the provider's own markers.{}", tag_limits(rules))),
         )
         .attr(Attribute::map("tags_all", Type::String).computed().describe("The tags actually applied: `default_tags` merged with `tags`."))
         .block(timeouts::block(&["create", "update", "delete"]))
+}
+
+/// " On aws at most 48 (...)." for each cloud with a tag limit, for the `tags` docs.
+fn tag_limits(rules: &RuleBook) -> String {
+    let added = markers::markers("").len();
+    rules
+        .all()
+        .filter_map(|r| r.max_tags().map(|max| (r.cloud(), max)))
+        .map(|(cloud, max)| {
+            format!(
+                " With cloud = \"{cloud}\", at most {}: the cloud allows {max} tags per resource and mlcloud adds its {added} markers.",
+                max - added
+            )
+        })
+        .collect()
 }
 
 /// The optional `aws {}`, `azure {}`, `gcp {}` blocks with each cloud's settings.
@@ -161,6 +176,7 @@ pub fn check_name_and_tags(
     let Some(tags) = config.attr("tags").and_then(Value::as_entries) else {
         return;
     };
+    check_tag_count(rules, tags.len(), diags);
     for (key, value) in tags {
         let path = AttributePath::attr("tags").push_key(key);
         if markers::is_reserved(key) {
@@ -176,6 +192,28 @@ pub fn check_name_and_tags(
                 format!("Tag \"{key}\" on {}: {why}.", rules.cloud()),
             ));
         }
+    }
+}
+
+/// The cloud's limit counts every tag on the object, so the markers mlcloud adds take
+/// two of them. `default_tags` are not counted: keeping the rule to the resource's own
+/// block keeps the message about something the user can see in that block.
+fn check_tag_count(rules: &dyn CloudRules, own: usize, diags: &mut Diagnostics) {
+    let Some(max) = rules.max_tags() else {
+        return;
+    };
+    let added = markers::markers("").len();
+    if own + added > max {
+        diags.push(invalid_at(
+            AttributePath::attr("tags"),
+            format!(
+                "On {}, a resource carries at most {max} tags and mlcloud adds {added} of its own (\"{}\" and \"{}\"), so tags can hold at most {}; this block has {own}.",
+                rules.cloud(),
+                markers::MANAGED,
+                markers::NAME,
+                max - added
+            ),
+        ));
     }
 }
 

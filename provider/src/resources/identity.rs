@@ -2,6 +2,7 @@
 //! narrowest permissions its `grants` need (AWS: an IAM role).
 
 use super::common::*;
+use super::kubernetes;
 use super::lifecycle::CloudObject;
 use crate::clouds::model::{
     AwsIdentitySettings, AzureIdentitySettings, GcpIdentitySettings, Grant, GrantAction,
@@ -87,6 +88,25 @@ fn check_grant_actions(config: &Value, diags: &mut Diagnostics) {
     }
 }
 
+/// The service account a workload identity names must be one Kubernetes can create;
+/// otherwise the trust policy names a subject no pod can ever present.
+fn check_workload_names(config: &Value, diags: &mut Diagnostics) {
+    let Some(w) = config.attr("workload").filter(|w| !w.is_null()) else {
+        return;
+    };
+    let path = |a: &str| AttributePath::attr("workload").push_attr(a);
+    if let Some(ns) = str_attr(w, "namespace")
+        && let Err(why) = kubernetes::check_namespace(ns)
+    {
+        diags.push(invalid_at(path("namespace"), why));
+    }
+    if let Some(sa) = str_attr(w, "service_account")
+        && let Err(why) = kubernetes::check_service_account(sa)
+    {
+        diags.push(invalid_at(path("service_account"), why));
+    }
+}
+
 impl CloudObject for Identity {
     type Spec = IdentitySpec;
     type State = IdentityState;
@@ -135,8 +155,8 @@ impl CloudObject for Identity {
                     Block::new()
                         .describe("For `purpose = \"workload\"`: the Kubernetes service account allowed to use the identity.")
                         .attr(Attribute::string("cluster_id").required().describe("The `id` of the `mlcloud_cluster`."))
-                        .attr(Attribute::string("namespace").required().describe("The service account's namespace."))
-                        .attr(Attribute::string("service_account").required().describe("The service account's name.")),
+                        .attr(Attribute::string("namespace").required().describe("The service account's namespace: a Kubernetes namespace name (1 to 63 lowercase letters, digits or `-`, starting and ending with a letter or digit)."))
+                        .attr(Attribute::string("service_account").required().describe("The service account's name: a Kubernetes object name (1 to 253 lowercase letters, digits, `-` or `.`, each `.`-separated part starting and ending with a letter or digit).")),
                 ),
             )
             .block(aws)
@@ -158,6 +178,7 @@ impl CloudObject for Identity {
             )),
             _ => {}
         }
+        check_workload_names(config, diags);
         check_grant_actions(config, diags);
     }
 

@@ -7,6 +7,7 @@ pub mod cluster;
 pub mod common;
 pub mod identity;
 pub mod kms_key;
+pub mod kubernetes;
 pub mod lifecycle;
 pub mod listing;
 pub mod machine_type;

@@ -2,6 +2,7 @@
 //! through the catalog (AWS: an EKS managed node group with an IMDSv2 launch template).
 
 use super::common::*;
+use super::kubernetes;
 use super::lifecycle::CloudObject;
 use super::machines;
 use crate::catalog::{self, AcceleratorKind, CatalogError, Offering};
@@ -167,6 +168,40 @@ fn resolve(v: &Value) -> Option<Result<Resolved, (AttributePath, CatalogError)>>
     }))
 }
 
+/// Labels and taints reach the nodes through kubelet, which refuses to start with a
+/// malformed one: the pool would be created and its nodes never join. A label is
+/// reported on its map key; a taint on the set (elements have no index) and named.
+fn check_labels_and_taints(config: &Value, diags: &mut Diagnostics) {
+    if let Some(labels) = config.attr("labels").and_then(Value::as_entries) {
+        for (key, value) in labels {
+            let checked =
+                kubernetes::check_node_label_key(key).and_then(|()| match value.as_str() {
+                    Some(v) => kubernetes::check_label_value("label", key, v),
+                    None => Ok(()),
+                });
+            if let Err(why) = checked {
+                diags.push(invalid_at(AttributePath::attr("labels").push_key(key), why));
+            }
+        }
+    }
+    let Some(taints) = config.attr("taints").and_then(Value::as_elements) else {
+        return;
+    };
+    for t in taints {
+        let Some(key) = str_attr(t, "key") else {
+            continue;
+        };
+        let checked =
+            kubernetes::check_label_key("taint", key).and_then(|()| match str_attr(t, "value") {
+                Some(v) => kubernetes::check_label_value("taint", key, v),
+                None => Ok(()),
+            });
+        if let Err(why) = checked {
+            diags.push(invalid_at(AttributePath::attr("taints"), why));
+        }
+    }
+}
+
 impl CloudObject for NodePool {
     type Spec = NodePoolSpec;
     type State = NodePoolState;
@@ -192,9 +227,9 @@ impl CloudObject for NodePool {
                 Attribute::set("taints", taint_type())
                     .optional()
                     .computed()
-                    .describe("Kubernetes taints, each `{ key, value, effect }` with effect `NoSchedule`, `PreferNoSchedule` or `NoExecute`; updated in place. Default: the accelerator taint for GPU and TPU pools, none otherwise."),
+                    .describe("Kubernetes taints, each `{ key, value, effect }` with effect `NoSchedule`, `PreferNoSchedule` or `NoExecute`, key and value following the `labels` syntax; updated in place. Default: the accelerator taint for GPU and TPU pools, none otherwise."),
             )
-            .attr(Attribute::map("labels", Type::String).optional().describe("Kubernetes node labels; updated in place."))
+            .attr(Attribute::map("labels", Type::String).optional().describe("Kubernetes node labels; updated in place. A key is `[prefix/]name`: the optional prefix a DNS subdomain, the name 1 to 63 letters, digits, `-`, `_` or `.`, starting and ending with a letter or digit; a value is empty or follows the name's rule. Keys under `kubernetes.io/` or `k8s.io/` (and their subdomains) are reserved by Kubernetes and refused, except `node.kubernetes.io/` and `kubelet.kubernetes.io/`."))
             .attr(Attribute::number("disk_size_gb").default(100i64).validate(validators::int_between(20, 16384)).requires_replace().describe("Root disk size in GiB."))
             .attr(Attribute::set("zones", Type::String).optional().requires_replace().describe("Availability zones to place nodes in; default: all of the cluster's."))
             .attr(Attribute::string("node_identity_id").optional().requires_replace().describe("The `id` of an `mlcloud_identity` with `purpose = \"node\"`. Required on aws."))
@@ -286,6 +321,7 @@ impl CloudObject for NodePool {
                 }
             }
         }
+        check_labels_and_taints(config, diags);
         if let Some(Err((path, e))) = resolve(config) {
             diags.push(invalid_at(path, format!("{e}.")));
         }

@@ -2,7 +2,7 @@
 //! non-null values and warning about deprecated attributes.
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::schema::{Attribute, AttributeKind, Block, BlockNesting, ObjectNesting};
+use crate::schema::{Attribute, AttributeKind, Block, BlockNesting, ObjectNesting, Validator};
 use crate::value::{AttributePath, Value};
 
 /// Validates `config` against `block`. `write_only_allowed` is the client's capability:
@@ -81,7 +81,11 @@ fn walk_attribute(
         );
     }
     for v in &attr.validators {
-        v.validate(value, path, diags);
+        if attr.sensitive || attr.write_only {
+            validate_quietly(v.as_ref(), value, path, diags);
+        } else {
+            v.validate(value, path, diags);
+        }
     }
     if let AttributeKind::Nested {
         nesting,
@@ -103,6 +107,27 @@ fn walk_attribute(
             }
             _ => {}
         }
+    }
+}
+
+/// A validator's findings on a sensitive or write-only value, without the value:
+/// validators quote what they got ("got \"...\""), and Terraform prints diagnostics in
+/// the plan output and CI logs. Each finding keeps its path and severity; its detail
+/// says the rule instead.
+fn validate_quietly(
+    v: &dyn Validator,
+    value: &Value,
+    path: &AttributePath,
+    diags: &mut Diagnostics,
+) {
+    let mut found = Diagnostics::new();
+    v.validate(value, path, &mut found);
+    for mut d in found.into_vec() {
+        d.detail = format!(
+            "{path} is sensitive, so its value is not shown; it {}.",
+            v.description().trim_end_matches('.')
+        );
+        diags.push(d);
     }
 }
 
@@ -148,6 +173,23 @@ mod tests {
     fn unknown_values_are_not_validated() {
         let config = Value::object([("size", Value::Unknown), ("aws", Value::Null)]);
         assert!(validate_config(&schema(), &config, true).is_empty());
+    }
+
+    #[test]
+    fn findings_on_sensitive_values_never_quote_them() {
+        let block = Block::new().attr(
+            Attribute::string("token")
+                .optional()
+                .sensitive()
+                .validate(validators::one_of(&["abc"])),
+        );
+        let config = Value::object([("token", "PLANTED-token".into())]);
+        let d = validate_config(&block, &config, true);
+        let hit = d.iter().next().expect("a finding");
+        assert_eq!(hit.attribute.as_ref().unwrap().to_string(), "token");
+        assert!(!hit.detail.contains("PLANTED"), "{}", hit.detail);
+        assert!(hit.detail.contains("is sensitive"), "{}", hit.detail);
+        assert!(hit.detail.contains("\"abc\""), "{}", hit.detail);
     }
 
     #[test]

@@ -206,6 +206,21 @@ where
     }
 }
 
+/// A trace line per AWS call: which call and how it ended (the service's error code),
+/// never the request or response, which may carry credentials (the SDK's own lines
+/// that would show them are capped at warn, see `SDK_LOG_TARGETS`).
+fn trace_call<T, E: ProvideErrorMetadata>(
+    service: Service,
+    operation: &'static str,
+    result: &Result<T, SdkError<E, HttpResponse>>,
+) {
+    let outcome = match result {
+        Ok(_) => "ok",
+        Err(e) => e.code().unwrap_or("error"),
+    };
+    tracing::trace!(service = service.name(), operation, outcome, "AWS call");
+}
+
 /// `.or_cloud(service, operation, what)` on an SDK call's result.
 pub trait SdkResultExt<T> {
     fn or_cloud(
@@ -230,10 +245,12 @@ where
         operation: &'static str,
         what: &str,
     ) -> Result<T, CloudError> {
+        trace_call(service, operation, &self);
         self.map_err(|e| from_sdk(service, operation, what, e))
     }
 
     fn or_api(self, service: Service, operation: &'static str) -> Result<T, CloudError> {
+        trace_call(service, operation, &self);
         self.map_err(|e| {
             let code = e.code().map(str::to_string);
             match from_sdk(service, operation, "", e) {

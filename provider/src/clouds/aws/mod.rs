@@ -63,6 +63,21 @@ use std::time::Duration;
 
 pub use policy::GRANTS_POLICY_NAME;
 
+/// The AWS SDK's log targets (see `tfplug::log::JsonLines::quiet`). At debug and trace
+/// they print requests and responses: the `Authorization` header (the access key id),
+/// `X-Amz-Security-Token`, STS bodies (`ExternalId`, `WebIdentityToken`) and the
+/// credentials STS returns. `TF_LOG=trace` must not put those in a CI log, so the
+/// provider caps them at warn.
+pub const SDK_LOG_TARGETS: &[&str] = &[
+    "aws_smithy_",
+    "aws_sdk_",
+    "aws_config",
+    "aws_sigv4",
+    "aws_runtime",
+    "aws_credential_types",
+    "aws_types",
+];
+
 /// The AWS plan rules, for the provider's rule book.
 pub fn rules() -> Arc<dyn CloudRules> {
     Arc::new(rules::AwsRules)

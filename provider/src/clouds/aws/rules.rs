@@ -128,6 +128,11 @@ impl CloudRules for AwsRules {
         Ok(())
     }
 
+    /// EKS, IAM and KMS all cap user tags at 50 per resource.
+    fn max_tags(&self) -> Option<usize> {
+        Some(50)
+    }
+
     fn is_object_id(&self, kind: ObjectKind, id: &str) -> bool {
         let Some(a) = Arn::parse(id) else {
             return false;
