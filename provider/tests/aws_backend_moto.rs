@@ -430,6 +430,26 @@ async fn identities_cluster_and_node_pool_lifecycle() {
         trust["Statement"][0]["Principal"]["Service"][0],
         "ec2.amazonaws.com"
     );
+    // EC2 is not documented to honour aws:SourceAccount for instance profiles.
+    assert!(trust["Statement"][0].get("Condition").is_none(), "{trust}");
+    // The cluster role lets EKS in only on behalf of this account (confused deputy).
+    let role = iam
+        .get_role()
+        .role_name("it-cluster")
+        .send()
+        .await
+        .unwrap()
+        .role
+        .unwrap();
+    let trust = decode(role.assume_role_policy_document().unwrap());
+    assert_eq!(
+        trust["Statement"][0]["Principal"]["Service"][0],
+        "eks.amazonaws.com"
+    );
+    assert_eq!(
+        trust["Statement"][0]["Condition"]["StringEquals"]["aws:SourceAccount"][0],
+        "123456789012"
+    );
 
     // ------------------------------------------------ cluster with its system pool
     let cluster_spec = ClusterSpec {
@@ -596,6 +616,13 @@ async fn identities_cluster_and_node_pool_lifecycle() {
         inline["Statement"][1]["Resource"][0],
         "arn:aws:s3:::models-bucket/llama/*"
     );
+    // Both S3 statements (objects, list) only reach a bucket this account owns.
+    for s3 in [&inline["Statement"][1], &inline["Statement"][2]] {
+        assert_eq!(
+            s3["Condition"]["StringEquals"]["s3:ResourceAccount"][0], "123456789012",
+            "{s3}"
+        );
+    }
 
     // Update: another grant, a permissions boundary, a new service account, tags.
     let boundary = iam

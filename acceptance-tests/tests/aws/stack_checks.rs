@@ -96,6 +96,20 @@ pub fn service_roles_match_moto(moto: &Moto, state: &State) -> TestResult {
             "{role_name} trusts {service} only: {trust}"
         );
         assert_eq!(actions(&trust), ["sts:AssumeRole"], "{trust}");
+        // EKS may assume the cluster role only on behalf of this account (the
+        // confused-deputy pin); node roles carry none, as EC2 does not document it.
+        let source_accounts: Vec<String> = statements(&trust)
+            .into_iter()
+            .flat_map(|statement| {
+                strings(&statement["Condition"]["StringEquals"]["aws:SourceAccount"])
+            })
+            .collect();
+        let pinned: &[&str] = if role_name == CLUSTER_ROLE {
+            &[ACCOUNT_ID]
+        } else {
+            &[]
+        };
+        assert_eq!(source_accounts, pinned, "{role_name}: {trust}");
         assert_eq!(
             records.attached_policy_arns(role_name)?,
             policies,
@@ -211,6 +225,20 @@ fn grants_are_exact(policy: &Value, key_arn: &str) {
     .map(str::to_owned)
     .into();
     assert_eq!(granted, expected, "{policy}");
+
+    // Every S3 statement reaches only buckets this account owns.
+    for statement in statements(policy) {
+        if strings(&statement["Action"])
+            .iter()
+            .any(|a| a.starts_with("s3:"))
+        {
+            assert_eq!(
+                strings(&statement["Condition"]["StringEquals"]["s3:ResourceAccount"]),
+                [ACCOUNT_ID],
+                "{policy}"
+            );
+        }
+    }
 
     let resources_of = |action: &str| {
         let statement = statements(policy)

@@ -410,7 +410,12 @@ impl AwsBackend {
             }
             _ => None,
         };
-        policy::trust_policy(spec.purpose, &caller.partition, web_identity.as_ref())
+        policy::trust_policy(
+            spec.purpose,
+            &caller.partition,
+            &caller.account,
+            web_identity.as_ref(),
+        )
     }
 
     async fn identity_state(&self, name: &str) -> Result<Option<IdentityState>, CloudError> {
@@ -435,7 +440,8 @@ impl AwsBackend {
         let partition = Arn::parse(role.arn())
             .map_or("aws", |a| a.partition)
             .to_string();
-        let grants = policy::grants_policy(&spec.grants, &partition)?;
+        let caller = self.clients.caller().await?;
+        let grants = policy::grants_policy(&spec.grants, &partition, &caller.account)?;
         converge_trust(client, &role, trust).await?;
         converge_boundary(client, &role, boundary(spec)).await?;
         attach_managed_policies(client, name, &partition, spec.purpose).await?;
@@ -461,7 +467,7 @@ impl ObjectBackend<IdentitySpec, IdentityState> for AwsBackend {
         let trust = self.expand_trust(spec).await?;
         let caller = self.clients.caller().await?;
         // Checked before the role exists, so bad grant targets leave nothing behind.
-        policy::grants_policy(&spec.grants, &caller.partition)?;
+        policy::grants_policy(&spec.grants, &caller.partition, &caller.account)?;
         let created = self
             .clients
             .iam

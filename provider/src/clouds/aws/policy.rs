@@ -196,6 +196,14 @@ fn allow() -> String {
     "Allow".into()
 }
 
+/// `StringEquals { key: value }`, the one-key condition the account pins are made of.
+fn string_equals(key: &str, value: &str) -> BTreeMap<String, BTreeMap<String, Values>> {
+    BTreeMap::from([(
+        "StringEquals".to_string(),
+        BTreeMap::from([(key.to_string(), Values::one(value))]),
+    )])
+}
+
 fn principal(kind: &str, value: impl Into<String>) -> Option<Principal> {
     Some(Principal::Of(BTreeMap::from([(
         kind.to_string(),
@@ -224,10 +232,18 @@ fn ec2_service(partition: &str) -> &'static str {
 }
 
 /// The trust policy for `purpose`: EKS for clusters, EC2 for nodes, the cluster's OIDC
-/// provider for one service account for workloads.
+/// provider for one service account for workloads. `account` is the caller's, the
+/// account the role lives in.
+///
+/// The cluster role only lets EKS in on behalf of `account` (`aws:SourceAccount`): EKS
+/// is a shared service, and without the pin a cluster in another account that names
+/// this role's ARN could make EKS assume it (the confused deputy). Node roles stay
+/// without it: EC2 is not documented to send `aws:SourceAccount` when it fetches
+/// instance profile credentials, and a condition it does not send would lock nodes out.
 pub fn trust_policy(
     purpose: Purpose,
     partition: &str,
+    account: &str,
     web_identity: Option<&WebIdentityTrust>,
 ) -> Result<PolicyDocument, CloudError> {
     let statement = match purpose {
@@ -237,7 +253,7 @@ pub fn trust_policy(
             principal: principal("Service", "eks.amazonaws.com"),
             action: Values::of(["sts:AssumeRole"]),
             resource: Values::default(),
-            condition: BTreeMap::new(),
+            condition: string_equals("aws:SourceAccount", account),
         },
         Purpose::Node => Statement {
             sid: Some("EksNodes".into()),
@@ -422,9 +438,15 @@ fn sid_word(action: GrantAction) -> &'static str {
 /// The inline policy for `grants` (`None` when there are none). Each grant becomes
 /// statements whose `Sid` says which grant they come from, so a document read back from
 /// AWS turns into the same grants.
+///
+/// S3 statements only reach buckets owned by `account` (`s3:ResourceAccount`): bucket
+/// names are global and an ARN does not say whose bucket it is, so without the pin a
+/// bucket of the same name in another account (say, one re-created after ours was
+/// deleted) would take our reads and writes.
 pub fn grants_policy(
     grants: &[Grant],
     partition: &str,
+    account: &str,
 ) -> Result<Option<PolicyDocument>, CloudError> {
     if grants.is_empty() {
         return Ok(None);
@@ -456,6 +478,7 @@ pub fn grants_policy(
                 } else {
                     Values::of(S3_WRITE)
                 };
+                let owner = string_equals("s3:ResourceAccount", account);
                 statement.push(Statement {
                     sid: Some(format!("{sid}Objects")),
                     effect: allow(),
@@ -465,19 +488,18 @@ pub fn grants_policy(
                         "arn:{partition}:s3:::{}/{}*",
                         store.bucket, store.prefix
                     )),
-                    condition: BTreeMap::new(),
+                    condition: owner.clone(),
                 });
-                let condition = if store.prefix.is_empty() {
-                    BTreeMap::new()
-                } else {
-                    BTreeMap::from([(
+                let mut condition = owner;
+                if !store.prefix.is_empty() {
+                    condition.insert(
                         "StringLike".to_string(),
                         BTreeMap::from([(
                             "s3:prefix".to_string(),
                             Values::one(format!("{}*", store.prefix)),
                         )]),
-                    )])
-                };
+                    );
+                }
                 statement.push(Statement {
                     sid: Some(format!("{sid}List")),
                     effect: allow(),
@@ -574,6 +596,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    const ACCOUNT: &str = "123456789012";
     const KEY: &str = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
     fn grant(action: GrantAction, target: &str) -> Grant {
@@ -589,7 +612,7 @@ mod tests {
 
     #[test]
     fn kms_decrypt_allows_decrypt_and_describe_on_exactly_that_key() {
-        let doc = grants_policy(&[grant(GrantAction::KmsDecrypt, KEY)], "aws")
+        let doc = grants_policy(&[grant(GrantAction::KmsDecrypt, KEY)], "aws", ACCOUNT)
             .unwrap()
             .unwrap();
         assert_eq!(
@@ -603,9 +626,13 @@ mod tests {
 
     #[test]
     fn kms_encrypt_decrypt_adds_encrypt_data_keys_and_reencrypt() {
-        let doc = grants_policy(&[grant(GrantAction::KmsEncryptDecrypt, KEY)], "aws")
-            .unwrap()
-            .unwrap();
+        let doc = grants_policy(
+            &[grant(GrantAction::KmsEncryptDecrypt, KEY)],
+            "aws",
+            ACCOUNT,
+        )
+        .unwrap()
+        .unwrap();
         let s = &doc.statement[0];
         assert_eq!(
             s.action.sorted(),
@@ -622,17 +649,25 @@ mod tests {
 
     #[test]
     fn model_store_read_gets_objects_under_the_prefix_and_lists_only_that_prefix() {
-        let doc = grants_policy(&[grant(GrantAction::ModelStoreRead, "s3://bkt/p/")], "aws")
-            .unwrap()
-            .unwrap();
+        let doc = grants_policy(
+            &[grant(GrantAction::ModelStoreRead, "s3://bkt/p/")],
+            "aws",
+            ACCOUNT,
+        )
+        .unwrap()
+        .unwrap();
         assert_eq!(
             json_of(&doc)["Statement"],
             json!([
                 {"Sid": "ModelStoreRead0Objects", "Effect": "Allow",
-                 "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::bkt/p/*"]},
+                 "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::bkt/p/*"],
+                 "Condition": {"StringEquals": {"s3:ResourceAccount": [ACCOUNT]}}},
                 {"Sid": "ModelStoreRead0List", "Effect": "Allow",
                  "Action": ["s3:ListBucket"], "Resource": ["arn:aws:s3:::bkt"],
-                 "Condition": {"StringLike": {"s3:prefix": ["p/*"]}}}
+                 "Condition": {
+                     "StringEquals": {"s3:ResourceAccount": [ACCOUNT]},
+                     "StringLike": {"s3:prefix": ["p/*"]}
+                 }}
             ])
         );
     }
@@ -642,6 +677,7 @@ mod tests {
         let doc = grants_policy(
             &[grant(GrantAction::ModelStoreWrite, "s3://models/llama/")],
             "aws",
+            ACCOUNT,
         )
         .unwrap()
         .unwrap();
@@ -666,6 +702,7 @@ mod tests {
         let doc = grants_policy(
             &[grant(GrantAction::ModelStoreRead, "s3://bkt/p/")],
             "aws-cn",
+            ACCOUNT,
         )
         .unwrap()
         .unwrap();
@@ -680,7 +717,7 @@ mod tests {
             grant(GrantAction::ModelStoreRead, "s3://bucket-a/x/"),
             grant(GrantAction::ModelStoreWrite, "s3://bucket-b"),
         ];
-        let doc = grants_policy(&all, "aws").unwrap().unwrap();
+        let doc = grants_policy(&all, "aws", ACCOUNT).unwrap().unwrap();
         for s in &doc.statement {
             assert!(
                 !s.action.0.iter().any(|a| a == "*" || a.ends_with(":*")),
@@ -714,7 +751,7 @@ mod tests {
             (GrantAction::ModelStoreRead, "s3://B/p"),
             (GrantAction::ModelStoreRead, "s3://b/p"),
         ] {
-            let err = grants_policy(&[grant(action, target)], "aws").unwrap_err();
+            let err = grants_policy(&[grant(action, target)], "aws", ACCOUNT).unwrap_err();
             assert!(err.to_string().contains(target), "{target}: {err}");
         }
     }
@@ -727,7 +764,7 @@ mod tests {
             grant(GrantAction::ModelStoreWrite, "s3://models-bucket"),
             grant(GrantAction::KmsEncryptDecrypt, KEY),
         ];
-        let doc = grants_policy(&grants, "aws").unwrap().unwrap();
+        let doc = grants_policy(&grants, "aws", ACCOUNT).unwrap().unwrap();
         let reread = PolicyDocument::parse(&doc.to_json()).unwrap();
         assert_eq!(read_grants(&reread), grants);
     }
@@ -737,9 +774,10 @@ mod tests {
         let text = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%7B%22Effect%22%3A%22Allow%22%2C%22Principal%22%3A%7B%22Service%22%3A%22eks.amazonaws.com%22%7D%2C%22Action%22%3A%22sts%3AAssumeRole%22%7D%7D";
         let doc = PolicyDocument::parse(text).unwrap();
         assert_eq!(read_trust(&doc).0, Some(Purpose::Cluster));
-        let ours = trust_policy(Purpose::Cluster, "aws", None).unwrap();
+        let ours = trust_policy(Purpose::Cluster, "aws", ACCOUNT, None).unwrap();
         let mut without_sid = ours.clone();
         without_sid.statement[0].sid = None;
+        without_sid.statement[0].condition.clear();
         assert!(doc.same_as(&without_sid));
         assert!(
             !doc.same_as(&ours),
@@ -749,7 +787,7 @@ mod tests {
 
     #[test]
     fn trust_policies_follow_the_purpose() {
-        let node = json_of(&trust_policy(Purpose::Node, "aws", None).unwrap());
+        let node = json_of(&trust_policy(Purpose::Node, "aws", ACCOUNT, None).unwrap());
         assert_eq!(
             node["Statement"][0]["Principal"],
             json!({"Service": ["ec2.amazonaws.com"]})
@@ -764,7 +802,7 @@ mod tests {
             namespace: "ml-serving".into(),
             service_account: "inference".into(),
         };
-        let doc = trust_policy(Purpose::Workload, "aws", Some(&trust)).unwrap();
+        let doc = trust_policy(Purpose::Workload, "aws", ACCOUNT, Some(&trust)).unwrap();
         assert_eq!(
             json_of(&doc)["Statement"][0],
             json!({
@@ -778,7 +816,89 @@ mod tests {
             })
         );
         assert_eq!(read_trust(&doc), (Some(Purpose::Workload), Some(trust)));
-        assert!(trust_policy(Purpose::Workload, "aws", None).is_err());
+        assert!(trust_policy(Purpose::Workload, "aws", ACCOUNT, None).is_err());
+    }
+
+    #[test]
+    fn the_cluster_role_trusts_eks_only_for_its_own_account() {
+        let doc = trust_policy(Purpose::Cluster, "aws", ACCOUNT, None).unwrap();
+        assert_eq!(
+            json_of(&doc),
+            json!({"Version": "2012-10-17", "Statement": [{
+                "Sid": "EksControlPlane", "Effect": "Allow",
+                "Principal": {"Service": ["eks.amazonaws.com"]},
+                "Action": ["sts:AssumeRole"],
+                "Condition": {"StringEquals": {"aws:SourceAccount": [ACCOUNT]}}
+            }]})
+        );
+        let reread = PolicyDocument::parse(&doc.to_json()).unwrap();
+        assert_eq!(read_trust(&reread), (Some(Purpose::Cluster), None));
+        assert!(reread.same_as(&doc));
+    }
+
+    #[test]
+    fn node_roles_carry_no_source_account_condition() {
+        let doc = trust_policy(Purpose::Node, "aws", ACCOUNT, None).unwrap();
+        assert!(doc.statement[0].condition.is_empty());
+        assert_eq!(read_trust(&doc), (Some(Purpose::Node), None));
+    }
+
+    #[test]
+    fn a_trust_policy_from_before_the_account_pin_is_converged() {
+        // What earlier versions wrote: no condition. It still reads as a cluster role
+        // (so the plan is empty), but it is not the desired document, so the next
+        // update rewrites it.
+        let old = PolicyDocument::parse(
+            r#"{"Version":"2012-10-17","Statement":[{"Sid":"EksControlPlane","Effect":"Allow","Principal":{"Service":"eks.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
+        )
+        .unwrap();
+        let new = trust_policy(Purpose::Cluster, "aws", ACCOUNT, None).unwrap();
+        assert_eq!(read_trust(&old), read_trust(&new));
+        assert!(!old.same_as(&new));
+        let other = trust_policy(Purpose::Cluster, "aws", "210987654321", None).unwrap();
+        assert!(!other.same_as(&new), "another account is another document");
+    }
+
+    #[test]
+    fn every_s3_statement_pins_the_bucket_owner() {
+        let grants = [
+            grant(GrantAction::ModelStoreRead, "s3://bkt/p/"),
+            grant(GrantAction::ModelStoreWrite, "s3://bkt"),
+            grant(GrantAction::KmsDecrypt, KEY),
+        ];
+        let doc = grants_policy(&grants, "aws", ACCOUNT).unwrap().unwrap();
+        for s in &doc.statement {
+            let owner = s
+                .condition
+                .get("StringEquals")
+                .and_then(|keys| keys.get("s3:ResourceAccount"));
+            if s.action.0.iter().any(|a| a.starts_with("s3:")) {
+                assert_eq!(
+                    owner.map(|v| v.0.clone()),
+                    Some(vec![ACCOUNT.into()]),
+                    "{s:?}"
+                );
+            } else {
+                assert!(owner.is_none(), "KMS statements name the key's ARN: {s:?}");
+            }
+        }
+        // A whole-bucket list has no prefix condition, only the owner.
+        let list = &doc.statement[3];
+        assert_eq!(list.sid.as_deref(), Some("ModelStoreWrite1List"));
+        assert_eq!(list.condition.keys().collect::<Vec<_>>(), ["StringEquals"]);
+    }
+
+    #[test]
+    fn grants_from_before_the_owner_pin_read_back_the_same_and_are_converged() {
+        let grants = vec![grant(GrantAction::ModelStoreRead, "s3://bkt/p/")];
+        let new = grants_policy(&grants, "aws", ACCOUNT).unwrap().unwrap();
+        let mut old = new.clone();
+        for s in &mut old.statement {
+            s.condition.remove("StringEquals");
+        }
+        assert_eq!(read_grants(&old), grants);
+        assert_eq!(read_grants(&new), grants);
+        assert!(!old.same_as(&new));
     }
 
     #[test]
