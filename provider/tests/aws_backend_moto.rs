@@ -450,6 +450,42 @@ async fn identities_cluster_and_node_pool_lifecycle() {
         trust["Statement"][0]["Condition"]["StringEquals"]["aws:SourceAccount"][0],
         "123456789012"
     );
+    // A role made before the pin (no condition) reads back as the same cluster role,
+    // and the next update rewrites its trust policy to the pinned one.
+    iam.update_assume_role_policy()
+        .role_name("it-cluster")
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Sid":"EksControlPlane","Effect":"Allow","Principal":{"Service":"eks.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#)
+        .send()
+        .await
+        .unwrap();
+    let legacy = identities(&backend)
+        .read(&cluster_role.id)
+        .await
+        .unwrap()
+        .expect("still there");
+    assert_eq!(legacy.purpose, Purpose::Cluster);
+    identities(&backend)
+        .update(
+            &cluster_role.id,
+            &legacy,
+            &identity_spec("it-cluster", Purpose::Cluster),
+            &op(),
+        )
+        .await
+        .expect("converged");
+    let role = iam
+        .get_role()
+        .role_name("it-cluster")
+        .send()
+        .await
+        .unwrap()
+        .role
+        .unwrap();
+    let trust = decode(role.assume_role_policy_document().unwrap());
+    assert_eq!(
+        trust["Statement"][0]["Condition"]["StringEquals"]["aws:SourceAccount"][0], "123456789012",
+        "{trust}"
+    );
 
     // ------------------------------------------------ cluster with its system pool
     let cluster_spec = ClusterSpec {
