@@ -112,19 +112,6 @@ impl CloudError {
         }
     }
 
-    /// The service's message, for refusals that carry one.
-    pub fn service_message(&self) -> Option<&str> {
-        match self {
-            CloudError::AlreadyExists { message, .. }
-            | CloudError::PermissionDenied { message, .. }
-            | CloudError::Throttled { message, .. }
-            | CloudError::Conflict { message, .. }
-            | CloudError::Api { message, .. }
-            | CloudError::NotFound { message, .. } => Some(message),
-            _ => None,
-        }
-    }
-
     /// True when the service refused with `wanted` as its code.
     pub fn has_code(&self, wanted: &str) -> bool {
         self.code() == Some(wanted)

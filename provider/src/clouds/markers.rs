@@ -46,7 +46,7 @@ pub fn markers(name: &str) -> Tags {
     ])
 }
 
-/// `tags` plus the markers of `name`.
+/// `tags` plus the markers of `name`: what an object called `name` carries.
 pub fn with_markers(tags: &Tags, name: &str) -> Tags {
     let mut all = tags.clone();
     all.extend(markers(name));

@@ -42,7 +42,6 @@ pub fn base_block(kind: ObjectKind, rules: &RuleBook) -> Block {
         .all()
         .map(|r| format!("on {} it {}", r.cloud(), r.name_rule(kind)))
         .collect();
-    let clouds: Vec<&str> = Cloud::ALL.iter().map(|c| c.as_str()).collect();
     Block::new()
         .attr(
             Attribute::string("id")
@@ -51,9 +50,7 @@ pub fn base_block(kind: ObjectKind, rules: &RuleBook) -> Block {
                 .describe(format!("The cloud's identifier of the {noun} (an ARN on AWS); import by it.")),
         )
         .attr(
-            Attribute::string("cloud")
-                .required()
-                .one_of(&clouds)
+            cloud_attribute()
                 .requires_replace()
                 .describe("Which cloud: `aws`, `azure` or `gcp`. Changing it replaces the resource."),
         )

@@ -16,6 +16,7 @@ use super::rules::LOG_TYPES;
 use super::tags;
 use super::tokens::request_token;
 use super::updates::wait_update;
+use crate::clouds::markers;
 use crate::clouds::model::{
     AwsClusterSettings, AwsNodePoolSettings, CapacityType, ClusterSpec, ClusterState,
     EndpointAccess, ListScope, NodePoolSpec, Op, PerCloud, Scaling, SystemPool,
@@ -444,7 +445,9 @@ impl ObjectBackend<ClusterSpec, ClusterState> for AwsBackend {
                     .authentication_mode(AuthenticationMode::Api)
                     .build(),
             )
-            .set_tags(Some(tags::to_map(&tags::desired(&spec.tags, &spec.name))))
+            .set_tags(Some(tags::to_map(&markers::with_markers(
+                &spec.tags, &spec.name,
+            ))))
             .client_request_token(token);
         let created = retry_while_propagating(
             &format!("creating {}", what(&spec.name)),

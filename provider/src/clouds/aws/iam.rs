@@ -9,6 +9,7 @@ use super::cluster_api::find_cluster;
 use super::errors::{SdkResultExt, Service, found, gone_is_ok};
 use super::policy::{self, GRANTS_POLICY_NAME, PolicyDocument, WebIdentityTrust};
 use super::tags::{self, TagChanges};
+use crate::clouds::markers;
 use crate::clouds::model::{
     AwsIdentitySettings, IdentitySpec, IdentityState, Op, PerCloud, Purpose, Tags, WorkloadBinding,
 };
@@ -25,7 +26,7 @@ fn what(role: &str) -> String {
 /// The role's tags: the user's, the markers, and the purpose it was created for (a
 /// fallback when the trust policy was changed into something unrecognisable).
 fn expand_tags(spec: &IdentitySpec) -> Tags {
-    let mut all = tags::desired(&spec.tags, &spec.name);
+    let mut all = markers::with_markers(&spec.tags, &spec.name);
     all.insert(tags::PURPOSE.into(), spec.purpose.as_str().into());
     if let Some(w) = &spec.workload {
         all.insert(tags::WORKLOAD_CLUSTER.into(), w.cluster_id.clone());

@@ -30,7 +30,7 @@ fn what(key: &str) -> String {
 
 /// The key's tags: the user's plus the markers.
 fn expand_tags(spec: &KeySpec) -> Tags {
-    tags::desired(&spec.tags, &spec.name)
+    markers::with_markers(&spec.tags, &spec.name)
 }
 
 fn kms_tags(tags: &Tags) -> Result<Vec<kms::Tag>, CloudError> {

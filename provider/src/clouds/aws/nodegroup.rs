@@ -12,6 +12,7 @@ use super::tags;
 use super::tokens::request_token;
 use super::updates::wait_update;
 use crate::clouds::CloudError;
+use crate::clouds::markers;
 use crate::clouds::model::{
     Architecture, AwsNodePoolSettings, CapacityType, NodePoolSpec, NodePoolState, PerCloud,
     Scaling, Taint, TaintEffect,
@@ -308,7 +309,9 @@ pub async fn create_group(
                 .collect(),
         ))
         .set_taints(Some(spec.taints.iter().map(expand_taint).collect()))
-        .set_tags(Some(tags::to_map(&tags::desired(&spec.tags, &spec.name))))
+        .set_tags(Some(tags::to_map(&markers::with_markers(
+            &spec.tags, &spec.name,
+        ))))
         .launch_template(
             LaunchTemplateSpecification::builder()
                 .id(&template.id)

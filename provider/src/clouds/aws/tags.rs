@@ -42,12 +42,6 @@ pub fn visible_map(tags: Option<&HashMap<String, String>>) -> Tags {
     )
 }
 
-/// What an object called `name` carries: the user's tags (already merged with
-/// `default_tags`) and the markers.
-pub fn desired(user: &Tags, name: &str) -> Tags {
-    markers::with_markers(user, name)
-}
-
 /// The calls that turn `actual` into `desired`. Keys of the earlier `mlcloud:` scheme
 /// are removed (their current form is in `desired`); other `mlcloud-` keys that
 /// `desired` does not name belong to other bookkeeping and stay.
@@ -137,7 +131,7 @@ mod tests {
             ("mlcloud:name", "k"),
             ("mlcloud-cluster-other", "x"),
         ]);
-        let want = desired(&tags(&[("a", "1"), ("b", "3"), ("c", "4")]), "k");
+        let want = markers::with_markers(&tags(&[("a", "1"), ("b", "3"), ("c", "4")]), "k");
         let changes = TagChanges::between(&actual, &want);
         assert_eq!(
             changes.set,
