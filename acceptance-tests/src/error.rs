@@ -75,6 +75,10 @@ pub enum HarnessError {
     #[error(transparent)]
     Emulator(#[from] crate::emulator::EmulatorError),
 
+    /// `mlcloud-emulator`'s admin route refused or failed a request.
+    #[error("mlcloud-emulator admin {request}: {detail}")]
+    EmulatorAdmin { request: String, detail: String },
+
     /// The AWS emulator could not be started, or did not answer as expected.
     #[error(transparent)]
     Moto(#[from] crate::moto::MotoError),

@@ -26,6 +26,37 @@ pub fn status(port: u16, method: &str, path: &str, timeout: Duration) -> io::Res
     })
 }
 
+/// Sends `METHOD PATH` with a JSON `body` to 127.0.0.1:`port` and reads the whole
+/// answer: (status, body). For admin routes, whose answers are small and unchunked.
+pub fn exchange(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: &str,
+    timeout: Duration,
+) -> io::Result<(u16, String)> {
+    use std::io::Read;
+    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let mut stream = TcpStream::connect_timeout(&address, timeout)?;
+    stream.set_read_timeout(Some(timeout))?;
+    stream.set_write_timeout(Some(timeout))?;
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer)?;
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    let status = parse_status_line(head.lines().next().unwrap_or_default()).ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("not an HTTP response: {head:?}"),
+        )
+    })?;
+    Ok((status, body.to_string()))
+}
+
 /// `HTTP/1.1 200 OK` → 200.
 fn parse_status_line(line: &str) -> Option<u16> {
     let mut words = line.split_whitespace();

@@ -1,0 +1,10 @@
+//! The emulated clouds, in the order they take ports and appear in the ready line.
+//! Each lives in its own module (`aws/`, `azure/`, `gcp/`, `kubernetes/`) with its
+//! state apart from HTTP (`model` / `http`), as moto does.
+
+use crate::part::PartFactory;
+
+/// Every part this build knows.
+pub fn all() -> Vec<Box<dyn PartFactory>> {
+    vec![]
+}
