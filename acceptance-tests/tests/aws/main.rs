@@ -11,6 +11,7 @@ mod stack_checks;
 
 mod bad_import_ids;
 mod bad_input;
+mod cluster_access;
 mod destroy_leaves_nothing;
 mod drift;
 mod examples;

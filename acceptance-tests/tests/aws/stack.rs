@@ -70,6 +70,9 @@ pub struct Stack {
     /// `None` leaves `zones` out (the pool uses all of the cluster's subnets);
     /// otherwise the zones as written, in this order.
     pub pool_zones: Option<Vec<String>>,
+    /// `None`: a private endpoint (the default); otherwise a public one for these
+    /// CIDRs.
+    pub public_cidrs: Option<Vec<&'static str>>,
 }
 
 impl Stack {
@@ -89,6 +92,7 @@ impl Stack {
             pool_disk_size_gb: 200,
             logging: None,
             pool_zones: None,
+            public_cidrs: None,
         }
     }
 
@@ -133,7 +137,7 @@ impl Stack {
             r#"cloud              = "aws"
 name               = {name}
 kubernetes_version = "1.31"
-endpoint_access    = "private"
+endpoint_access    = {access}
 encryption_key_id  = mlcloud_kms_key.etcd.key_ref
 identity_id        = mlcloud_identity.cluster.id
 system_pool {{
@@ -147,6 +151,11 @@ aws {{
 }}
 tags = {tags}"#,
             name = hcl_string(CLUSTER_NAME),
+            access = hcl_string(if self.public_cidrs.is_some() {
+                "public"
+            } else {
+                "private"
+            }),
             system_nodes = self.system_node_count,
             subnets = hcl_list(&self.subnet_ids),
             groups = hcl_list(std::slice::from_ref(&self.security_group_id)),
@@ -155,6 +164,10 @@ tags = {tags}"#,
         if let Some(types) = &self.logging {
             let types: Vec<String> = types.iter().map(|t| t.to_string()).collect();
             body.push_str(&format!("\nlogging = {}", hcl_list(&types)));
+        }
+        if let Some(cidrs) = &self.public_cidrs {
+            let cidrs: Vec<String> = cidrs.iter().map(|c| c.to_string()).collect();
+            body.push_str(&format!("\nauthorized_cidrs = {}", hcl_list(&cidrs)));
         }
         resource("mlcloud_cluster", "main", &body)
     }

@@ -8,6 +8,7 @@ use super::AwsBackend;
 use super::arn;
 use super::clients::Regional;
 use super::cluster_api::{find_cluster, issuer, wait_cluster_active, wait_cluster_deleted, what};
+use super::cluster_key_access;
 use super::errors::{SdkResultExt, Service, found, gone_is_ok};
 use super::nodegroup::{self, GroupFailure};
 use super::oidc;
@@ -32,6 +33,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// The node group every cluster gets for its system workloads.
 pub const SYSTEM_POOL: &str = "system";
+/// What EKS reports as the public CIDRs when none were authorized.
+const EKS_DEFAULT_CIDR: &str = "0.0.0.0/0";
 /// Root volume of system nodes: they run cluster add-ons, not models.
 const SYSTEM_DISK_GB: u32 = 50;
 
@@ -61,13 +64,18 @@ fn endpoint_access(
             "a public endpoint needs authorized_cidrs (EKS would otherwise allow 0.0.0.0/0)".into(),
         ));
     }
+    // A private endpoint resets the CIDRs to EKS's default ("0.0.0.0/0", inert while
+    // public access is off): EKS keeps the CIDRs of a request that names none, so a
+    // switch from public to private would otherwise leave the old ones behind.
+    let cidrs: Vec<String> = if public {
+        spec.authorized_cidrs.iter().cloned().collect()
+    } else {
+        vec![EKS_DEFAULT_CIDR.into()]
+    };
     Ok(builder
         .endpoint_private_access(true)
         .endpoint_public_access(public)
-        .set_public_access_cidrs(
-            (!spec.authorized_cidrs.is_empty())
-                .then(|| spec.authorized_cidrs.iter().cloned().collect()),
-        ))
+        .set_public_access_cidrs(Some(cidrs)))
 }
 
 /// The whole VPC configuration of a new cluster: subnets, security groups, endpoint.
@@ -178,13 +186,12 @@ fn flatten_cluster(cluster: &Cluster, system: Option<&Nodegroup>) -> ClusterStat
     let arn = cluster.arn().unwrap_or_default().to_string();
     let vpc = cluster.resources_vpc_config();
     let public = vpc.is_some_and(|v| v.endpoint_public_access());
-    let mut cidrs: BTreeSet<String> = vpc
-        .map(|v| v.public_access_cidrs().iter().cloned().collect())
-        .unwrap_or_default();
-    if !public && cidrs.len() == 1 && cidrs.contains("0.0.0.0/0") {
-        // What EKS reports for a private-only endpoint: nothing was authorized.
-        cidrs.clear();
-    }
+    // CIDRs only matter for a public endpoint; a private one reads as authorizing
+    // nothing, whatever EKS still lists.
+    let cidrs: BTreeSet<String> = match vpc {
+        Some(v) if public => v.public_access_cidrs().iter().cloned().collect(),
+        _ => BTreeSet::new(),
+    };
     ClusterState {
         location: arn::Arn::parse(&arn)
             .map(|a| a.region.to_string())
@@ -431,6 +438,8 @@ impl ObjectBackend<ClusterSpec, ClusterState> for AwsBackend {
             )
             .into());
         }
+        // EKS checks at creation that the cluster role can use the key.
+        cluster_key_access::grant(&self.clients.iam, role, &spec.name, key).await?;
         let token = request_token(&["cluster", &spec.name, &format!("{spec:?}")]);
         let request = eks
             .create_cluster()
@@ -463,7 +472,16 @@ impl ObjectBackend<ClusterSpec, ClusterState> for AwsBackend {
                 }
             },
         )
-        .await?;
+        .await;
+        let created = match created {
+            Ok(created) => created,
+            Err(error) => {
+                // No cluster: its grant goes too (best effort; the error that matters
+                // is CreateCluster's).
+                let _ = cluster_key_access::revoke(&self.clients.iam, role, &spec.name).await;
+                return Err(error.into());
+            }
+        };
         let arn = created
             .cluster()
             .and_then(|c| c.arn())
@@ -559,6 +577,7 @@ impl ObjectBackend<ClusterSpec, ClusterState> for AwsBackend {
             return Ok(());
         };
         let issuer = issuer(&cluster).map(str::to_string);
+        let role = cluster.role_arn().map(str::to_string);
         // EKS refuses to delete a cluster that still has node groups.
         nodegroup::delete_group(&regional, name, SYSTEM_POOL, &self.backoff, &deadline).await?;
         gone_is_ok(
@@ -570,6 +589,9 @@ impl ObjectBackend<ClusterSpec, ClusterState> for AwsBackend {
                 .or_cloud(Service::Eks, "DeleteCluster", &what(name)),
         )?;
         wait_cluster_deleted(eks, name, &self.backoff, &deadline).await?;
+        if let Some(role) = role {
+            cluster_key_access::revoke(&self.clients.iam, &role, name).await?;
+        }
         // Last, so that workloads keep their identities until the cluster is gone.
         if let Some(issuer) = issuer {
             oidc::release_provider(&self.clients.iam, &issuer, id).await?;
@@ -634,7 +656,8 @@ mod tests {
         let private = expand_vpc_config(&spec(EndpointAccess::Private, &[])).unwrap();
         assert_eq!(private.endpoint_private_access(), Some(true));
         assert_eq!(private.endpoint_public_access(), Some(false));
-        assert!(private.public_access_cidrs().is_empty());
+        // EKS keeps CIDRs a request does not name: going private resets them.
+        assert_eq!(private.public_access_cidrs(), ["0.0.0.0/0"]);
 
         let public = expand_vpc_config(&spec(EndpointAccess::Public, &["203.0.113.0/24"])).unwrap();
         assert_eq!(public.endpoint_public_access(), Some(true));

@@ -16,6 +16,7 @@
 //! | `node_pool.rs` | `mlcloud_node_pool` |
 //! | `nodegroup.rs` + `launch_template.rs` | node group steps shared by pools and the system pool |
 //! | `cluster_api.rs` | finding EKS clusters and waiting for them |
+//! | `cluster_key_access.rs` | the cluster role's grant on its secrets key |
 //! | `placement.rs` | a pool's subnets from the cluster's and the pool's zones (EC2) |
 //! | `updates.rs` | tracking an EKS update until it finishes |
 //! | `tokens.rs`, `propagation.rs` | idempotency tokens; retrying while IAM/KMS catch up |
@@ -28,6 +29,7 @@
 mod arn;
 mod clients;
 mod cluster_api;
+mod cluster_key_access;
 mod eks;
 mod errors;
 mod iam;
