@@ -7,6 +7,8 @@ service documents; the provider itself knows nothing of moto.
 - UpdateClusterConfig changes only what the request names: a request with just the
   endpoint settings keeps the cluster's subnets and security groups (moto replaces the
   whole VPC configuration with the request's).
+- CreateNodegroup without a version gives the group its cluster's version, as EKS
+  does (moto gives it moto's default version).
 - EnableKeyRotation keeps `RotationPeriodInDays` (default 365) and GetKeyRotationStatus
   reports it for an enabled rotation, as KMS does (moto drops the period).
 """
@@ -31,6 +33,18 @@ def _update_cluster_config_merging_vpc(self, name, resources_vpc_config, *args, 
 
 
 eks_models.EKSBackend.update_cluster_config = _update_cluster_config_merging_vpc
+
+_create_nodegroup = eks_models.EKSBackend.create_nodegroup
+
+
+def _create_nodegroup_at_cluster_version(self, cluster_name, *args, **kwargs):
+    cluster = self.clusters.get(cluster_name)
+    if cluster is not None and not kwargs.get("version"):
+        kwargs["version"] = cluster.version
+    return _create_nodegroup(self, cluster_name, *args, **kwargs)
+
+
+eks_models.EKSBackend.create_nodegroup = _create_nodegroup_at_cluster_version
 
 _enable_key_rotation = kms_responses.KmsResponse.enable_key_rotation
 

@@ -802,6 +802,7 @@ async fn identities_cluster_and_node_pool_lifecycle() {
         zones: BTreeSet::new(),
         node_identity_id: Some(node_role.id.clone()),
         tpu_topology: None,
+        kubernetes_version: None,
         tags: tags(&[("pool", "gpu")]),
         cloud: PerCloud::Aws(AwsNodePoolSettings {}),
     };

@@ -45,7 +45,7 @@ fn the_cluster_role_can_use_its_key_and_private_means_private(terraform: &Terraf
         ],
         "{grant}"
     );
-    assert_eq!(strings(&grant_statements[0]["Resource"]), [key_arn.clone()]);
+    assert_eq!(strings(&grant_statements[0]["Resource"]), [key_arn]);
 
     let cluster = records.cluster(CLUSTER_NAME)?;
     let vpc = cluster.resources_vpc_config().expect("a VPC configuration");

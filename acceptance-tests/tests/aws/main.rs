@@ -18,6 +18,7 @@ mod examples;
 mod import_by_identity;
 mod import_each;
 mod in_place_updates;
+mod kubernetes_versions;
 mod lifecycle_on_1_0_3;
 mod order_is_not_the_users;
 mod query;

@@ -73,6 +73,10 @@ pub struct Stack {
     /// `None`: a private endpoint (the default); otherwise a public one for these
     /// CIDRs.
     pub public_cidrs: Option<Vec<&'static str>>,
+    /// The cluster's `kubernetes_version`.
+    pub cluster_version: &'static str,
+    /// `None` leaves the pool's `kubernetes_version` out (it follows the cluster).
+    pub pool_version: Option<&'static str>,
 }
 
 impl Stack {
@@ -93,6 +97,8 @@ impl Stack {
             logging: None,
             pool_zones: None,
             public_cidrs: None,
+            cluster_version: "1.31",
+            pool_version: None,
         }
     }
 
@@ -136,7 +142,7 @@ impl Stack {
         let mut body = format!(
             r#"cloud              = "aws"
 name               = {name}
-kubernetes_version = "1.31"
+kubernetes_version = {version}
 endpoint_access    = {access}
 encryption_key_id  = mlcloud_kms_key.etcd.key_ref
 identity_id        = mlcloud_identity.cluster.id
@@ -151,6 +157,7 @@ aws {{
 }}
 tags = {tags}"#,
             name = hcl_string(CLUSTER_NAME),
+            version = hcl_string(self.cluster_version),
             access = hcl_string(if self.public_cidrs.is_some() {
                 "public"
             } else {
@@ -194,6 +201,9 @@ tags             = {{ pool = "gpu" }}"#,
         );
         if let Some(taints) = &self.pool_taints {
             body.push_str(&format!("\ntaints = {}", hcl_taints(taints)));
+        }
+        if let Some(version) = self.pool_version {
+            body.push_str(&format!("\nkubernetes_version = {}", hcl_string(version)));
         }
         if let Some(zones) = &self.pool_zones {
             body.push_str(&format!("\nzones = {}", hcl_list(zones)));

@@ -204,7 +204,8 @@ impl CloudObject for Cluster {
         rules.check_cluster(config, diags);
     }
 
-    fn plan(&self, plan: &mut ResourcePlan, rules: &dyn CloudRules, _diags: &mut Diagnostics) {
+    fn plan(&self, plan: &mut ResourcePlan, rules: &dyn CloudRules, diags: &mut Diagnostics) {
+        check_version_step(plan, "the cluster", diags);
         // Per-cloud defaults, known at plan time: every log type, the system machine.
         if let Value::Object(m) = &mut plan.planned
             && m.get("logging").is_some_and(Value::is_unknown)

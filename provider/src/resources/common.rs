@@ -10,7 +10,7 @@ use crate::clouds::{CloudError, CloudRules, Clouds, ObjectKind, RuleBook};
 use std::sync::Arc;
 use std::time::Duration;
 use tfplug::schema::{Attribute, Block, NestedBlock, timeouts};
-use tfplug::{AttributePath, Context, Diagnostic, Diagnostics, Type, Value};
+use tfplug::{AttributePath, Context, Diagnostic, Diagnostics, ResourcePlan, Type, Value};
 
 /// Default operation timeouts of a resource.
 #[derive(Clone, Copy)]
@@ -419,4 +419,19 @@ fn has_setting(block: &Value) -> bool {
     block
         .as_entries()
         .is_some_and(|m| m.values().any(|v| !v.is_null()))
+}
+
+/// Refuses a `kubernetes_version` change that skips a minor version or goes back,
+/// on the attribute, at plan time.
+pub fn check_version_step(plan: &ResourcePlan, what: &str, diags: &mut Diagnostics) {
+    let before = plan
+        .prior
+        .as_ref()
+        .and_then(|p| str_attr(p, "kubernetes_version"));
+    let after = str_attr(&plan.planned, "kubernetes_version");
+    if let (Some(before), Some(after)) = (before, after)
+        && let Err(why) = super::versions::check_upgrade(what, before, after)
+    {
+        diags.push(invalid_at(AttributePath::attr("kubernetes_version"), why));
+    }
 }

@@ -51,6 +51,17 @@ pub trait CloudObject: Send + Sync {
     /// Plan adjustments beyond the shared ones, with the rules of the resource's cloud.
     fn plan(&self, _plan: &mut ResourcePlan, _rules: &dyn CloudRules, _diags: &mut Diagnostics) {}
 
+    /// Plan steps that read the cloud (a node pool follows its cluster's version);
+    /// run after [`plan`](Self::plan) when the provider is configured.
+    fn plan_from_cloud<'a>(
+        &'a self,
+        _clouds: &'a Clouds,
+        _plan: &'a mut ResourcePlan,
+        _diags: &'a mut Diagnostics,
+    ) -> PlanFuture<'a> {
+        Box::pin(async {})
+    }
+
     /// The backend's input from a planned value (or a prior state, for delete); tags
     /// already merged with the provider's defaults.
     fn spec(&self, clouds: &Clouds, planned: &Value) -> Result<Self::Spec, Diagnostic>;
@@ -95,6 +106,9 @@ pub trait CloudObject: Send + Sync {
         }
     }
 }
+
+/// What [`CloudObject::plan_from_cloud`] returns: a future the async plan awaits.
+pub type PlanFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>>;
 
 fn id(v: &Value) -> &str {
     str_attr(v, "id").unwrap_or_default()

@@ -50,11 +50,23 @@ impl<T: CloudObject + Clone + 'static> Resource for Managed<T> {
 
     async fn modify_plan(&self, ctx: &Context, plan: &mut ResourcePlan) -> Diagnostics {
         let mut diags = Diagnostics::new();
-        match clouds(ctx) {
-            Ok(c) => plan_common(&c, &mut plan.planned, &mut diags),
-            Err(d) => diags.push(d),
-        }
+        let clouds = match clouds(ctx) {
+            Ok(c) => {
+                plan_common(&c, &mut plan.planned, &mut diags);
+                Some(c)
+            }
+            Err(d) => {
+                diags.push(d);
+                None
+            }
+        };
         self.0.modify_plan(plan, &mut diags);
+        if let Some(clouds) = clouds
+            && !plan.planned.is_null()
+            && !diags.has_errors()
+        {
+            self.0.plan_from_cloud(&clouds, plan, &mut diags).await;
+        }
         diags
     }
 

@@ -14,3 +14,4 @@ pub mod machine_type;
 mod machines;
 pub mod managed;
 pub mod node_pool;
+pub mod versions;

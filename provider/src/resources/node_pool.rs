@@ -4,11 +4,14 @@
 use super::common::*;
 use super::kubernetes;
 use super::lifecycle::CloudObject;
+use super::lifecycle::PlanFuture;
 use super::machines;
+use super::versions::{self, PoolVersion};
 use crate::catalog::{self, AcceleratorKind, CatalogError, Offering};
 use crate::clouds::model::{
-    AwsNodePoolSettings, AzureNodePoolSettings, CapacityType, GcpNodePoolSettings, ListScope,
-    Machine, NodePoolSpec, NodePoolState, PerCloud, Scaling, Tags, Taint, TaintEffect,
+    AwsNodePoolSettings, AzureNodePoolSettings, CapacityType, ClusterSpec, ClusterState,
+    GcpNodePoolSettings, ListScope, Machine, NodePoolSpec, NodePoolState, PerCloud, Scaling, Tags,
+    Taint, TaintEffect,
 };
 use crate::clouds::{CloudRules, Clouds, ObjectKind, RuleBook};
 use serde::Deserialize;
@@ -103,6 +106,7 @@ struct NodePoolConfig {
     disk_size_gb: Option<u32>,
     zones: Option<BTreeSet<String>>,
     node_identity_id: Option<String>,
+    kubernetes_version: Option<String>,
     tags: Option<Tags>,
     aws: Option<AwsNodePoolSettings>,
     azure: Option<AzureNodePoolSettings>,
@@ -233,6 +237,7 @@ impl CloudObject for NodePool {
             .attr(Attribute::number("disk_size_gb").default(100i64).validate(validators::int_between(20, 16384)).requires_replace().describe("Root disk size in GiB."))
             .attr(Attribute::set("zones", Type::String).optional().requires_replace().describe("Availability zones to place nodes in; default: all of the cluster's."))
             .attr(Attribute::string("node_identity_id").optional().requires_replace().describe("The `id` of an `mlcloud_identity` with `purpose = \"node\"`. Required on aws."))
+            .attr(Attribute::string("kubernetes_version").optional().computed().describe("Kubernetes minor version of the pool's nodes, e.g. `1.31`; upgraded in place, one minor version at a time, and never newer than the cluster. Unset, it follows the cluster: the plan reads the cluster's version. To upgrade cluster and pool in one apply, write `kubernetes_version = mlcloud_cluster.<name>.kubernetes_version`."))
             .attr(Attribute::string("resolved_machine_type").computed().describe("The machine type the pool uses; when it changes, the pool is replaced (writing the same type as `machine_type` or as an `accelerator` is an in-place no-op)."))
             .attr(Attribute::number("accelerators_per_node").computed().describe("GPUs or TPU chips per node (0 for CPU pools)."))
             .attr(Attribute::string("status").computed().use_state_for_unknown().describe("The cloud's status of the pool, e.g. `ACTIVE`."))
@@ -338,6 +343,7 @@ impl CloudObject for NodePool {
     }
 
     fn plan(&self, plan: &mut ResourcePlan, _rules: &dyn CloudRules, diags: &mut Diagnostics) {
+        check_version_step(plan, "the node pool", diags);
         let resolved = match resolve(&plan.planned) {
             Some(Ok(r)) => r,
             Some(Err((path, e))) => {
@@ -370,6 +376,64 @@ impl CloudObject for NodePool {
                 m.insert("taints".into(), taints_value(&defaults));
             }
         }
+    }
+
+    /// The pool follows its cluster: unset, its version is the cluster's as read now;
+    /// set, it may not be newer than the cluster can be by the time the pool is
+    /// upgraded (the cluster applies first: the pool names it).
+    fn plan_from_cloud<'a>(
+        &'a self,
+        clouds: &'a Clouds,
+        plan: &'a mut ResourcePlan,
+        diags: &'a mut Diagnostics,
+    ) -> PlanFuture<'a> {
+        Box::pin(async move {
+            let (Some(cloud), Some(cluster_id)) = (
+                cloud_of(&plan.planned),
+                str_attr(&plan.planned, "cluster_id"),
+            ) else {
+                return;
+            };
+            let Ok(backend) = clouds.backend::<ClusterSpec, ClusterState>(cloud).await else {
+                return;
+            };
+            // A cluster that cannot be read now (not yet created, or gone) leaves the
+            // version to apply.
+            let Ok(Some(cluster)) = backend.read(cluster_id).await else {
+                return;
+            };
+            let configured = plan
+                .config
+                .attr("kubernetes_version")
+                .filter(|v| !v.is_null());
+            match configured.and_then(Value::as_str) {
+                None if configured.is_none() && !cluster.kubernetes_version.is_empty() => {
+                    if let Value::Object(m) = &mut plan.planned {
+                        m.insert(
+                            "kubernetes_version".into(),
+                            Value::from(cluster.kubernetes_version.as_str()),
+                        );
+                    }
+                    check_version_step(plan, "the node pool", diags);
+                }
+                Some(version) => {
+                    match versions::check_pool_version(version, &cluster.kubernetes_version) {
+                        PoolVersion::Supported => {}
+                        PoolVersion::NeedsClusterUpgrade(why) => diags.push(
+                            Diagnostic::warning(
+                                "The node pool would be newer than its cluster",
+                                why,
+                            )
+                            .at(AttributePath::attr("kubernetes_version")),
+                        ),
+                        PoolVersion::Unreachable(why) => {
+                            diags.push(invalid_at(AttributePath::attr("kubernetes_version"), why))
+                        }
+                    }
+                }
+                None => {}
+            }
+        })
     }
 
     fn spec(&self, clouds: &Clouds, planned: &Value) -> Result<NodePoolSpec, Diagnostic> {
@@ -417,6 +481,7 @@ impl CloudObject for NodePool {
             zones: c.zones.unwrap_or_default(),
             node_identity_id: c.node_identity_id,
             tags: clouds.merged_tags(&c.tags.unwrap_or_default()),
+            kubernetes_version: c.kubernetes_version,
             tpu_topology: planned
                 .attr("tpu")
                 .and_then(|t| str_attr(t, "topology"))
@@ -481,6 +546,10 @@ impl CloudObject for NodePool {
                 null_if_unset(string_set(&s.zones), s.spans_cluster, config, "zones"),
             ),
             ("node_identity_id", s.node_identity_id.clone().into()),
+            (
+                "kubernetes_version",
+                Value::from(s.kubernetes_version.as_str()),
+            ),
             ("status", Value::from(s.status.as_str())),
             ("tags", user_tags(clouds, &s.tags, config)),
             ("tags_all", tags_value(&s.tags)),

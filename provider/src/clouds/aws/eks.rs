@@ -17,6 +17,7 @@ use super::rules::LOG_TYPES;
 use super::tags;
 use super::tokens::request_token;
 use super::updates::wait_update;
+use super::upgrades;
 use crate::clouds::markers;
 use crate::clouds::model::{
     AwsClusterSettings, AwsNodePoolSettings, CapacityType, ClusterSpec, ClusterState,
@@ -146,6 +147,7 @@ fn expand_system_pool(spec: &ClusterSpec, cluster_arn: &str) -> NodePoolSpec {
         zones: BTreeSet::new(),
         node_identity_id: spec.system_pool.node_identity_id.clone(),
         tpu_topology: None,
+        kubernetes_version: spec.kubernetes_version.clone(),
         tags: spec.tags.clone(),
         cloud: PerCloud::Aws(AwsNodePoolSettings {}),
     }
@@ -352,16 +354,14 @@ impl AwsBackend {
         if let Some(version) = spec
             .kubernetes_version
             .as_deref()
-            .filter(|v| *v != prior.kubernetes_version)
+            .filter(|v| upgrades::is_upgrade(&prior.kubernetes_version, v))
         {
-            let out = eks
-                .update_cluster_version()
-                .name(name)
-                .version(version)
-                .send()
-                .await
-                .or_cloud(Service::Eks, "UpdateClusterVersion", &what(name))?;
-            self.settle(eks, name, out.update(), deadline).await?;
+            // The control plane first, then the system nodes (never newer than it).
+            upgrades::upgrade_cluster(eks, name, version, backoff, deadline).await?;
+            let system = nodegroup::find_group(eks, name, SYSTEM_POOL).await?;
+            if upgrades::is_upgrade(system.version().unwrap_or_default(), version) {
+                upgrades::upgrade_group(eks, name, SYSTEM_POOL, version, backoff, deadline).await?;
+            }
         }
         if spec.logging != prior.logging {
             let out = eks

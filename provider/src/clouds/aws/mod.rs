@@ -19,6 +19,7 @@
 //! | `cluster_key_access.rs` | the cluster role's grant on its secrets key |
 //! | `placement.rs` | a pool's subnets from the cluster's and the pool's zones (EC2) |
 //! | `updates.rs` | tracking an EKS update until it finishes |
+//! | `upgrades.rs` | Kubernetes version upgrades of control plane and node groups |
 //! | `tokens.rs`, `propagation.rs` | idempotency tokens; retrying while IAM/KMS catch up |
 //! | `arn.rs`, `tags.rs` | ARNs apart and together; user tags vs mlcloud's own |
 //! | `stub_server.rs`, `eks_waiter_tests.rs` | the waiters against a scripted HTTP stub |
@@ -45,6 +46,7 @@ pub mod rules;
 mod tags;
 mod tokens;
 mod updates;
+mod upgrades;
 
 #[cfg(test)]
 mod eks_waiter_tests;

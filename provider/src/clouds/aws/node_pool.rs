@@ -13,6 +13,7 @@ use super::nodegroup::{
 };
 use super::placement::{flatten_zones, pool_placement};
 use super::tags;
+use super::upgrades;
 use crate::clouds::model::{ListScope, NodePoolSpec, NodePoolState, Op};
 use crate::clouds::wait::Deadline;
 use crate::clouds::{CloudError, ObjectBackend, Outcome, PartialFailure};
@@ -94,6 +95,13 @@ impl AwsBackend {
             )
             .await?;
         }
+        if let Some(version) = spec
+            .kubernetes_version
+            .as_deref()
+            .filter(|v| upgrades::is_upgrade(&prior.kubernetes_version, v))
+        {
+            upgrades::upgrade_group(eks, cluster, group, version, &self.backoff, deadline).await?;
+        }
         let changes = tags::user_changes(&prior.tags, &spec.tags, &spec.name);
         tags::apply_to_eks(eks, id, changes).await?;
         Ok(())
@@ -115,6 +123,7 @@ fn made(arn: &str, spec: &NodePoolSpec) -> NodePoolState {
         zones: spec.zones.clone(),
         spans_cluster: spec.zones.is_empty(),
         node_identity_id: spec.node_identity_id.clone(),
+        kubernetes_version: spec.kubernetes_version.clone().unwrap_or_default(),
         tags: spec.tags.clone(),
         status: "CREATING".into(),
         cloud: spec.cloud.clone(),

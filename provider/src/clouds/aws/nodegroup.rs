@@ -158,6 +158,7 @@ pub fn flatten_group(
         zones,
         spans_cluster,
         node_identity_id: group.node_role().map(str::to_string),
+        kubernetes_version: group.version().unwrap_or_default().to_string(),
         tags: tags::visible_map(group.tags()),
         status: group
             .status()
@@ -302,6 +303,7 @@ pub async fn create_group(
         .ami_type(expand_ami_type(spec))
         .capacity_type(expand_capacity(spec.capacity_type))
         .node_role(node_role)
+        .set_version(spec.kubernetes_version.clone())
         .set_labels(Some(
             spec.labels
                 .iter()
@@ -538,6 +540,7 @@ mod tests {
             zones: BTreeSet::new(),
             node_identity_id: Some("arn:aws:iam::123456789012:role/node".into()),
             tpu_topology: None,
+            kubernetes_version: None,
             tags: Default::default(),
             cloud: PerCloud::Aws(AwsNodePoolSettings {}),
         }

@@ -87,6 +87,8 @@ pub struct NodePoolSpec {
     /// TPU slice topology (`tpu { topology }`, e.g. `2x4`); only clouds whose rules
     /// allow TPU slices get one.
     pub tpu_topology: Option<String>,
+    /// The Kubernetes version to run; the cluster's when none (at create).
+    pub kubernetes_version: Option<String>,
     pub tags: Tags,
     pub cloud: NodePoolCloud,
 }
@@ -109,6 +111,7 @@ pub struct NodePoolState {
     /// does: then a configuration without `zones` matches it.
     pub spans_cluster: bool,
     pub node_identity_id: Option<String>,
+    pub kubernetes_version: String,
     pub tags: Tags,
     pub status: String,
     pub cloud: NodePoolCloud,
