@@ -504,6 +504,7 @@ async fn identities_cluster_and_node_pool_lifecycle() {
             node_count: 2,
             node_identity_id: Some(node_role.id.clone()),
         },
+        admin_principals: Default::default(),
         logging: set(&[
             "api",
             "audit",

@@ -1,6 +1,7 @@
 //! One generic backend trait for every kind of cloud object, and the set of backends a
 //! cloud serves, looked up by the spec and state types they take.
 
+use super::caller::Caller;
 use super::model::{ListScope, Op};
 use super::{CloudError, Outcome};
 use std::any::{Any, TypeId};
@@ -39,6 +40,7 @@ pub trait ObjectBackend<Spec, State>: Send + Sync {
 #[derive(Default)]
 pub struct Backends {
     by_kind: HashMap<TypeId, Box<dyn Any + Send + Sync>>,
+    caller: Option<Arc<dyn Caller>>,
 }
 
 impl Backends {
@@ -57,6 +59,16 @@ impl Backends {
     }
 
     /// The backend for `Spec`/`State` objects, `None` when this cloud has none.
+    /// Who the provider acts as on this cloud.
+    pub fn with_caller(mut self, caller: Arc<dyn Caller>) -> Self {
+        self.caller = Some(caller);
+        self
+    }
+
+    pub fn caller(&self) -> Option<Arc<dyn Caller>> {
+        self.caller.clone()
+    }
+
     pub fn get<Spec: 'static, State: 'static>(
         &self,
     ) -> Option<Arc<dyn ObjectBackend<Spec, State>>> {

@@ -20,6 +20,7 @@
 
 pub mod aws;
 mod backends;
+mod caller;
 mod error;
 pub mod markers;
 pub mod model;
@@ -28,6 +29,7 @@ pub mod rules;
 pub mod wait;
 
 pub use backends::{Backends, ObjectBackend};
+pub use caller::Caller;
 pub use error::{CloudError, Outcome, PartialFailure};
 pub use registry::{CloudPlugin, Clouds, Connect};
 pub use rules::{CloudRules, ObjectKind, RuleBook};

@@ -5,6 +5,7 @@
 
 use super::CloudError;
 use super::backends::{Backends, ObjectBackend};
+use super::caller::Caller;
 use super::model::Tags;
 use super::rules::RuleBook;
 use crate::Cloud;
@@ -81,26 +82,22 @@ impl Clouds {
             })
     }
 
+    /// Who the provider acts as on `cloud`.
+    pub async fn caller(&self, cloud: Cloud) -> Result<Arc<dyn Caller>, Diagnostic> {
+        self.connected(cloud).await?.caller().ok_or_else(|| {
+            Diagnostic::error(
+                format!("Not supported on {cloud}"),
+                format!("This build of mlcloud cannot tell who it acts as on {cloud}."),
+            )
+        })
+    }
+
     /// The backend of `cloud` for objects described by `Spec` and `State`.
     pub async fn backend<Spec: 'static, State: 'static>(
         &self,
         cloud: Cloud,
     ) -> Result<Arc<dyn ObjectBackend<Spec, State>>, Diagnostic> {
-        self.check_cloud(cloud)?;
-        let (plugin, cell) = self.plugin(cloud)?;
-        let backends = cell
-            .get_or_try_init(|| async {
-                (plugin.connect)(self.config.clone())
-                    .await
-                    .map(Arc::new)
-                    .map_err(|e| {
-                        Diagnostic::error(
-                            format!("Cannot set up the {cloud} clients"),
-                            e.to_string(),
-                        )
-                    })
-            })
-            .await?;
+        let backends = self.connected(cloud).await?;
         backends.get::<Spec, State>().ok_or_else(|| {
             Diagnostic::error(
                 format!("Not supported on {cloud}"),
@@ -110,6 +107,21 @@ impl Clouds {
                 ),
             )
         })
+    }
+
+    /// `cloud`'s backends, connected on first use.
+    async fn connected(&self, cloud: Cloud) -> Result<&Arc<Backends>, Diagnostic> {
+        self.check_cloud(cloud)?;
+        let (plugin, cell) = self.plugin(cloud)?;
+        cell.get_or_try_init(|| async {
+            (plugin.connect)(self.config.clone())
+                .await
+                .map(Arc::new)
+                .map_err(|e| {
+                    Diagnostic::error(format!("Cannot set up the {cloud} clients"), e.to_string())
+                })
+        })
+        .await
     }
 
     /// The region resources default their `location` to.

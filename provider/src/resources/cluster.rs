@@ -2,7 +2,7 @@
 //! (AWS: EKS with secrets encryption, private endpoint, all control-plane logs).
 
 use super::common::*;
-use super::lifecycle::CloudObject;
+use super::lifecycle::{CloudObject, PlanFuture};
 use super::machines;
 use crate::clouds::model::{
     AwsClusterSettings, AzureClusterSettings, ClusterSpec, ClusterState, EndpointAccess,
@@ -64,6 +64,7 @@ struct ClusterConfig {
     encryption_key_id: Option<String>,
     identity_id: Option<String>,
     system_pool: Option<SystemPoolConfig>,
+    admin_principals: Option<BTreeSet<String>>,
     logging: Option<BTreeSet<String>>,
     tags: Option<Tags>,
     aws: Option<AwsClusterSettings>,
@@ -119,6 +120,7 @@ impl CloudObject for Cluster {
                     .describe("Networks allowed to reach a public endpoint. Required for `endpoint_access = \"public\"`; `0.0.0.0/0` only if written explicitly."),
             )
             .attr(Attribute::string("encryption_key_id").required().describe("The `key_ref` of the `mlcloud_kms_key` that encrypts Kubernetes secrets. On aws a different key replaces the cluster (EKS cannot change it)."))
+            .attr(Attribute::set("admin_principals", Type::String).optional().computed().describe("Who administers the cluster, as grants Terraform sees: on aws, IAM role or user ARNs, each an EKS access entry with `AmazonEKSClusterAdminPolicy` for the whole cluster (there is no hidden creator-admin). Default: the caller, as STS names it (an assumed-role session reads as its role), resolved at plan time and then kept; removing a principal revokes its access."))
             .attr(Attribute::string("identity_id").optional().requires_replace().describe("The `id` of an `mlcloud_identity` with `purpose = \"cluster\"`. Required on aws."))
             .attr(
                 Attribute::set("logging", Type::String)
@@ -232,6 +234,49 @@ impl CloudObject for Cluster {
         }
     }
 
+    /// `admin_principals` left out means the caller, resolved now so the plan shows
+    /// who gets access (later plans keep what the state says).
+    fn plan_from_cloud<'a>(
+        &'a self,
+        clouds: &'a Clouds,
+        plan: &'a mut ResourcePlan,
+        diags: &'a mut Diagnostics,
+    ) -> PlanFuture<'a> {
+        Box::pin(async move {
+            let Some(cloud) = cloud_of(&plan.planned) else {
+                return;
+            };
+            if !plan
+                .planned
+                .attr("admin_principals")
+                .is_some_and(Value::is_unknown)
+            {
+                return;
+            }
+            let caller = match clouds.caller(cloud).await {
+                Ok(caller) => caller.principal().await,
+                Err(_) => return,
+            };
+            match caller {
+                Ok(principal) => {
+                    if let Value::Object(m) = &mut plan.planned {
+                        m.insert(
+                            "admin_principals".into(),
+                            Value::Set(vec![Value::from(principal.as_str())]),
+                        );
+                    }
+                }
+                Err(error) => diags.push(
+                    Diagnostic::error(
+                        "Cannot tell who would administer the cluster",
+                        format!("admin_principals defaults to the caller, and asking {cloud} who that is failed: {error}. Set admin_principals explicitly."),
+                    )
+                    .at(AttributePath::attr("admin_principals")),
+                ),
+            }
+        })
+    }
+
     fn spec(&self, clouds: &Clouds, planned: &Value) -> Result<ClusterSpec, Diagnostic> {
         let cloud = required_cloud(planned)?;
         let rules = self.rules.require(cloud)?;
@@ -256,6 +301,7 @@ impl CloudObject for Cluster {
                 node_count: pool.node_count.unwrap_or(DEFAULT_NODE_COUNT),
                 node_identity_id: pool.node_identity_id,
             },
+            admin_principals: c.admin_principals.unwrap_or_default(),
             logging: c.logging.unwrap_or_else(|| {
                 rules
                     .cluster_log_types()
@@ -307,6 +353,7 @@ impl CloudObject for Cluster {
                     ),
                 ]),
             ),
+            ("admin_principals", string_set(&s.admin_principals)),
             ("logging", string_set(&s.logging)),
             ("endpoint", Value::from(s.endpoint.as_str())),
             ("ca_certificate", Value::from(s.ca_certificate.as_str())),

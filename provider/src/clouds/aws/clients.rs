@@ -27,6 +27,8 @@ pub struct Regional {
 pub struct Caller {
     pub account: String,
     pub partition: String,
+    /// The caller's ARN as STS says it (a user, a role, or an assumed-role session).
+    pub arn: String,
 }
 
 /// Every client the backend uses, built from one resolved [`SdkConfig`].
@@ -148,7 +150,12 @@ impl Clients {
                         "STS GetCallerIdentity returned no account id".into(),
                     ));
                 }
-                Ok(Caller { account, partition })
+                let arn = out.arn().unwrap_or_default().to_string();
+                Ok(Caller {
+                    account,
+                    partition,
+                    arn,
+                })
             })
             .await
     }

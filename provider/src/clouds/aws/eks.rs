@@ -5,6 +5,7 @@
 //! access, tags, system pool size) each wait for EKS to finish.
 
 use super::AwsBackend;
+use super::access_entries;
 use super::arn;
 use super::clients::Regional;
 use super::cluster_api::{find_cluster, issuer, wait_cluster_active, wait_cluster_deleted, what};
@@ -172,6 +173,7 @@ fn made(spec: &ClusterSpec, arn: &str) -> ClusterState {
         encryption_key_id: spec.encryption_key_id.clone(),
         identity_id: spec.identity_id.clone(),
         system_pool: flatten_system_pool(None),
+        admin_principals: spec.admin_principals.clone(),
         logging: spec.logging.clone(),
         cloud: spec.cloud.clone(),
         tags: spec.tags.clone(),
@@ -184,7 +186,11 @@ fn made(spec: &ClusterSpec, arn: &str) -> ClusterState {
 
 // ---------------------------------------------------------------- flatten
 
-fn flatten_cluster(cluster: &Cluster, system: Option<&Nodegroup>) -> ClusterState {
+fn flatten_cluster(
+    cluster: &Cluster,
+    system: Option<&Nodegroup>,
+    admin_principals: BTreeSet<String>,
+) -> ClusterState {
     let arn = cluster.arn().unwrap_or_default().to_string();
     let vpc = cluster.resources_vpc_config();
     let public = vpc.is_some_and(|v| v.endpoint_public_access());
@@ -214,6 +220,7 @@ fn flatten_cluster(cluster: &Cluster, system: Option<&Nodegroup>) -> ClusterStat
             .map(str::to_string),
         identity_id: cluster.role_arn().map(str::to_string),
         system_pool: flatten_system_pool(system),
+        admin_principals,
         logging: flatten_logging(cluster.logging()),
         cloud: PerCloud::Aws(AwsClusterSettings {
             subnet_ids: vpc
@@ -281,7 +288,8 @@ impl AwsBackend {
             return Ok(None);
         };
         let system = found(nodegroup::find_group(eks, name, SYSTEM_POOL).await)?;
-        Ok(Some(flatten_cluster(&cluster, system.as_ref())))
+        let admins = access_entries::find_admins(eks, name).await?;
+        Ok(Some(flatten_cluster(&cluster, system.as_ref(), admins)))
     }
 
     /// The state to keep when a step after CreateCluster failed: as read now, or the
@@ -326,6 +334,10 @@ impl AwsBackend {
             ))
         })?;
         oidc::ensure_provider(&self.clients.iam, issuer, &spec.name, arn, &spec.tags).await?;
+        let partition = arn::Arn::parse(arn).map_or("aws", |a| a.partition);
+        for principal in &spec.admin_principals {
+            access_entries::grant_admin(&regional.eks, &spec.name, principal, partition).await?;
+        }
         let subnets = aws_settings(spec)?.subnet_ids.iter().cloned().collect();
         nodegroup::create_group(
             regional,
@@ -385,6 +397,17 @@ impl AwsBackend {
                 .await
                 .or_cloud(Service::Eks, "UpdateClusterConfig", &what(name))?;
             self.settle(eks, name, out.update(), deadline).await?;
+        }
+        if spec.admin_principals != prior.admin_principals {
+            let partition = arn::Arn::parse(arn).map_or("aws", |a| a.partition);
+            access_entries::converge_admins(
+                eks,
+                name,
+                &prior.admin_principals,
+                &spec.admin_principals,
+                partition,
+            )
+            .await?;
         }
         let changes = tags::user_changes(&prior.tags, &spec.tags, &spec.name);
         tags::apply_to_eks(eks, arn, changes).await?;
@@ -450,8 +473,11 @@ impl ObjectBackend<ClusterSpec, ClusterState> for AwsBackend {
             .encryption_config(expand_encryption(key))
             .logging(expand_logging(&spec.logging)?)
             .access_config(
+                // No hidden creator-admin: access is `admin_principals`, as access
+                // entries that Terraform reads back.
                 CreateAccessConfigRequest::builder()
                     .authentication_mode(AuthenticationMode::Api)
+                    .bootstrap_cluster_creator_admin_permissions(false)
                     .build(),
             )
             .set_tags(Some(tags::to_map(&markers::with_markers(
@@ -642,6 +668,7 @@ mod tests {
                 node_count: 2,
                 node_identity_id: None,
             },
+            admin_principals: BTreeSet::new(),
             logging: BTreeSet::new(),
             cloud: PerCloud::Aws(AwsClusterSettings {
                 subnet_ids: ["subnet-1".to_string(), "subnet-2".to_string()].into(),

@@ -8,11 +8,13 @@
 //! | file | resource / job |
 //! |---|---|
 //! | `rules.rs` | AWS's plan rules (names, tags, ARNs, log types, defaults) |
+//! | `caller.rs` | who the provider acts as (the default cluster admin) |
 //! | `clients.rs` | credentials, region, endpoints, retry → SDK clients |
 //! | `errors.rs` | SDK errors → the shared `CloudError` set, not-found predicates |
 //! | `kms.rs` | `mlcloud_kms_key` |
 //! | `iam.rs` + `policy.rs` | `mlcloud_identity`, policy documents |
 //! | `eks.rs` + `oidc.rs` | `mlcloud_cluster`, its IAM OIDC provider |
+//! | `access_entries.rs` | the cluster's `admin_principals` as EKS access entries |
 //! | `node_pool.rs` | `mlcloud_node_pool` |
 //! | `nodegroup.rs` + `launch_template.rs` | node group steps shared by pools and the system pool |
 //! | `cluster_api.rs` | finding EKS clusters and waiting for them |
@@ -27,7 +29,9 @@
 //! The waiter, backoff and error set are shared by every cloud (`clouds::wait`,
 //! `clouds::CloudError`).
 
+mod access_entries;
 mod arn;
+mod caller;
 mod clients;
 mod cluster_api;
 mod cluster_key_access;
@@ -130,7 +134,8 @@ impl AwsBackend {
             .with::<KeySpec, KeyState>(self.clone())
             .with::<IdentitySpec, IdentityState>(self.clone())
             .with::<ClusterSpec, ClusterState>(self.clone())
-            .with::<NodePoolSpec, NodePoolState>(self)
+            .with::<NodePoolSpec, NodePoolState>(self.clone())
+            .with_caller(self)
     }
 
     /// The regional clients for the region an ARN names (the provider's region for

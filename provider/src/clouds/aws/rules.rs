@@ -241,6 +241,20 @@ impl CloudRules for AwsRules {
                 "On aws, set aws { subnet_ids = [...] } with at least two subnets in different availability zones.",
             )),
         }
+        for principal in config
+            .attr("admin_principals")
+            .and_then(Value::as_elements)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Value::as_str)
+        {
+            if !is_access_entry_principal(principal) {
+                diags.push(invalid(
+                    AttributePath::attr("admin_principals"),
+                    format!("{principal:?} is not an IAM role or user ARN (arn:aws:iam::111122223333:role/NAME or :user/NAME), which is what an EKS access entry names; for an assumed-role session use its role's ARN."),
+                ));
+            }
+        }
     }
 
     fn check_node_pool(&self, config: &Value, diags: &mut Diagnostics) {
@@ -320,5 +334,42 @@ mod tests {
     fn graviton_families_are_arm() {
         assert!(is_arm("c6gn.xlarge") && is_arm("g5g.xlarge") && is_arm("m7g.large"));
         assert!(!is_arm("g4dn.xlarge") && !is_arm("g6e.xlarge") && !is_arm("p5.48xlarge"));
+    }
+}
+
+/// An IAM role or user ARN, what an EKS access entry can name.
+fn is_access_entry_principal(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    matches!(parts.as_slice(), ["arn", partition, "iam", "", account, resource]
+        if partition.starts_with("aws")
+            && account.len() == 12
+            && account.chars().all(|c| c.is_ascii_digit())
+            && (resource.starts_with("role/") || resource.starts_with("user/"))
+            && resource.len() > 5)
+}
+
+#[cfg(test)]
+mod access_entry_principal_tests {
+    use super::is_access_entry_principal;
+
+    #[test]
+    fn roles_and_users_but_not_sessions_or_groups() {
+        assert!(is_access_entry_principal(
+            "arn:aws:iam::111122223333:role/Admin"
+        ));
+        assert!(is_access_entry_principal(
+            "arn:aws:iam::111122223333:role/team/Admin"
+        ));
+        assert!(is_access_entry_principal(
+            "arn:aws-cn:iam::111122223333:user/bob"
+        ));
+        assert!(!is_access_entry_principal(
+            "arn:aws:sts::111122223333:assumed-role/Admin/alice"
+        ));
+        assert!(!is_access_entry_principal(
+            "arn:aws:iam::111122223333:group/admins"
+        ));
+        assert!(!is_access_entry_principal("arn:aws:iam::1111:role/Admin"));
+        assert!(!is_access_entry_principal("Admin"));
     }
 }

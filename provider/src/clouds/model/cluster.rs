@@ -72,6 +72,8 @@ pub struct ClusterSpec {
     /// An `mlcloud_identity` id with purpose "cluster".
     pub identity_id: Option<String>,
     pub system_pool: SystemPoolSpec,
+    /// Who administers the cluster (AWS: IAM role or user ARNs with an access entry).
+    pub admin_principals: BTreeSet<String>,
     /// Control-plane log types to enable, in the cloud's names (its rules list them).
     pub logging: BTreeSet<String>,
     pub tags: Tags,
@@ -90,6 +92,7 @@ pub struct ClusterState {
     pub encryption_key_id: Option<String>,
     pub identity_id: Option<String>,
     pub system_pool: SystemPool,
+    pub admin_principals: BTreeSet<String>,
     pub logging: BTreeSet<String>,
     pub tags: Tags,
     pub cloud: ClusterCloud,
