@@ -24,3 +24,4 @@ mod order_is_not_the_users;
 mod query;
 mod secrets_stay_out_of_logs;
 mod stack_lifecycle;
+mod system_pool;

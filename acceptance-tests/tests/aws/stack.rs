@@ -73,6 +73,8 @@ pub struct Stack {
     /// `None`: a private endpoint (the default); otherwise a public one for these
     /// CIDRs.
     pub public_cidrs: Option<Vec<&'static str>>,
+    /// The system pool's `machine_type`.
+    pub system_machine_type: &'static str,
     /// The cluster's `kubernetes_version`.
     pub cluster_version: &'static str,
     /// `None` leaves the pool's `kubernetes_version` out (it follows the cluster).
@@ -97,6 +99,7 @@ impl Stack {
             logging: None,
             pool_zones: None,
             public_cidrs: None,
+            system_machine_type: "m6i.large",
             cluster_version: "1.31",
             pool_version: None,
         }
@@ -147,7 +150,7 @@ endpoint_access    = {access}
 encryption_key_id  = mlcloud_kms_key.etcd.key_ref
 identity_id        = mlcloud_identity.cluster.id
 system_pool {{
-  machine_type     = "m6i.large"
+  machine_type     = {system_machine}
   node_count       = {system_nodes}
   node_identity_id = mlcloud_identity.node.id
 }}
@@ -163,6 +166,7 @@ tags = {tags}"#,
             } else {
                 "private"
             }),
+            system_machine = hcl_string(self.system_machine_type),
             system_nodes = self.system_node_count,
             subnets = hcl_list(&self.subnet_ids),
             groups = hcl_list(std::slice::from_ref(&self.security_group_id)),

@@ -136,10 +136,10 @@ impl CloudObject for Cluster {
                 NestedBlock::single(
                     "system_pool",
                     Block::new()
-                        .describe("The node pool for system workloads (DNS, networking, the serving endpoint's controllers).")
-                        .attr(Attribute::string("machine_type").optional().computed().requires_replace().describe("Instance / VM / machine type; default `m6i.large` on aws."))
+                        .describe("The node pool for system workloads (DNS, networking, the serving endpoint's controllers). Part of the cluster, but never a reason to replace it: a system pool deleted out of band is re-created in place.")
+                        .attr(Attribute::string("machine_type").optional().computed().describe("Instance / VM / machine type; default `m6i.large` on aws. Changing it rotates the system pool in place: a new node group, then the old one removed (the cluster stays)."))
                         .attr(Attribute::number("node_count").default(i64::from(DEFAULT_NODE_COUNT)).validate(validators::int_between(1, 100)).describe("Number of nodes; changed in place."))
-                        .attr(Attribute::string("node_identity_id").optional().requires_replace().describe("The `id` of an `mlcloud_identity` with `purpose = \"node\"`. Required on aws.")),
+                        .attr(Attribute::string("node_identity_id").optional().describe("The `id` of an `mlcloud_identity` with `purpose = \"node\"`. Required on aws. Changing it rotates the system pool like `machine_type` does.")),
                 )
                 .required(),
             )
@@ -215,8 +215,11 @@ impl CloudObject for Cluster {
             let all = rules.cluster_log_types().iter().map(|t| Value::from(*t));
             m.insert("logging".into(), Value::Set(all.collect()));
         }
+        // Empty: the system group is gone (deleted out of band) and will be re-created.
         if let Some(Value::Object(pool)) = plan.planned.attr_mut("system_pool")
-            && pool.get("machine_type").is_some_and(Value::is_unknown)
+            && pool
+                .get("machine_type")
+                .is_some_and(|t| t.is_unknown() || t.as_str() == Some(""))
         {
             pool.insert(
                 "machine_type".into(),

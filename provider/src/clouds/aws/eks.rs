@@ -11,10 +11,11 @@ use super::clients::Regional;
 use super::cluster_api::{find_cluster, issuer, wait_cluster_active, wait_cluster_deleted, what};
 use super::cluster_key_access;
 use super::errors::{SdkResultExt, Service, found, gone_is_ok};
-use super::nodegroup::{self, GroupFailure};
+use super::nodegroup;
 use super::oidc;
 use super::propagation::retry_while_propagating;
 use super::rules::LOG_TYPES;
+use super::system_pool;
 use super::tags;
 use super::tokens::request_token;
 use super::updates::wait_update;
@@ -33,8 +34,6 @@ use aws_sdk_eks::types::{
 };
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The node group every cluster gets for its system workloads.
-pub const SYSTEM_POOL: &str = "system";
 /// What EKS reports as the public CIDRs when none were authorized.
 const EKS_DEFAULT_CIDR: &str = "0.0.0.0/0";
 /// Root volume of system nodes: they run cluster add-ons, not models.
@@ -134,11 +133,11 @@ fn expand_encryption(key_arn: &str) -> EncryptionConfig {
         .build()
 }
 
-/// The system pool as a node pool spec, so it is created like any other.
-fn expand_system_pool(spec: &ClusterSpec, cluster_arn: &str) -> NodePoolSpec {
+/// The system pool as a node pool spec named `group`, so it is created like any other.
+fn expand_system_pool(spec: &ClusterSpec, cluster_arn: &str, group: &str) -> NodePoolSpec {
     NodePoolSpec {
         cluster_id: cluster_arn.to_string(),
-        name: SYSTEM_POOL.into(),
+        name: group.into(),
         machine: spec.system_pool.machine.clone(),
         scaling: Scaling::Fixed(spec.system_pool.node_count),
         capacity_type: CapacityType::OnDemand,
@@ -287,7 +286,7 @@ impl AwsBackend {
         let Some(cluster) = found(find_cluster(eks, name).await)? else {
             return Ok(None);
         };
-        let system = found(nodegroup::find_group(eks, name, SYSTEM_POOL).await)?;
+        let system = system_pool::find_system_group(eks, name).await?;
         let admins = access_entries::find_admins(eks, name).await?;
         Ok(Some(flatten_cluster(&cluster, system.as_ref(), admins)))
     }
@@ -339,18 +338,15 @@ impl AwsBackend {
             access_entries::grant_admin(&regional.eks, &spec.name, principal, partition).await?;
         }
         let subnets = aws_settings(spec)?.subnet_ids.iter().cloned().collect();
-        nodegroup::create_group(
+        system_pool::create(
             regional,
-            &expand_system_pool(spec, arn),
+            &expand_system_pool(spec, arn, system_pool::FIRST),
             &spec.name,
             subnets,
-            (&self.backoff, deadline),
-            // The cluster is recorded already; its system group is part of it.
-            &|_| {},
+            &self.backoff,
+            deadline,
         )
         .await
-        .map(|_| ())
-        .map_err(|GroupFailure { error, .. }| error)
     }
 
     async fn apply_cluster_changes(
@@ -370,9 +366,11 @@ impl AwsBackend {
         {
             // The control plane first, then the system nodes (never newer than it).
             upgrades::upgrade_cluster(eks, name, version, backoff, deadline).await?;
-            let system = nodegroup::find_group(eks, name, SYSTEM_POOL).await?;
-            if upgrades::is_upgrade(system.version().unwrap_or_default(), version) {
-                upgrades::upgrade_group(eks, name, SYSTEM_POOL, version, backoff, deadline).await?;
+            if let Some(system) = system_pool::find_system_group(eks, name).await?
+                && let Some(group) = system.nodegroup_name()
+                && upgrades::is_upgrade(system.version().unwrap_or_default(), version)
+            {
+                upgrades::upgrade_group(eks, name, group, version, backoff, deadline).await?;
             }
         }
         if spec.logging != prior.logging {
@@ -411,12 +409,49 @@ impl AwsBackend {
         }
         let changes = tags::user_changes(&prior.tags, &spec.tags, &spec.name);
         tags::apply_to_eks(eks, arn, changes).await?;
-        if spec.system_pool.node_count != prior.system_pool.node_count {
+        self.converge_system_pool(eks, name, arn, prior, spec, deadline)
+            .await
+    }
+
+    /// Re-creates a missing system group, rotates one whose machine type or node
+    /// role changed, and resizes one whose count changed.
+    async fn converge_system_pool(
+        &self,
+        eks: &Client,
+        name: &str,
+        arn: &str,
+        prior: &ClusterState,
+        spec: &ClusterSpec,
+        deadline: &Deadline,
+    ) -> Result<(), CloudError> {
+        let backoff = &self.backoff;
+        let current = system_pool::find_system_group(eks, name).await?;
+        let regional = self.regional_for(arn);
+        let subnets: Vec<String> = match &prior.cloud {
+            PerCloud::Aws(aws) if !aws.subnet_ids.is_empty() => {
+                aws.subnet_ids.iter().cloned().collect()
+            }
+            _ => aws_settings(spec)?.subnet_ids.iter().cloned().collect(),
+        };
+        let Some(group) = current.as_ref().and_then(|g| g.nodegroup_name()) else {
+            // Deleted out of band: the cluster gets it back, in place.
+            let next = system_pool::FIRST;
+            let pool = expand_system_pool(spec, arn, next);
+            return system_pool::create(&regional, &pool, name, subnets, backoff, deadline).await;
+        };
+        let wanted = &spec.system_pool;
+        if wanted.machine.machine_type != prior.system_pool.machine_type
+            || wanted.node_identity_id != prior.system_pool.node_identity_id
+        {
+            let pool = expand_system_pool(spec, arn, &system_pool::next_name(group));
+            return system_pool::rotate(&regional, &pool, name, subnets, backoff, deadline).await;
+        }
+        if wanted.node_count != prior.system_pool.node_count {
             nodegroup::resize_group(
                 eks,
                 name,
-                SYSTEM_POOL,
-                Scaling::Fixed(spec.system_pool.node_count),
+                group,
+                Scaling::Fixed(wanted.node_count),
                 backoff,
                 deadline,
             )
@@ -605,7 +640,7 @@ impl ObjectBackend<ClusterSpec, ClusterState> for AwsBackend {
         let issuer = issuer(&cluster).map(str::to_string);
         let role = cluster.role_arn().map(str::to_string);
         // EKS refuses to delete a cluster that still has node groups.
-        nodegroup::delete_group(&regional, name, SYSTEM_POOL, &self.backoff, &deadline).await?;
+        system_pool::delete_all(&regional, name, &self.backoff, &deadline).await?;
         gone_is_ok(
             eks.delete_cluster()
                 .name(name)

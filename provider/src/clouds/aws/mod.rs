@@ -16,6 +16,7 @@
 //! | `eks.rs` + `oidc.rs` | `mlcloud_cluster`, its IAM OIDC provider |
 //! | `access_entries.rs` | the cluster's `admin_principals` as EKS access entries |
 //! | `node_pool.rs` | `mlcloud_node_pool` |
+//! | `system_pool.rs` | the cluster's system node group: generations, rotation, re-creation |
 //! | `nodegroup.rs` + `launch_template.rs` | node group steps shared by pools and the system pool |
 //! | `cluster_api.rs` | finding EKS clusters and waiting for them |
 //! | `cluster_key_access.rs` | the cluster role's grant on its secrets key |
@@ -47,6 +48,7 @@ mod placement;
 mod policy;
 mod propagation;
 pub mod rules;
+mod system_pool;
 mod tags;
 mod tokens;
 mod updates;

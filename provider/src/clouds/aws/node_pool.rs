@@ -4,7 +4,6 @@
 use super::AwsBackend;
 use super::arn;
 use super::cluster_api::find_cluster;
-use super::eks::SYSTEM_POOL;
 use super::errors::{SdkResultExt, Service, found};
 use super::launch_template;
 use super::nodegroup::{
@@ -12,6 +11,7 @@ use super::nodegroup::{
     find_group, flatten_group, template_of, update_group_config, what,
 };
 use super::placement::{flatten_zones, pool_placement};
+use super::system_pool;
 use super::tags;
 use super::upgrades;
 use crate::clouds::model::{ListScope, NodePoolSpec, NodePoolState, Op};
@@ -232,7 +232,7 @@ impl ObjectBackend<NodePoolSpec, NodePoolState> for AwsBackend {
             }
         }
         let mut found = Vec::new();
-        for group in groups.iter().filter(|g| *g != SYSTEM_POOL) {
+        for group in groups.iter().filter(|g| !system_pool::is_system_group(g)) {
             let Some(described) = found_group(eks, cluster, group).await? else {
                 continue;
             };

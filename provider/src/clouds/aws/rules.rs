@@ -83,6 +83,11 @@ impl CloudRules for AwsRules {
             }
             // Also part of the launch template's name; lowercase so every cloud agrees.
             ObjectKind::NodePool => {
+                if super::system_pool::is_system_group(name) {
+                    return Err(format!(
+                        "{name:?} is reserved: \"system\" and \"system-N\" name the node groups of the cluster's system pool (system_pool {{}}); choose another name"
+                    ));
+                }
                 (1..=40).contains(&name.len())
                     && name
                         .chars()
