@@ -77,6 +77,27 @@ fn with_json(response: Response<Bytes>, body: &Value) -> Response<Bytes> {
     Response::from_parts(head, Bytes::from(body.to_string()))
 }
 
+/// The IAM principal EKS gives the creator's access entry for a caller ARN: an
+/// assumed role's session is its role; a user is itself (moto names its default
+/// user with an `sts` ARN).
+fn creator_principal(caller: &str) -> Option<String> {
+    let mut parts = caller.splitn(6, ':');
+    let (_, partition, _, _, account, resource) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    if let Some(session) = resource.strip_prefix("assumed-role/") {
+        let role = session.split('/').next()?;
+        return Some(format!("arn:{partition}:iam::{account}:role/{role}"));
+    }
+    let user = resource.strip_prefix("user/")?;
+    Some(format!("arn:{partition}:iam::{account}:user/{user}"))
+}
+
 impl Eks<'_> {
     /// Answers an EKS request.
     pub async fn handle(&self, route: EksRoute, request: Request<Bytes>) -> Response<Bytes> {
@@ -425,7 +446,7 @@ impl Eks<'_> {
         let text = String::from_utf8_lossy(response.body()).into_owned();
         let start = text.find("<Arn>")? + "<Arn>".len();
         let end = text[start..].find("</Arn>")? + start;
-        Some(text[start..end].to_string())
+        creator_principal(&text[start..end])
     }
 
     async fn create_cluster(
@@ -550,5 +571,30 @@ impl Eks<'_> {
         };
         let update = self.model.config_update(cluster, None, kind, params, None);
         Ok(with_json(response, &json!({ "update": update })))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::creator_principal;
+
+    #[test]
+    fn the_creator_is_the_role_behind_a_session() {
+        assert_eq!(
+            creator_principal("arn:aws:sts::123456789012:assumed-role/admin/alice").as_deref(),
+            Some("arn:aws:iam::123456789012:role/admin")
+        );
+        assert_eq!(
+            creator_principal("arn:aws:iam::123456789012:user/bob").as_deref(),
+            Some("arn:aws:iam::123456789012:user/bob")
+        );
+        assert_eq!(
+            creator_principal("arn:aws:sts::123456789012:user/moto").as_deref(),
+            Some("arn:aws:iam::123456789012:user/moto")
+        );
+        assert_eq!(
+            creator_principal("arn:aws:sts::123456789012:federated-user/x"),
+            None
+        );
     }
 }
