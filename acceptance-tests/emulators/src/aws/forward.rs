@@ -14,6 +14,10 @@ use hyper_util::rt::TokioExecutor;
 use serde_json::json;
 use thiserror::Error;
 
+/// The user agent of the part's own requests to moto, so recordings can tell them
+/// from the client's.
+pub const OWN_USER_AGENT: &str = "mlcloud-emulator (aws part)";
+
 /// How long moto may take to answer one request.
 const MOTO_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -100,6 +104,7 @@ impl Moto {
             .uri(path_and_query)
             .header("host", self.host())
             .header("authorization", authorization)
+            .header("user-agent", OWN_USER_AGENT)
             .header("x-amz-date", "20260101T000000Z");
         if let Some(content_type) = content_type {
             request = request.header("content-type", content_type);
