@@ -1,6 +1,10 @@
 //! AWS for the scenarios: moto in server mode, started from the project's venv by
 //! [`EmulatorCommand`](crate::emulator::EmulatorCommand) on a free 127.0.0.1 port, one
-//! server per test, killed when the [`Moto`] is dropped.
+//! server per test, killed when the [`Moto`] is dropped; and in front of it
+//! `mlcloud-emulator --moto URL`, whose `aws` part is what the provider talks to
+//! ([`Moto::endpoint`]): it forwards to moto, serves the EKS routes moto lacks (access
+//! entries, updates, version upgrades) and takes scripted faults
+//! ([`Moto::emulator`]). The SDK clients of [`Moto::sdk`] read moto directly.
 //!
 //! ```no_run
 //! use acceptance_tests::{Moto, TestResult};
@@ -14,6 +18,9 @@
 //!     let clusters = sdk.call("eks ListClusters", sdk.eks.list_clusters().send())?;
 //!     assert!(clusters.clusters().is_empty());
 //!     assert!(moto.requests()?.iter().all(|request| !request.is_mutating()));
+//!     // What the provider sent, as the emulator in front of moto logged it.
+//!     let log = moto.emulator().requests("aws")?;
+//!     assert!(log.iter().all(|request| request["status"] == 200));
 //!     Ok(())
 //! }
 //! ```
@@ -37,6 +44,7 @@ use tempfile::TempDir;
 use crate::emulator::EmulatorProcess;
 use crate::hcl::hcl_string;
 use crate::http;
+use crate::mlcloud_emulator::MlcloudEmulator;
 
 pub use command::{moto_server_path, server_command};
 pub use encoding::{percent_decode, policy_document};
@@ -65,7 +73,8 @@ pub const CREDENTIALS_ENV: [(&str, &str); 4] = [
     ("AWS_EC2_METADATA_DISABLED", "true"),
 ];
 
-/// The services of the provider's `aws { endpoints { ... } }` block, all pointed at moto.
+/// The services of the provider's `aws { endpoints { ... } }` block, all pointed at the
+/// emulator's aws endpoint.
 pub const ENDPOINT_SERVICES: [&str; 5] = ["eks", "kms", "iam", "sts", "ec2"];
 
 /// How long a moto-api call (reset) may take.
@@ -74,17 +83,20 @@ const API_TIMEOUT: Duration = Duration::from_secs(10);
 /// One running moto server, with SDK clients pointed at it. Dropping it kills the
 /// server (a panicking test too); the server also dies with the test process.
 pub struct Moto {
-    // Declared first so it is dropped first: the server stops before its scratch
-    // directory (the recording) is removed.
+    // Declared first so it is dropped first: nothing forwards to moto once it stops.
+    emulator: MlcloudEmulator,
+    // Then moto, which stops before its scratch directory (the recording) is removed.
     process: EmulatorProcess,
     port: u16,
+    endpoint: String,
     sdk: MotoSdk,
     scratch: TempDir,
 }
 
 impl Moto {
-    /// Starts `.venv/bin/moto_server` (installed by scripts/setup) on a free port and
-    /// waits until it answers. Fails, never skips, when moto is missing.
+    /// Starts `.venv/bin/moto_server` (installed by scripts/setup) on a free port,
+    /// then `mlcloud-emulator --moto` in front of it, and waits until both answer.
+    /// Fails, never skips, when moto or the emulator's binary is missing.
     pub fn start() -> Result<Moto, MotoError> {
         Self::start_program(moto_server_path())
     }
@@ -99,21 +111,40 @@ impl Moto {
         // Always set: the command asks for a port.
         let port = process.port().unwrap_or_default();
         let sdk = MotoSdk::new(&endpoint_of(port))?;
+        let emulator = MlcloudEmulator::start(&["--moto", &endpoint_of(port)])
+            .map_err(|error| MotoError::FrontEmulator(Box::new(error)))?;
+        let endpoint = emulator.ready()["aws"]["endpoint"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| MotoError::Api {
+                request: "mlcloud-emulator's ready line".into(),
+                detail: format!("no aws endpoint in {}", emulator.ready()),
+            })?;
         Ok(Moto {
+            emulator,
             process,
             port,
+            endpoint,
             sdk,
             scratch,
         })
     }
 
-    /// `http://127.0.0.1:PORT`, the one endpoint of every service moto plays.
+    /// `http://127.0.0.1:PORT`, the one endpoint of every AWS service the provider
+    /// talks to: the aws part of mlcloud-emulator, in front of moto.
     pub fn endpoint(&self) -> String {
-        endpoint_of(self.port)
+        self.endpoint.clone()
     }
 
+    /// moto's own port (its admin API, the SDK clients of [`sdk`](Self::sdk)).
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The emulator in front of moto: scripted faults, the request log, the EKS
+    /// records moto does not keep.
+    pub fn emulator(&self) -> &MlcloudEmulator {
+        &self.emulator
     }
 
     /// SDK clients (KMS, IAM, EKS, EC2) for reading and changing what moto holds.
@@ -147,8 +178,12 @@ impl Moto {
         )
     }
 
-    /// Forgets every AWS object and every recorded request (`POST /moto-api/reset`).
+    /// Forgets every AWS object and every recorded request (`POST /moto-api/reset`),
+    /// and empties the emulator in front (its records, faults and request log).
     pub fn reset(&self) -> Result<(), MotoError> {
+        self.emulator
+            .reset()
+            .map_err(|error| MotoError::FrontEmulator(Box::new(error)))?;
         for path in ["/moto-api/reset", "/moto-api/recorder/reset-recording"] {
             let status =
                 http::status(self.port(), "POST", path, API_TIMEOUT).map_err(|source| {
@@ -237,10 +272,15 @@ mod tests {
     }
 
     #[test]
-    fn provider_block_points_every_endpoint_at_moto() {
+    fn provider_block_points_every_endpoint_at_the_emulator_in_front_of_moto() {
         let moto = Moto::start().unwrap();
         let block = moto.provider_block("default_tags = { team = \"ml\" }");
-        let endpoint = format!("\"http://127.0.0.1:{}\"", moto.port());
+        let endpoint = format!("\"{}\"", moto.endpoint());
+        assert_ne!(
+            moto.endpoint(),
+            endpoint_of(moto.port()),
+            "the provider talks to the emulator in front of moto"
+        );
         for service in ENDPOINT_SERVICES {
             assert!(
                 block.contains(&format!("      {service} = {endpoint}\n")),

@@ -6,7 +6,10 @@
 //! settings (`AWS_*`, `ARM_*`, `AZURE_*`, `GOOGLE_*`, `CLOUDSDK_*`, `KUBECONFIG`), and
 //! then:
 //!
-//! - `MLCLOUD_AWS_ENDPOINT`: moto, `http://127.0.0.1:PORT`;
+//! - `MLCLOUD_AWS_ENDPOINT`: the aws part of `mlcloud-emulator`, in front of moto,
+//!   `http://127.0.0.1:PORT` (moto, completed with the EKS routes it lacks);
+//! - `MLCLOUD_EMULATOR_ADMIN`: that emulator's admin route, for scripted faults and its
+//!   request log (acceptance-tests/emulators/README.md);
 //! - `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`,
 //!   `AWS_EC2_METADATA_DISABLED`: moto's static test credentials;
 //! - with `--aws-network`, `MLCLOUD_AWS_SUBNET_IDS`: a VPC with two subnets created in
@@ -85,7 +88,13 @@ fn run(options: &Options) -> Result<ExitCode, Error> {
     clean_env::remove_cloud_settings(&mut command);
     command
         .envs(CREDENTIALS_ENV)
-        .env("MLCLOUD_AWS_ENDPOINT", moto.endpoint());
+        .env("MLCLOUD_AWS_ENDPOINT", moto.endpoint())
+        .env(
+            "MLCLOUD_EMULATOR_ADMIN",
+            moto.emulator().ready()["admin"]
+                .as_str()
+                .unwrap_or_default(),
+        );
     if options.aws_network {
         let network = moto.sdk().create_network()?;
         let subnet_ids =

@@ -9,6 +9,11 @@ pub enum MotoError {
     #[error(transparent)]
     Emulator(#[from] crate::emulator::EmulatorError),
 
+    /// mlcloud-emulator, whose aws part the provider talks to, could not be started in
+    /// front of moto (or its admin route failed).
+    #[error("mlcloud-emulator in front of moto: {0}")]
+    FrontEmulator(Box<crate::error::HarnessError>),
+
     #[error("cannot create a scratch directory for moto: {source}")]
     Scratch {
         #[source]

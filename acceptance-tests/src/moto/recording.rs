@@ -12,6 +12,10 @@ use super::encoding::percent_decode;
 use super::error::MotoError;
 use super::sdk::HARNESS_APP_NAME;
 
+/// The user agent of mlcloud-emulator's own requests to moto (its aws part's
+/// `forward::OWN_USER_AGENT`).
+const EMULATOR_USER_AGENT: &str = "mlcloud-emulator";
+
 /// Operations that only read, by name prefix (JSON and query protocols).
 const READ_ONLY_PREFIXES: [&str; 3] = ["Get", "List", "Describe"];
 
@@ -57,8 +61,11 @@ impl AwsRequest {
         }
     }
 
+    /// Sent by the harness's SDK clients, or by the emulator in front of moto for its
+    /// own reads (a cluster's version before an upgrade): not by the provider.
     pub(super) fn is_from_harness(&self) -> bool {
         self.user_agent.contains(HARNESS_APP_NAME)
+            || self.user_agent.starts_with(EMULATOR_USER_AGENT)
     }
 }
 
