@@ -9,6 +9,9 @@ service documents; the provider itself knows nothing of moto.
   whole VPC configuration with the request's).
 - CreateNodegroup without a version gives the group its cluster's version, as EKS
   does (moto gives it moto's default version).
+- GetCallerIdentity for credentials moto does not know names an IAM user
+  (`arn:aws:iam::ACCOUNT:user/moto`), as STS names a user; moto says `arn:aws:sts::`,
+  which no IAM principal has (EKS access entries refuse it).
 - EnableKeyRotation keeps `RotationPeriodInDays` (default 365) and GetKeyRotationStatus
   reports it for an enabled rotation, as KMS does (moto drops the period).
 """
@@ -18,6 +21,7 @@ import sys
 
 from moto.eks import models as eks_models
 from moto.kms import responses as kms_responses
+from moto.sts import models as sts_models
 from moto.server import main
 
 _update_cluster_config = eks_models.EKSBackend.update_cluster_config
@@ -45,6 +49,18 @@ def _create_nodegroup_at_cluster_version(self, cluster_name, *args, **kwargs):
 
 
 eks_models.EKSBackend.create_nodegroup = _create_nodegroup_at_cluster_version
+
+_get_caller_identity = sts_models.STSBackend.get_caller_identity
+
+
+def _get_caller_identity_as_iam_user(self, *args, **kwargs):
+    user_id, arn, account_id = _get_caller_identity(self, *args, **kwargs)
+    if arn.endswith(":user/moto") and ":sts::" in arn:
+        arn = arn.replace(":sts::", ":iam::", 1)
+    return user_id, arn, account_id
+
+
+sts_models.STSBackend.get_caller_identity = _get_caller_identity_as_iam_user
 
 _enable_key_rotation = kms_responses.KmsResponse.enable_key_rotation
 
