@@ -3,9 +3,11 @@
 //! with the AWS SDK itself. Each test starts its own moto on a free port (from the
 //! project's `.venv`, which `scripts/setup` installs) and stops it at the end.
 //!
-//! What moto cannot show is asserted as such: EKS objects are ACTIVE at once (the
-//! waiters' state machine is unit-tested against a stub), `UpdateClusterVersion` does
-//! not exist there, and node group ARNs cannot be tagged.
+//! moto sits behind `mlcloud-emulator`'s aws part, which serves the EKS routes moto
+//! lacks (access entries, `UpdateClusterVersion`, `UpdateNodegroupVersion`,
+//! `DescribeUpdate`). What neither shows is asserted as such: EKS objects are ACTIVE
+//! at once (the waiters' state machine is unit-tested against a stub), and node group
+//! ARNs cannot be tagged.
 
 use acceptance_tests::emulator::EmulatorProcess;
 use aws_config::BehaviorVersion;
@@ -21,8 +23,12 @@ use tokio_util::sync::CancellationToken;
 const REGION: &str = "us-east-1";
 
 /// A moto server for one test, started by the acceptance harness's launcher
-/// (free port, readiness probe, log in errors); killed when dropped.
+/// (free port, readiness probe, log in errors), behind `mlcloud-emulator`'s aws part
+/// (the EKS routes moto lacks: access entries, updates, versions); both killed when
+/// dropped.
 struct Moto {
+    // The emulator first: it stops before the server it forwards to.
+    _emulator: acceptance_tests::MlcloudEmulator,
     _server: EmulatorProcess,
     url: String,
 }
@@ -33,8 +39,15 @@ impl Moto {
             .start()
             .unwrap_or_else(|error| panic!("{error}"));
         // Always set: moto is told its port.
-        let url = format!("http://127.0.0.1:{}", server.port().unwrap_or_default());
+        let moto = format!("http://127.0.0.1:{}", server.port().unwrap_or_default());
+        let emulator = acceptance_tests::MlcloudEmulator::start(&["--moto", &moto])
+            .unwrap_or_else(|error| panic!("{error}"));
+        let url = emulator.ready()["aws"]["endpoint"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no aws endpoint in {}", emulator.ready()))
+            .to_string();
         Moto {
+            _emulator: emulator,
             _server: server,
             url,
         }
@@ -755,28 +768,42 @@ async fn identities_cluster_and_node_pool_lifecycle() {
         Some("42")
     );
 
-    // moto has no UpdateClusterVersion: a clear error, with the cluster kept in state.
+    // An upgrade (the emulator's EKS versions, moto has none): the control plane, then
+    // the system node group, each through its update id.
     let mut newer = cluster_change.clone();
     newer.kubernetes_version = Some("1.32".into());
-    let refused = clusters(&backend)
+    let upgraded = clusters(&backend)
         .update(&cluster.id, &changed, &newer, &op())
         .await
+        .unwrap_or_else(|failure| panic!("{}", failure.error));
+    assert_eq!(upgraded.kubernetes_version, "1.32");
+    let system = eks
+        .describe_nodegroup()
+        .cluster_name("it-main")
+        .nodegroup_name("system")
+        .send()
+        .await
+        .unwrap()
+        .nodegroup
+        .unwrap();
+    assert_eq!(system.version(), Some("1.32"), "the system nodes follow");
+    // Two minor versions in one step are refused by EKS, and the cluster stays.
+    let mut skip = newer.clone();
+    skip.kubernetes_version = Some("1.34".into());
+    let refused = clusters(&backend)
+        .update(&cluster.id, &upgraded, &skip, &op())
+        .await
         .unwrap_err();
-    match &refused.error {
-        CloudError::Api {
-            operation, code, ..
-        } => {
-            assert_eq!(
-                (*operation, code.as_str()),
-                ("UpdateClusterVersion", "UnsupportedOperation")
-            );
-        }
-        other => panic!("expected an API error, got {other:?}"),
-    }
+    assert!(
+        refused.error.has_code("InvalidParameterException"),
+        "{}",
+        refused.error
+    );
     assert_eq!(
         refused.created.as_ref().map(|c| c.id.as_str()),
         Some(cluster.id.as_str())
     );
+    let changed = upgraded;
 
     // ------------------------------------------------ a GPU node pool
     let pool_spec = NodePoolSpec {
