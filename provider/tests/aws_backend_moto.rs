@@ -803,7 +803,6 @@ async fn identities_cluster_and_node_pool_lifecycle() {
         refused.created.as_ref().map(|c| c.id.as_str()),
         Some(cluster.id.as_str())
     );
-    let changed = upgraded;
 
     // ------------------------------------------------ a GPU node pool
     let pool_spec = NodePoolSpec {
