@@ -25,3 +25,4 @@ mod query;
 mod secrets_stay_out_of_logs;
 mod stack_lifecycle;
 mod system_pool;
+mod upgrades_and_admins;

@@ -75,6 +75,8 @@ pub struct Stack {
     pub public_cidrs: Option<Vec<&'static str>>,
     /// The system pool's `machine_type`.
     pub system_machine_type: &'static str,
+    /// `None` leaves `admin_principals` out (the caller administers the cluster).
+    pub admin_principals: Option<Vec<&'static str>>,
     /// The cluster's `kubernetes_version`.
     pub cluster_version: &'static str,
     /// `None` leaves the pool's `kubernetes_version` out (it follows the cluster).
@@ -100,6 +102,7 @@ impl Stack {
             pool_zones: None,
             public_cidrs: None,
             system_machine_type: "m6i.large",
+            admin_principals: None,
             cluster_version: "1.31",
             pool_version: None,
         }
@@ -175,6 +178,10 @@ tags = {tags}"#,
         if let Some(types) = &self.logging {
             let types: Vec<String> = types.iter().map(|t| t.to_string()).collect();
             body.push_str(&format!("\nlogging = {}", hcl_list(&types)));
+        }
+        if let Some(principals) = &self.admin_principals {
+            let principals: Vec<String> = principals.iter().map(|p| p.to_string()).collect();
+            body.push_str(&format!("\nadmin_principals = {}", hcl_list(&principals)));
         }
         if let Some(cidrs) = &self.public_cidrs {
             let cidrs: Vec<String> = cidrs.iter().map(|c| c.to_string()).collect();
