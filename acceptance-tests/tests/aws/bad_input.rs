@@ -6,7 +6,7 @@ use acceptance_tests::{Moto, Terraform, TestResult, Workdir, providers};
 use crate::expect::{failed_plan_diagnostics, mutating_requests};
 use crate::stack::{resource, terraform_block};
 
-acceptance_tests::scenarios_on_terraform_1_15!(each_mistake_is_an_error_on_its_attribute);
+acceptance_tests::scenarios_on_every_terraform!(each_mistake_is_an_error_on_its_attribute);
 
 /// One wrong configuration and where the error must point.
 struct Mistake {

@@ -7,7 +7,7 @@ use crate::expect::resource;
 use crate::records::Records;
 use crate::stack::{CLUSTER_NAME, KEY, POOL_NAME, Stack};
 
-acceptance_tests::scenarios_on_terraform_1_15!(out_of_band_changes_are_planned_back);
+acceptance_tests::scenarios_on_every_terraform!(out_of_band_changes_are_planned_back);
 
 fn out_of_band_changes_are_planned_back(terraform: &Terraform) -> TestResult {
     let moto = Moto::start()?;

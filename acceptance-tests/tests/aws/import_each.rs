@@ -11,7 +11,7 @@ use crate::adoption::Adoption;
 use crate::expect::{resource, same_values};
 use crate::stack::ADDRESSES;
 
-acceptance_tests::scenarios_on_terraform_1_15!(import_every_resource_by_its_arn);
+acceptance_tests::scenarios_on_every_terraform!(import_every_resource_by_its_arn);
 
 fn import_every_resource_by_its_arn(terraform: &Terraform) -> TestResult {
     // Kept alive (not `_`) until the story ends: moto serves the adopter too.

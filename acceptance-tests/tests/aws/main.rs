@@ -1,7 +1,7 @@
 //! The AWS backend of the mlcloud provider through the real terraform CLI, against
 //! moto in server mode (one server per test): each story checks Terraform's state and
-//! what moto holds, read back with the AWS SDK. Terraform 1.15; the lifecycle also
-//! on 1.0.3.
+//! what moto holds, read back with the AWS SDK. Terraform 1.15; the lifecycle, import,
+//! drift and bad-input stories also on 1.0.3, the oldest protocol-6 client.
 
 mod adoption;
 mod expect;
