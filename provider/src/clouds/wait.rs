@@ -70,6 +70,23 @@ impl Deadline {
     pub fn remaining(&self) -> Duration {
         self.timeout.saturating_sub(self.started.elapsed())
     }
+
+    /// Whether Terraform asked us to stop. Loops that make calls check it before each
+    /// new round: an answer already asked for is awaited (it may have made something
+    /// that must reach the state), nothing new is started.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.is_cancelled()
+    }
+
+    /// Sleeps `pause` (never past the deadline); a stop request ends it at once with
+    /// [`CloudError::Cancelled`] naming `what` was being done.
+    pub async fn pause(&self, pause: Duration, what: &str) -> Result<(), CloudError> {
+        tokio::select! {
+            biased;
+            _ = self.cancel.cancelled() => Err(CloudError::Cancelled(what.to_string())),
+            _ = tokio::time::sleep(pause.min(self.remaining())) => Ok(()),
+        }
+    }
 }
 
 /// What the waiter is waiting for.

@@ -10,7 +10,7 @@
 //! | `rules.rs` | AWS's plan rules (names, tags, ARNs, log types, defaults) |
 //! | `clients.rs` | credentials, region, endpoints, retry → SDK clients |
 //! | `errors.rs` | SDK errors → the shared `CloudError` set, not-found predicates |
-//! | `kms.rs` | `mlcloud_kms_key` |
+//! | `kms.rs` + `kms_create.rs` | `mlcloud_kms_key`; creating a key exactly once |
 //! | `iam.rs` + `policy.rs` | `mlcloud_identity`, policy documents |
 //! | `eks.rs` + `oidc.rs` | `mlcloud_cluster`, its IAM OIDC provider |
 //! | `node_pool.rs` | `mlcloud_node_pool` |
@@ -18,7 +18,7 @@
 //! | `cluster_api.rs` | finding EKS clusters and waiting for them |
 //! | `placement.rs` | a pool's subnets from the cluster's and the pool's zones (EC2) |
 //! | `updates.rs` | tracking an EKS update until it finishes |
-//! | `tokens.rs`, `propagation.rs` | idempotency tokens; retrying while IAM/KMS catch up |
+//! | `tokens.rs`, `propagation.rs` | fresh idempotency and create tokens; retrying while IAM/KMS catch up |
 //! | `arn.rs`, `tags.rs` | ARNs apart and together; user tags vs mlcloud's own |
 //! | `stub_server.rs`, `eks_waiter_tests.rs` | the waiters against a scripted HTTP stub |
 //!
@@ -32,6 +32,7 @@ mod eks;
 mod errors;
 mod iam;
 mod kms;
+mod kms_create;
 mod launch_template;
 mod node_pool;
 mod nodegroup;

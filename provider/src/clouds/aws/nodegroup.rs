@@ -5,11 +5,11 @@
 //! `UpdateNodegroupConfig`; tags with `TagResource`/`UntagResource`.
 
 use super::clients::Regional;
-use super::errors::{SdkResultExt, Service, found, gone_is_ok};
+use super::errors::{SdkResultExt, Service, found, gone_is_ok, outcome_unknown};
 use super::launch_template::{self, TemplateRef};
 use super::propagation::retry_while_propagating;
 use super::tags;
-use super::tokens::request_token;
+use super::tokens::fresh_token;
 use super::updates::wait_update;
 use crate::clouds::CloudError;
 use crate::clouds::markers;
@@ -318,12 +318,8 @@ pub async fn create_group(
                 .version(&template.version)
                 .build(),
         )
-        .client_request_token(request_token(&[
-            "nodegroup",
-            cluster,
-            &spec.name,
-            &format!("{spec:?}"),
-        ]));
+        // Fresh per create; the retries below clone this request and so resend it.
+        .client_request_token(fresh_token());
     let created = retry_while_propagating(
         &format!("creating {}", what(cluster, &spec.name)),
         backoff,
@@ -342,8 +338,15 @@ pub async fn create_group(
     .await;
     let arn = match created {
         Ok(out) => out.nodegroup.and_then(|g| g.nodegroup_arn),
+        Err(error) if outcome_unknown(&error) => {
+            match found_after_unknown_outcome(regional, cluster, &spec.name, &template).await {
+                Some(arn) => Some(arn),
+                None => return Err(GroupFailure::from(kept_template(error, &template_name))),
+            }
+        }
         Err(error) => {
-            // Nothing uses the template yet: take it back, keeping the first error.
+            // EKS refused: nothing uses the template, so take it back, keeping the
+            // first error.
             let error = match launch_template::delete(&regional.ec2, &template.id).await {
                 Ok(()) => error,
                 Err(cleanup) => CloudError::Invalid(format!(
@@ -366,6 +369,29 @@ pub async fn create_group(
     )
     .await
     .map_err(|error| GroupFailure { arn, error })
+}
+
+/// After a CreateNodegroup whose outcome is unknown (no answer), the group EKS may have
+/// made anyway: ours only if it uses the launch template this create just made (a
+/// template no other create can name), so a group of someone else is never adopted.
+async fn found_after_unknown_outcome(
+    regional: &Regional,
+    cluster: &str,
+    group: &str,
+    template: &TemplateRef,
+) -> Option<String> {
+    let found = found(find_group(&regional.eks, cluster, group).await).ok()??;
+    let ours = template_of(&found).is_some_and(|t| t.id == template.id);
+    ours.then(|| found.nodegroup_arn().map(str::to_string))?
+}
+
+/// The error of a create whose outcome is unknown: the template stays, since the group
+/// may be using it (EKS may yet show it); the next apply finds it by name and reuses it.
+fn kept_template(error: CloudError, template_name: &str) -> CloudError {
+    CloudError::Transport(format!(
+        "{error}; the node group may have been created anyway, so launch template \
+         {template_name} was kept (the next apply reuses it)"
+    ))
 }
 
 /// Deletes the node group (if any), waits until it is gone, then its launch template.

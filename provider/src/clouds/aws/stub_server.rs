@@ -1,6 +1,7 @@
 //! A scripted HTTP/1.1 server on 127.0.0.1 for unit tests that drive the real SDK
 //! clients: it answers requests with a list of replies in order (repeating the last
-//! one) and records what it was asked.
+//! one) and records what it was asked. A reply may also be "no answer" (the
+//! connection closes after the request was read: a lost response).
 
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -15,7 +16,64 @@ pub struct Reply {
     body: String,
 }
 
+/// `status` 0: close the connection instead of answering.
+const DROP: u16 = 0;
+
 impl Reply {
+    /// No answer: the request was read (and, on a real service, applied), then the
+    /// connection closed.
+    pub fn dropped() -> Reply {
+        Reply {
+            status: DROP,
+            headers: Vec::new(),
+            body: String::new(),
+        }
+    }
+
+    /// An `awsJson1.1` answer (KMS).
+    pub fn aws_json(body: serde_json::Value) -> Reply {
+        Reply {
+            status: 200,
+            headers: vec![("content-type".into(), "application/x-amz-json-1.1".into())],
+            body: body.to_string(),
+        }
+    }
+
+    /// An `awsJson1.1` error (KMS).
+    pub fn aws_json_error(status: u16, code: &str, message: &str) -> Reply {
+        Reply {
+            status,
+            headers: vec![("content-type".into(), "application/x-amz-json-1.1".into())],
+            body: serde_json::json!({ "__type": code, "message": message }).to_string(),
+        }
+    }
+
+    /// An `awsQuery` answer (IAM, STS): `<{action}Response><{action}Result>…`.
+    pub fn query(action: &str, result: &str) -> Reply {
+        Reply {
+            status: 200,
+            headers: vec![("content-type".into(), "text/xml".into())],
+            body: format!(
+                "<{action}Response xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\">\
+                 <{action}Result>{result}</{action}Result>\
+                 <ResponseMetadata><RequestId>stub</RequestId></ResponseMetadata>\
+                 </{action}Response>"
+            ),
+        }
+    }
+
+    /// An `awsQuery` error (IAM, STS).
+    pub fn query_error(status: u16, code: &str, message: &str) -> Reply {
+        Reply {
+            status,
+            headers: vec![("content-type".into(), "text/xml".into())],
+            body: format!(
+                "<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code>\
+                 <Message>{message}</Message></Error><RequestId>stub</RequestId></ErrorResponse>"
+            ),
+        }
+    }
+
     pub fn json(body: serde_json::Value) -> Reply {
         Reply {
             status: 200,
@@ -52,6 +110,22 @@ pub struct Seen {
     /// `GET /clusters/ml-main`.
     pub line: String,
     pub authorization: Option<String>,
+    /// `X-Amz-Target` (the operation of an `awsJson` call, e.g. `TrentService.CreateKey`).
+    pub target: Option<String>,
+    pub body: String,
+}
+
+impl Seen {
+    /// The operation: the JSON target's last part, the query `Action`, else the line.
+    pub fn operation(&self) -> String {
+        if let Some(target) = &self.target {
+            return target.rsplit('.').next().unwrap_or(target).to_string();
+        }
+        self.body
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("Action="))
+            .map_or_else(|| self.line.clone(), str::to_string)
+    }
 }
 
 pub struct StubServer {
@@ -91,6 +165,11 @@ impl StubServer {
     pub fn request_lines(&self) -> Vec<String> {
         self.seen().into_iter().map(|s| s.line).collect()
     }
+
+    /// The operations asked for, in order (see [`Seen::operation`]).
+    pub fn operations(&self) -> Vec<String> {
+        self.seen().iter().map(Seen::operation).collect()
+    }
 }
 
 impl Drop for StubServer {
@@ -111,11 +190,13 @@ async fn serve(mut stream: TcpStream, script: Arc<Vec<Reply>>, seen: Arc<Mutex<V
         let request_line = lines.next().unwrap_or_default();
         let mut content_length = 0usize;
         let mut authorization = None;
+        let mut target = None;
         for line in lines {
             if let Some((name, value)) = line.split_once(':') {
                 match name.trim().to_ascii_lowercase().as_str() {
                     "content-length" => content_length = value.trim().parse().unwrap_or(0),
                     "authorization" => authorization = Some(value.trim().to_string()),
+                    "x-amz-target" => target = Some(value.trim().to_string()),
                     _ => {}
                 }
             }
@@ -128,6 +209,8 @@ async fn serve(mut stream: TcpStream, script: Arc<Vec<Reply>>, seen: Arc<Mutex<V
                 Ok(n) => buffer.extend_from_slice(&chunk[..n]),
             }
         }
+        let body = String::from_utf8_lossy(&buffer[body_start..body_start + content_length])
+            .to_string();
         buffer.drain(..body_start + content_length);
 
         let reply = {
@@ -138,9 +221,14 @@ async fn serve(mut stream: TcpStream, script: Arc<Vec<Reply>>, seen: Arc<Mutex<V
             seen.push(Seen {
                 line: format!("{method} {path}"),
                 authorization,
+                target,
+                body,
             });
             script[(seen.len() - 1).min(script.len() - 1)].clone()
         };
+        if reply.status == DROP {
+            return;
+        }
         let mut response = format!(
             "HTTP/1.1 {} Stub\r\ncontent-length: {}\r\n",
             reply.status,
