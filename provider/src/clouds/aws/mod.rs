@@ -11,7 +11,7 @@
 //! | `clients.rs` | credentials, region, endpoints, retry → SDK clients |
 //! | `errors.rs` | SDK errors → the shared `CloudError` set, not-found predicates |
 //! | `kms.rs` + `kms_create.rs` | `mlcloud_kms_key`; creating a key exactly once |
-//! | `iam.rs` + `policy.rs` | `mlcloud_identity`, policy documents |
+//! | `iam.rs` + `iam_create.rs` + `policy.rs` | `mlcloud_identity`; creating a role exactly once; policy documents |
 //! | `eks.rs` + `oidc.rs` | `mlcloud_cluster`, its IAM OIDC provider |
 //! | `node_pool.rs` | `mlcloud_node_pool` |
 //! | `nodegroup.rs` + `launch_template.rs` | node group steps shared by pools and the system pool |
@@ -31,6 +31,7 @@ mod cluster_api;
 mod eks;
 mod errors;
 mod iam;
+mod iam_create;
 mod kms;
 mod kms_create;
 mod launch_template;
@@ -47,6 +48,12 @@ mod updates;
 
 #[cfg(test)]
 mod eks_waiter_tests;
+#[cfg(test)]
+mod iam_create_tests;
+#[cfg(test)]
+mod kms_create_tests;
+#[cfg(test)]
+mod stub_backend;
 #[cfg(test)]
 mod stub_server;
 
