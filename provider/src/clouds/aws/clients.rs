@@ -351,6 +351,51 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn every_call_is_time_limited_by_default() {
+        let config = AwsConfig {
+            region: Some("us-east-1".into()),
+            ..AwsConfig::default()
+        };
+        let clients = Clients::connect(&config).await.unwrap();
+        let timeouts = clients.sdk.timeout_config().expect("a timeout config");
+        assert_eq!(timeouts.operation_timeout(), Some(CallLimits::DEFAULT.operation));
+        assert_eq!(
+            timeouts.operation_attempt_timeout(),
+            Some(CallLimits::DEFAULT.attempt)
+        );
+        assert_eq!(timeouts.connect_timeout(), Some(CallLimits::DEFAULT.connect));
+    }
+
+    #[tokio::test]
+    async fn a_call_without_an_answer_fails_at_its_limits_instead_of_hanging() {
+        use crate::clouds::aws::stub_backend::{SHORT_LIMITS, config};
+        use crate::clouds::aws::stub_server::{Reply, StubServer};
+        let stub = StubServer::start(vec![
+            Reply::json(serde_json::json!({})).after(Duration::from_secs(30)),
+        ])
+        .await;
+        let clients = Clients::connect_with_limits(&config(&stub, 2), SHORT_LIMITS)
+            .await
+            .unwrap();
+        let started = std::time::Instant::now();
+        let err = clients
+            .regional("")
+            .eks
+            .describe_cluster()
+            .name("ml")
+            .send()
+            .await
+            .or_cloud(Service::Eks, "DescribeCluster", "EKS cluster \"ml\"")
+            .unwrap_err();
+        assert!(
+            matches!(&err, CloudError::Transport(m) if m.contains("timeout") || m.contains("timed out")),
+            "{err:?}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+        assert_eq!(stub.seen().len(), 2, "each attempt timed out, then was retried");
+    }
+
+    #[tokio::test]
     async fn half_a_key_pair_is_refused() {
         let config = AwsConfig {
             region: Some("us-east-1".into()),

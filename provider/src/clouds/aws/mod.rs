@@ -53,6 +53,8 @@ mod iam_create_tests;
 #[cfg(test)]
 mod kms_create_tests;
 #[cfg(test)]
+mod nodegroup_create_tests;
+#[cfg(test)]
 mod stub_backend;
 #[cfg(test)]
 mod stub_server;
