@@ -8,6 +8,7 @@
 //! | file | resource / job |
 //! |---|---|
 //! | `rules.rs` | AWS's plan rules (names, tags, ARNs, log types, defaults) |
+//! | `region.rs` | the region from the environment or profile, for `location`'s default |
 //! | `clients.rs` | credentials, region, endpoints, retry → SDK clients |
 //! | `errors.rs` | SDK errors → the shared `CloudError` set, not-found predicates |
 //! | `kms.rs` + `kms_create.rs` | `mlcloud_kms_key`; creating a key exactly once |
@@ -41,6 +42,7 @@ mod oidc;
 mod placement;
 mod policy;
 mod propagation;
+mod region;
 pub mod rules;
 mod tags;
 mod tokens;

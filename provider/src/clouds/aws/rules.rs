@@ -3,6 +3,10 @@
 
 use super::arn::{self, Arn};
 use super::policy::{S3Location, kms_key_arn};
+use super::region::{RegionSources, environment_region};
+use crate::config::ProviderConfig;
+use std::future::Future;
+use std::pin::Pin;
 use crate::Cloud;
 use crate::clouds::model::{Architecture, GrantAction};
 use crate::clouds::rules::{CloudRules, ObjectKind};
@@ -62,6 +66,14 @@ fn check_model_store(target: &str) -> Result<(), String> {
 impl CloudRules for AwsRules {
     fn cloud(&self) -> Cloud {
         Cloud::Aws
+    }
+
+    fn environment_location<'a>(
+        &'a self,
+        config: &'a ProviderConfig,
+    ) -> Pin<Box<dyn Future<Output = Option<String>> + Send + 'a>> {
+        let profile = config.aws.as_ref().and_then(|a| a.profile.as_deref());
+        Box::pin(environment_region(RegionSources::process(profile)))
     }
 
     fn check_name(&self, kind: ObjectKind, name: &str) -> Result<(), String> {
