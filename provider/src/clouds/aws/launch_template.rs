@@ -253,7 +253,8 @@ mod tests {
     #[test]
     fn names_say_whose_template_it_is_and_are_unique_per_pool() {
         let name = template_name("ml-main", "gpu-l4");
-        assert!(name.starts_with("mlcloud-ml-main-gpu-l4-"), "{name}");
+        // Pinned: a create interrupted and run again by a later version must find it.
+        assert_eq!(name, "mlcloud-ml-main-gpu-l4-c9443dba63ba5afe");
         assert_eq!(name, template_name("ml-main", "gpu-l4"), "stable");
         assert!(is_ours(&name));
         assert!(!is_ours("eks-1234"));
