@@ -20,6 +20,7 @@ mod in_place_updates;
 mod key_name_taken;
 mod launch_templates_per_pool;
 mod location_from_profile;
+mod node_group_recreated;
 mod lifecycle_on_1_0_3;
 mod order_is_not_the_users;
 mod query;

@@ -345,6 +345,10 @@ pub async fn create_group(
             }
         }
         Err(error) => {
+            let error = match taken_by(&regional.eks, cluster, &spec.name, &error).await {
+                Some(taken) => taken,
+                None => error,
+            };
             // EKS refused: nothing uses the template, so take it back, keeping the
             // first error.
             let error = match launch_template::delete(&regional.ec2, &template.id).await {
@@ -383,6 +387,27 @@ async fn found_after_unknown_outcome(
     let found = found(find_group(&regional.eks, cluster, group).await).ok()??;
     let ours = template_of(&found).is_some_and(|t| t.id == template.id);
     ours.then(|| found.nodegroup_arn().map(str::to_string))?
+}
+
+/// When EKS refused because a group of that name exists (one made out of band, or
+/// re-made after Terraform's was deleted): the error saying whose it is and how to take
+/// it over, instead of EKS's bare `ResourceInUseException`.
+async fn taken_by(
+    eks: &Client,
+    cluster: &str,
+    group: &str,
+    error: &CloudError,
+) -> Option<CloudError> {
+    if !error.has_code("ResourceInUseException") {
+        return None;
+    }
+    let existing = found(find_group(eks, cluster, group).await).ok()??;
+    let arn = existing.nodegroup_arn()?;
+    Some(CloudError::Taken {
+        what: format!("a node group named {group} in EKS cluster {cluster}"),
+        existing: arn.to_string(),
+        import: format!("mlcloud_node_pool.<resource name> {arn}"),
+    })
 }
 
 /// The error of a create whose outcome is unknown: the template stays, since the group
