@@ -48,12 +48,19 @@ fn a_key_name_taken_by_another_state_is_refused(terraform: &Terraform) -> TestRe
     second.write("main.tf", &key_module(&moto))?;
     second.init()?;
     let failed = second.apply_expect_error()?;
-    let said = failed.stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+    let said = failed
+        .stderr
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     let expected = format!(
         "a key with alias alias/{NAME} already exists (key ID {first_key_id}); import it with \
          `terraform import mlcloud_kms_key.<resource name> {first_arn}` or choose another name"
     );
-    assert!(said.contains(&expected), "expected {expected:?} in\n{failed}");
+    assert!(
+        said.contains(&expected),
+        "expected {expected:?} in\n{failed}"
+    );
 
     // Nothing was made for the second workspace, and nothing of the first changed.
     assert_eq!(
@@ -68,7 +75,10 @@ fn a_key_name_taken_by_another_state_is_refused(terraform: &Terraform) -> TestRe
         Some(&aws_sdk_kms::types::KeyState::Enabled),
         "the first key is not scheduled for deletion"
     );
-    assert_eq!(records.aliases_of(&first_key_id)?, [format!("alias/{NAME}")]);
+    assert_eq!(
+        records.aliases_of(&first_key_id)?,
+        [format!("alias/{NAME}")]
+    );
     let (changes, plan) = first.plan_detailed_exitcode()?;
     assert_eq!(changes, PlanChanges::None, "{plan}");
 

@@ -8,7 +8,9 @@ use acceptance_tests::{Moto, Terraform, TestResult, Workdir, hcl_string, provide
 use crate::records::Records;
 use crate::stack::{CLUSTER_NAME, POOL_LAUNCH_TEMPLATE, POOL_NAME, Stack, hcl_list, resource};
 
-acceptance_tests::scenarios_on_terraform_1_15!(pools_whose_names_join_alike_get_their_own_templates);
+acceptance_tests::scenarios_on_terraform_1_15!(
+    pools_whose_names_join_alike_get_their_own_templates
+);
 
 const OTHER_CLUSTER: &str = "ml";
 const OTHER_POOL: &str = "main-gpu-l4";

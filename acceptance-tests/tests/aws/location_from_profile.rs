@@ -2,8 +2,8 @@
 //! name none: `location` is that region, shown in the plan, and the key is made
 //! there, as the AWS CLI with the same profile would make it.
 
-use acceptance_tests::{Moto, Terraform, TestResult, Workdir, hcl_string, providers};
 use acceptance_tests::moto::{ACCESS_KEY, ENDPOINT_SERVICES, SECRET_KEY};
+use acceptance_tests::{Moto, Terraform, TestResult, Workdir, hcl_string, providers};
 
 use crate::expect::resource;
 use crate::stack::terraform_block;

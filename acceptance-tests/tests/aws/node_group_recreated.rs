@@ -21,7 +21,10 @@ fn a_node_group_recreated_out_of_band_is_not_ours(terraform: &Terraform) -> Test
     workdir.init()?;
     workdir.apply()?;
     let state = workdir.state_json()?;
-    let ours = resource(&state, GPU_POOL)["id"].as_str().unwrap_or_default().to_owned();
+    let ours = resource(&state, GPU_POOL)["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let node_role = resource(&state, NODE_IDENTITY)["id"]
         .as_str()
         .unwrap_or_default()
@@ -51,13 +54,20 @@ fn a_node_group_recreated_out_of_band_is_not_ours(terraform: &Terraform) -> Test
     plan.assert_stdout_contains("mlcloud_node_pool.gpu will be created");
 
     let failed = workdir.apply_expect_error()?;
-    let said = failed.stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+    let said = failed
+        .stderr
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     let expected = format!(
         "a node group named {POOL_NAME} in EKS cluster {CLUSTER_NAME} already exists ({theirs}); \
          import it with `terraform import mlcloud_node_pool.<resource name> {theirs}` or choose \
          another name"
     );
-    assert!(said.contains(&expected), "expected {expected:?} in\n{failed}");
+    assert!(
+        said.contains(&expected),
+        "expected {expected:?} in\n{failed}"
+    );
     assert_eq!(
         records
             .node_group(CLUSTER_NAME, POOL_NAME)?

@@ -48,7 +48,9 @@ pub enum CloudError {
     /// made by hand): never adopted, since destroying either state would delete the
     /// other's object. `import` is the `terraform import` arguments that would take
     /// it over.
-    #[error("{what} already exists ({existing}); import it with `terraform import {import}` or choose another name")]
+    #[error(
+        "{what} already exists ({existing}); import it with `terraform import {import}` or choose another name"
+    )]
     Taken {
         what: String,
         existing: String,

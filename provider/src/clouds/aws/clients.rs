@@ -358,12 +358,18 @@ mod tests {
         };
         let clients = Clients::connect(&config).await.unwrap();
         let timeouts = clients.sdk.timeout_config().expect("a timeout config");
-        assert_eq!(timeouts.operation_timeout(), Some(CallLimits::DEFAULT.operation));
+        assert_eq!(
+            timeouts.operation_timeout(),
+            Some(CallLimits::DEFAULT.operation)
+        );
         assert_eq!(
             timeouts.operation_attempt_timeout(),
             Some(CallLimits::DEFAULT.attempt)
         );
-        assert_eq!(timeouts.connect_timeout(), Some(CallLimits::DEFAULT.connect));
+        assert_eq!(
+            timeouts.connect_timeout(),
+            Some(CallLimits::DEFAULT.connect)
+        );
     }
 
     #[tokio::test]
@@ -391,8 +397,16 @@ mod tests {
             matches!(&err, CloudError::Transport(m) if m.contains("timeout") || m.contains("timed out")),
             "{err:?}"
         );
-        assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
-        assert_eq!(stub.seen().len(), 2, "each attempt timed out, then was retried");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(
+            stub.seen().len(),
+            2,
+            "each attempt timed out, then was retried"
+        );
     }
 
     #[tokio::test]

@@ -8,10 +8,10 @@ use super::arn::{self, Arn};
 use super::cluster_api::find_cluster;
 use super::errors::{SdkResultExt, Service, found, gone_is_ok};
 use super::iam_create;
-use super::propagation::read_after_write;
-use super::tokens::fresh_token;
 use super::policy::{self, GRANTS_POLICY_NAME, PolicyDocument, WebIdentityTrust};
+use super::propagation::read_after_write;
 use super::tags::{self, TagChanges};
+use super::tokens::fresh_token;
 use crate::clouds::markers;
 use crate::clouds::model::{
     AwsIdentitySettings, IdentitySpec, IdentityState, Op, PerCloud, Purpose, Tags, WorkloadBinding,
@@ -495,8 +495,7 @@ impl ObjectBackend<IdentitySpec, IdentityState> for AwsBackend {
         if let Err(error) = converged {
             return Err(self.identity_partial(&spec.name, error).await);
         }
-        match read_after_write(&what(&spec.name), waits, || self.identity_state(&spec.name)).await
-        {
+        match read_after_write(&what(&spec.name), waits, || self.identity_state(&spec.name)).await {
             Ok(state) => Ok(state),
             Err(error) => Err(self.identity_partial(&spec.name, error).await),
         }

@@ -80,9 +80,9 @@ pub async fn create_role(
     )
     .await;
     match created {
-        Ok(out) => out.role.ok_or_else(|| {
-            CloudError::Transport("IAM CreateRole returned no role".into())
-        }),
+        Ok(out) => out
+            .role
+            .ok_or_else(|| CloudError::Transport("IAM CreateRole returned no role".into())),
         Err(error) if error.has_code("EntityAlreadyExists") => {
             let existing = read_after_write(&what(role.name), waits, || async {
                 found(find_role(client, role.name).await)

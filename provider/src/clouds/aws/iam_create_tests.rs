@@ -148,8 +148,15 @@ async fn a_lost_create_role_answer_finds_our_own_role() {
     assert_eq!(state.id, ROLE_ARN);
     assert_eq!(made.lock().unwrap().as_slice(), [ROLE_ARN]);
     assert_eq!(calls(&stub.seen(), "CreateRole").len(), 2);
-    assert!(!state.tags.contains_key(CREATE_TOKEN_TAG), "{:?}", state.tags);
-    let token = form_field(&calls(&stub.seen(), "CreateRole")[0].body, "Tags.member.1.Key");
+    assert!(
+        !state.tags.contains_key(CREATE_TOKEN_TAG),
+        "{:?}",
+        state.tags
+    );
+    let token = form_field(
+        &calls(&stub.seen(), "CreateRole")[0].body,
+        "Tags.member.1.Key",
+    );
     assert!(token.is_some(), "CreateRole carries tags");
 }
 

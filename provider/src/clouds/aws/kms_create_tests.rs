@@ -142,7 +142,11 @@ async fn a_lost_create_key_answer_finds_its_own_key_and_makes_no_second() {
     // The token tag is ours to keep and never shown.
     let sent = body(calls(&stub.seen(), "CreateKey")[0]);
     assert!(sent.to_string().contains(CREATE_TOKEN_TAG), "{sent}");
-    assert!(!state.tags.contains_key(CREATE_TOKEN_TAG), "{:?}", state.tags);
+    assert!(
+        !state.tags.contains_key(CREATE_TOKEN_TAG),
+        "{:?}",
+        state.tags
+    );
 }
 
 #[tokio::test]
@@ -151,7 +155,9 @@ async fn a_lost_create_key_answer_with_no_key_made_sends_create_key_again() {
         ("CreateKey", vec![Reply::dropped(), metadata(OURS)]),
         (
             "ListKeys",
-            vec![Reply::aws_json(json!({"Keys": [{"KeyId": THEIRS}], "Truncated": false}))],
+            vec![Reply::aws_json(
+                json!({"Keys": [{"KeyId": THEIRS}], "Truncated": false}),
+            )],
         ),
     ])
     .await;
@@ -176,7 +182,11 @@ async fn a_lost_create_key_answer_with_no_key_made_sends_create_key_again() {
 async fn a_new_key_not_yet_visible_to_create_alias_is_waited_for() {
     let stub = kms(vec![(
         "CreateAlias",
-        vec![not_found("Key"), not_found("Key"), Reply::aws_json(json!({}))],
+        vec![
+            not_found("Key"),
+            not_found("Key"),
+            Reply::aws_json(json!({})),
+        ],
     )])
     .await;
     let (op, _) = recording_op(key_id);

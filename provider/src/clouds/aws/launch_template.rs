@@ -266,10 +266,16 @@ mod tests {
     #[test]
     fn long_names_are_cut_to_ec2s_limit_and_stay_distinct() {
         let cluster = "c".repeat(100);
-        let (a, b) = (template_name(&cluster, &"p".repeat(63)), template_name(&cluster, &"p".repeat(62)));
+        let (a, b) = (
+            template_name(&cluster, &"p".repeat(63)),
+            template_name(&cluster, &"p".repeat(62)),
+        );
         assert_eq!(a.len(), MAX_NAME_LEN);
         assert!(b.len() <= MAX_NAME_LEN);
         assert_ne!(a, b);
-        assert!(a.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'), "{a}");
+        assert!(
+            a.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'),
+            "{a}"
+        );
     }
 }

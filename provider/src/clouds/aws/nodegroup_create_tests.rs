@@ -71,7 +71,11 @@ fn group(status: &str, template_id: &str) -> Reply {
 }
 
 fn no_group() -> Reply {
-    Reply::aws_error(404, "ResourceNotFoundException", "No node group found for name: gpu.")
+    Reply::aws_error(
+        404,
+        "ResourceNotFoundException",
+        "No node group found for name: gpu.",
+    )
 }
 
 async fn eks(create: Vec<Reply>, describe: Vec<Reply>) -> StubServer {
@@ -85,10 +89,7 @@ async fn eks(create: Vec<Reply>, describe: Vec<Reply>) -> StubServer {
 }
 
 /// Runs `create_group` against the stub; the ARNs it reported as made.
-async fn run(
-    stub: &StubServer,
-    attempts: u32,
-) -> (Result<String, GroupFailure>, Vec<String>) {
+async fn run(stub: &StubServer, attempts: u32) -> (Result<String, GroupFailure>, Vec<String>) {
     let backend = backend(stub, attempts).await;
     let regional = backend.clients.regional("");
     let deadline = Deadline::new(&Op::new(Duration::from_secs(20), CancellationToken::new()));
@@ -111,7 +112,10 @@ async fn run(
 
 fn request_token(seen: &Seen) -> String {
     let body: serde_json::Value = serde_json::from_str(&seen.body).unwrap_or_default();
-    body["clientRequestToken"].as_str().unwrap_or_default().to_string()
+    body["clientRequestToken"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 #[tokio::test]
@@ -133,14 +137,23 @@ async fn each_create_sends_a_fresh_token_and_its_retries_the_same_one() {
         let (created, _) = run(&stub, 1).await;
         assert_eq!(created.map_err(|f| f.error).as_deref(), Ok(GROUP_ARN));
         let seen = stub.seen();
-        let sent: Vec<String> = calls(&seen, CREATE).into_iter().map(request_token).collect();
+        let sent: Vec<String> = calls(&seen, CREATE)
+            .into_iter()
+            .map(request_token)
+            .collect();
         assert_eq!(sent.len(), 2, "one retry while the role propagates");
         assert_eq!(sent[0], sent[1], "the retry resends this create's token");
         assert!(sent[0].starts_with("mlcloud-") && sent[0].len() <= 64);
         tokens.push(sent[0].clone());
-        template_tokens.push(form_field(&calls(&seen, "CreateLaunchTemplate")[0].body, "ClientToken"));
+        template_tokens.push(form_field(
+            &calls(&seen, "CreateLaunchTemplate")[0].body,
+            "ClientToken",
+        ));
     }
-    assert_ne!(tokens[0], tokens[1], "a second create of the same spec is a new request");
+    assert_ne!(
+        tokens[0], tokens[1],
+        "a second create of the same spec is a new request"
+    );
     assert!(template_tokens[0].is_some());
     assert_ne!(template_tokens[0], template_tokens[1]);
 }
@@ -177,7 +190,11 @@ async fn an_unanswered_create_whose_group_exists_with_our_template_carries_on() 
 
 #[tokio::test]
 async fn an_unanswered_create_never_adopts_a_group_on_another_template() {
-    let stub = eks(vec![Reply::dropped()], vec![group("ACTIVE", "lt-someone-else")]).await;
+    let stub = eks(
+        vec![Reply::dropped()],
+        vec![group("ACTIVE", "lt-someone-else")],
+    )
+    .await;
     let (created, made) = run(&stub, 1).await;
     assert!(created.is_err());
     assert!(made.is_empty());
@@ -199,5 +216,9 @@ async fn a_clear_refusal_takes_the_unused_template_back() {
     let failure = created.expect_err("EKS refused");
     assert!(failure.error.has_code("InvalidParameterException"));
     assert_eq!(calls(&stub.seen(), "DeleteLaunchTemplate").len(), 1);
-    assert_eq!(calls(&stub.seen(), CREATE).len(), 1, "not a propagation delay");
+    assert_eq!(
+        calls(&stub.seen(), CREATE).len(),
+        1,
+        "not a propagation delay"
+    );
 }

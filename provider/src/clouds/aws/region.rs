@@ -83,7 +83,10 @@ mod tests {
             profile: Some("ml"),
             files: Some(files),
         };
-        assert_eq!(environment_region(sources).await.as_deref(), Some("us-west-2"));
+        assert_eq!(
+            environment_region(sources).await.as_deref(),
+            Some("us-west-2")
+        );
 
         let (_dir, files) = config_file(CONFIG);
         let env = |name: &str| match name {
@@ -96,7 +99,10 @@ mod tests {
             profile: None,
             files: Some(files),
         };
-        assert_eq!(environment_region(sources).await.as_deref(), Some("eu-central-1"));
+        assert_eq!(
+            environment_region(sources).await.as_deref(),
+            Some("eu-central-1")
+        );
     }
 
     #[tokio::test]
@@ -108,7 +114,10 @@ mod tests {
             profile: Some("ml"),
             files: Some(files),
         };
-        assert_eq!(environment_region(named).await.as_deref(), Some("ap-south-1"));
+        assert_eq!(
+            environment_region(named).await.as_deref(),
+            Some("ap-south-1")
+        );
 
         let (_dir, files) = config_file("[profile other]\noutput = json\n");
         let nothing = RegionSources {

@@ -4,12 +4,12 @@
 use super::arn::{self, Arn};
 use super::policy::{S3Location, kms_key_arn};
 use super::region::{RegionSources, environment_region};
-use crate::config::ProviderConfig;
-use std::future::Future;
-use std::pin::Pin;
 use crate::Cloud;
 use crate::clouds::model::{Architecture, GrantAction};
 use crate::clouds::rules::{CloudRules, ObjectKind};
+use crate::config::ProviderConfig;
+use std::future::Future;
+use std::pin::Pin;
 use tfplug::{AttributePath, Diagnostic, Diagnostics, Value};
 
 /// Every EKS control-plane log type.

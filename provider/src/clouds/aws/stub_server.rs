@@ -235,7 +235,10 @@ impl StubServer {
     /// A stub answering each operation (see [`Seen::operation`]) from its own script;
     /// an operation without one gets an HTTP 500 naming it.
     pub async fn routed(routes: Vec<(&str, Vec<Reply>)>) -> StubServer {
-        assert!(routes.iter().all(|(_, r)| !r.is_empty()), "a route needs a reply");
+        assert!(
+            routes.iter().all(|(_, r)| !r.is_empty()),
+            "a route needs a reply"
+        );
         StubServer::serving(Script::ByOperation(
             routes
                 .into_iter()
@@ -318,8 +321,8 @@ async fn serve(mut stream: TcpStream, script: Arc<Script>, seen: Arc<Mutex<Vec<S
                 Ok(n) => buffer.extend_from_slice(&chunk[..n]),
             }
         }
-        let body = String::from_utf8_lossy(&buffer[body_start..body_start + content_length])
-            .to_string();
+        let body =
+            String::from_utf8_lossy(&buffer[body_start..body_start + content_length]).to_string();
         buffer.drain(..body_start + content_length);
 
         let reply = {

@@ -32,7 +32,10 @@ mod tests {
         let tokens: std::collections::BTreeSet<String> = (0..1000).map(|_| fresh_token()).collect();
         assert_eq!(tokens.len(), 1000, "tokens repeat");
         for token in &tokens {
-            assert!(token.len() <= MAX_LEN && token.starts_with("mlcloud-"), "{token}");
+            assert!(
+                token.len() <= MAX_LEN && token.starts_with("mlcloud-"),
+                "{token}"
+            );
             assert!(
                 token
                     .chars()
