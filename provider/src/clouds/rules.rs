@@ -66,6 +66,13 @@ pub trait CloudRules: Send + Sync {
         None
     }
 
+    /// How many tags of its own bookkeeping (beyond the two markers every object
+    /// carries) this cloud's backend may add to one object; they count against
+    /// [`CloudRules::max_tags`] too.
+    fn own_tags(&self) -> usize {
+        0
+    }
+
     /// Whether `id` has the exact form of this cloud's identifier of a `kind`.
     fn is_object_id(&self, kind: ObjectKind, id: &str) -> bool;
 

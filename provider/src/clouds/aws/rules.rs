@@ -145,6 +145,12 @@ impl CloudRules for AwsRules {
         Some(50)
     }
 
+    /// At most three on one object: a role's purpose and workload cluster, and the
+    /// create token of a role or key (`tags.rs`, `tokens.rs`).
+    fn own_tags(&self) -> usize {
+        3
+    }
+
     fn is_object_id(&self, kind: ObjectKind, id: &str) -> bool {
         let Some(a) = Arn::parse(id) else {
             return false;
