@@ -160,13 +160,15 @@ pub async fn find_disk_size(
 // ---------------------------------------------------------------- create / delete
 
 /// Creates the template; if one of that name is left from an earlier attempt, adds a
-/// version with our settings to it instead.
+/// version with our settings to it instead. The flag says whether this call made the
+/// template (only then may a refused node group create take it back: a template that
+/// was there before may be in use by a group this create does not know of).
 pub async fn create(
     ec2: &Client,
     name: &str,
     disk_size_gb: u32,
     tags: &Tags,
-) -> Result<TemplateRef, CloudError> {
+) -> Result<(TemplateRef, bool), CloudError> {
     let created = ec2
         .create_launch_template()
         .launch_template_name(name)
@@ -181,7 +183,7 @@ pub async fn create(
     match created {
         Ok(out) => {
             let template = out.launch_template();
-            Ok(TemplateRef {
+            let made = TemplateRef {
                 id: template
                     .and_then(|t| t.launch_template_id())
                     .ok_or_else(|| {
@@ -192,7 +194,8 @@ pub async fn create(
                     .and_then(|t| t.latest_version_number())
                     .unwrap_or(1)
                     .to_string(),
-            })
+            };
+            Ok((made, true))
         }
         Err(e) if e.has_code("InvalidLaunchTemplateName.AlreadyExistsException") => {
             let id = find_template_id(ec2, name).await?;
@@ -210,10 +213,11 @@ pub async fn create(
                         "EC2 CreateLaunchTemplateVersion returned no version".into(),
                     )
                 })?;
-            Ok(TemplateRef {
+            let reused = TemplateRef {
                 id,
                 version: version.to_string(),
-            })
+            };
+            Ok((reused, false))
         }
         Err(e) => Err(e),
     }

@@ -21,7 +21,8 @@
 //! | `updates.rs` | tracking an EKS update until it finishes |
 //! | `tokens.rs`, `propagation.rs` | fresh idempotency and create tokens; retrying while IAM/KMS catch up |
 //! | `arn.rs`, `tags.rs` | ARNs apart and together; user tags vs mlcloud's own |
-//! | `stub_server.rs`, `eks_waiter_tests.rs` | the waiters against a scripted HTTP stub |
+//! | `stub_server.rs`, `stub_backend.rs` | a scripted HTTP stub (lost answers, delays, per-operation scripts) and a backend pointed at it |
+//! | `eks_waiter_tests.rs`, `*_create_tests.rs` | waiters and creates under faults moto does not show |
 //!
 //! The waiter, backoff and error set are shared by every cloud (`clouds::wait`,
 //! `clouds::CloudError`).

@@ -288,7 +288,7 @@ pub async fn create_group(
     })?;
     let scaling = expand_scaling(spec.scaling, None)?;
     let template_name = launch_template::template_name(cluster, &spec.name);
-    let template =
+    let (template, made_now) =
         launch_template::create(&regional.ec2, &template_name, spec.disk_size_gb, &spec.tags)
             .await?;
     let request = regional
@@ -349,8 +349,13 @@ pub async fn create_group(
                 Some(taken) => taken,
                 None => error,
             };
-            // EKS refused: nothing uses the template, so take it back, keeping the
-            // first error.
+            if !made_now {
+                // There before this create: a group of an earlier, unanswered create
+                // may use it.
+                return Err(GroupFailure { arn: None, error });
+            }
+            // EKS refused: nothing uses the template this call made, so take it back,
+            // keeping the first error.
             let error = match launch_template::delete(&regional.ec2, &template.id).await {
                 Ok(()) => error,
                 Err(cleanup) => CloudError::Invalid(format!(

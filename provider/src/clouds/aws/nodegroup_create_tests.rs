@@ -222,3 +222,57 @@ async fn a_clear_refusal_takes_the_unused_template_back() {
         "not a propagation delay"
     );
 }
+
+#[tokio::test]
+async fn a_refusal_leaves_a_template_that_was_there_before() {
+    // Left by an earlier create whose CreateNodegroup went unanswered: a group of that
+    // create may yet use it.
+    let stub = StubServer::routed(vec![
+        (
+            "CreateLaunchTemplate",
+            vec![Reply::ec2_error(
+                400,
+                "InvalidLaunchTemplateName.AlreadyExistsException",
+                "Launch template name already in use.",
+            )],
+        ),
+        (
+            "DescribeLaunchTemplates",
+            vec![Reply::xml(&format!(
+                "<DescribeLaunchTemplatesResponse><requestId>stub</requestId><launchTemplates>\
+                 <item><launchTemplateId>{TEMPLATE_ID}</launchTemplateId></item>\
+                 </launchTemplates></DescribeLaunchTemplatesResponse>"
+            ))],
+        ),
+        (
+            "CreateLaunchTemplateVersion",
+            vec![Reply::xml(&format!(
+                "<CreateLaunchTemplateVersionResponse><requestId>stub</requestId>\
+                 <launchTemplateVersion><launchTemplateId>{TEMPLATE_ID}</launchTemplateId>\
+                 <versionNumber>2</versionNumber></launchTemplateVersion>\
+                 </CreateLaunchTemplateVersionResponse>"
+            ))],
+        ),
+        ("DeleteLaunchTemplate", vec![template_deleted()]),
+        (
+            CREATE,
+            vec![Reply::aws_error(
+                400,
+                "InvalidParameterException",
+                "Subnets specified must be in at least two different AZs",
+            )],
+        ),
+        (DESCRIBE, vec![no_group()]),
+    ])
+    .await;
+    let (created, _) = run(&stub, 1).await;
+    assert!(created.is_err());
+    let seen = stub.seen();
+    let create = calls(&seen, CREATE);
+    let body: serde_json::Value = serde_json::from_str(&create[0].body).unwrap_or_default();
+    assert_eq!(
+        body["launchTemplate"]["version"], "2",
+        "the new version is used"
+    );
+    assert!(calls(&seen, "DeleteLaunchTemplate").is_empty());
+}

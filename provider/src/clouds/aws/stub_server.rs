@@ -114,6 +114,17 @@ impl Reply {
         }
     }
 
+    /// An `ec2Query` error.
+    pub fn ec2_error(status: u16, code: &str, message: &str) -> Reply {
+        Reply {
+            status,
+            ..Reply::xml(&format!(
+                "<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message>\
+                 </Error></Errors><RequestID>stub</RequestID></Response>"
+            ))
+        }
+    }
+
     /// An `awsQuery` error (IAM, STS).
     pub fn query_error(status: u16, code: &str, message: &str) -> Reply {
         Reply {
