@@ -50,7 +50,10 @@ pub async fn ensure_alias_free(client: &Client, spec: &KeySpec) -> Result<(), Cl
     let Some(meta) = found(find_key(client, &alias).await)? else {
         return Ok(());
     };
-    let ours = markers::marks(&find_tags(client, meta.key_id()).await?, &spec.name);
+    // A key whose tags we may not read (its policy does not let us) is not ours.
+    let ours = find_tags(client, meta.key_id())
+        .await
+        .is_ok_and(|tags| markers::marks(&tags, &spec.name));
     if ours && is_scheduled_for_deletion(&meta) {
         return super::errors::gone_is_ok(delete_alias(client, &alias).await);
     }
