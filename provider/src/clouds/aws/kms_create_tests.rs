@@ -4,9 +4,11 @@
 use super::stub_backend::{backend, caller, calls, recording_op};
 use super::stub_server::{Reply, Seen, StubServer};
 use super::tokens::CREATE_TOKEN_TAG;
-use crate::clouds::model::{AwsKeySettings, KeySpec, KeyState, PerCloud, Tags};
+use crate::clouds::model::{AwsKeySettings, KeySpec, KeyState, Op, PerCloud, Tags};
 use crate::clouds::{CloudError, ObjectBackend};
 use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
 
 const OURS: &str = "1111aaaa-0000-0000-0000-000000000001";
 const THEIRS: &str = "2222bbbb-0000-0000-0000-000000000002";
@@ -275,4 +277,60 @@ async fn an_alias_taken_meanwhile_fails_clearly_and_keeps_our_key_in_state() {
         "the key we made stays in state"
     );
     assert_eq!(made.lock().unwrap().as_slice(), [arn(OURS)]);
+}
+
+/// An operation whose `timeouts` value is `timeout`, stopped by `cancel`.
+fn op_with(timeout: Duration, cancel: CancellationToken) -> Op {
+    Op::new(timeout, cancel)
+}
+
+#[tokio::test]
+async fn a_stop_request_ends_the_read_after_write_wait_and_keeps_the_key() {
+    let stub = kms(vec![("CreateAlias", vec![not_found("Key")])]).await;
+    let cancel = CancellationToken::new();
+    let stopper = {
+        let cancel = cancel.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            cancel.cancel();
+        })
+    };
+    let started = Instant::now();
+    let failure = backend(&stub, 1)
+        .await
+        .create(&spec(), &op_with(Duration::from_secs(60), cancel))
+        .await
+        .expect_err("stopped");
+    stopper.await.unwrap();
+    assert!(
+        matches!(failure.error, CloudError::Cancelled(_)),
+        "{:?}",
+        failure.error
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(
+        failure.created.map(|s| s.id),
+        Some(arn(OURS)),
+        "the key stays in state"
+    );
+}
+
+#[tokio::test]
+async fn the_read_after_write_wait_ends_with_the_operations_timeout() {
+    let stub = kms(vec![("CreateAlias", vec![not_found("Key")])]).await;
+    let started = Instant::now();
+    let failure = backend(&stub, 1)
+        .await
+        .create(
+            &spec(),
+            &op_with(Duration::from_millis(300), CancellationToken::new()),
+        )
+        .await
+        .expect_err("KMS never shows the key");
+    assert!(failure.error.is_not_found(), "{:?}", failure.error);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "bounded by timeouts, not the two-minute propagation limit"
+    );
+    assert_eq!(failure.created.map(|s| s.id), Some(arn(OURS)));
 }
