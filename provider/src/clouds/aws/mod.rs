@@ -50,6 +50,8 @@ mod tokens;
 mod updates;
 
 #[cfg(test)]
+mod eks_create_tests;
+#[cfg(test)]
 mod eks_waiter_tests;
 #[cfg(test)]
 mod iam_create_tests;
