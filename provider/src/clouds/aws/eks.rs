@@ -17,7 +17,7 @@ use super::propagation::retry_while_propagating;
 use super::rules::LOG_TYPES;
 use super::system_pool;
 use super::tags;
-use super::tokens::request_token;
+use super::tokens::fresh_token;
 use super::updates::wait_update;
 use super::upgrades;
 use crate::clouds::markers;
@@ -498,7 +498,9 @@ impl ObjectBackend<ClusterSpec, ClusterState> for AwsBackend {
         }
         // EKS checks at creation that the cluster role can use the key.
         cluster_key_access::grant(&self.clients.iam, role, &spec.name, key).await?;
-        let token = request_token(&["cluster", &spec.name, &format!("{spec:?}")]);
+        // One token for this create: the propagation retries below resend the same
+        // request, so a lost response is answered with this create's cluster.
+        let token = fresh_token();
         let request = eks
             .create_cluster()
             .name(&spec.name)

@@ -9,10 +9,11 @@
 //! |---|---|
 //! | `rules.rs` | AWS's plan rules (names, tags, ARNs, log types, defaults) |
 //! | `caller.rs` | who the provider acts as (the default cluster admin) |
+//! | `region.rs` | the region from the environment or profile, for `location`'s default |
 //! | `clients.rs` | credentials, region, endpoints, retry → SDK clients |
 //! | `errors.rs` | SDK errors → the shared `CloudError` set, not-found predicates |
-//! | `kms.rs` | `mlcloud_kms_key` |
-//! | `iam.rs` + `policy.rs` | `mlcloud_identity`, policy documents |
+//! | `kms.rs` + `kms_create.rs` | `mlcloud_kms_key`; creating a key exactly once |
+//! | `iam.rs` + `iam_create.rs` + `policy.rs` | `mlcloud_identity`; creating a role exactly once; policy documents |
 //! | `eks.rs` + `oidc.rs` | `mlcloud_cluster`, its IAM OIDC provider |
 //! | `access_entries.rs` | the cluster's `admin_principals` as EKS access entries |
 //! | `node_pool.rs` | `mlcloud_node_pool` |
@@ -23,9 +24,10 @@
 //! | `placement.rs` | a pool's subnets from the cluster's and the pool's zones (EC2) |
 //! | `updates.rs` | tracking an EKS update until it finishes |
 //! | `upgrades.rs` | Kubernetes version upgrades of control plane and node groups |
-//! | `tokens.rs`, `propagation.rs` | idempotency tokens; retrying while IAM/KMS catch up |
+//! | `tokens.rs`, `propagation.rs` | fresh idempotency and create tokens; retrying while IAM/KMS catch up |
 //! | `arn.rs`, `tags.rs` | ARNs apart and together; user tags vs mlcloud's own |
-//! | `stub_server.rs`, `eks_waiter_tests.rs` | the waiters against a scripted HTTP stub |
+//! | `stub_server.rs`, `stub_backend.rs` | a scripted HTTP stub (lost answers, delays, per-operation scripts) and a backend pointed at it |
+//! | `eks_waiter_tests.rs`, `*_create_tests.rs` | waiters and creates under faults moto does not show |
 //!
 //! The waiter, backoff and error set are shared by every cloud (`clouds::wait`,
 //! `clouds::CloudError`).
@@ -39,7 +41,9 @@ mod cluster_key_access;
 mod eks;
 mod errors;
 mod iam;
+mod iam_create;
 mod kms;
+mod kms_create;
 mod launch_template;
 mod node_pool;
 mod nodegroup;
@@ -47,6 +51,7 @@ mod oidc;
 mod placement;
 mod policy;
 mod propagation;
+mod region;
 pub mod rules;
 mod system_pool;
 mod tags;
@@ -55,7 +60,17 @@ mod updates;
 mod upgrades;
 
 #[cfg(test)]
+mod eks_create_tests;
+#[cfg(test)]
 mod eks_waiter_tests;
+#[cfg(test)]
+mod iam_create_tests;
+#[cfg(test)]
+mod kms_create_tests;
+#[cfg(test)]
+mod nodegroup_create_tests;
+#[cfg(test)]
+mod stub_backend;
 #[cfg(test)]
 mod stub_server;
 
