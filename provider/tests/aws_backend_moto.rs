@@ -846,6 +846,7 @@ async fn identities_cluster_and_node_pool_lifecycle() {
         node_identity_id: Some(node_role.id.clone()),
         tpu_topology: None,
         kubernetes_version: None,
+        disk_encryption_key_id: Some(key.key_ref.clone()),
         tags: tags(&[("pool", "gpu")]),
         cloud: PerCloud::Aws(AwsNodePoolSettings {}),
     };

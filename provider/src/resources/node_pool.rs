@@ -107,6 +107,7 @@ struct NodePoolConfig {
     zones: Option<BTreeSet<String>>,
     node_identity_id: Option<String>,
     kubernetes_version: Option<String>,
+    disk_encryption_key_id: Option<String>,
     tags: Option<Tags>,
     aws: Option<AwsNodePoolSettings>,
     azure: Option<AzureNodePoolSettings>,
@@ -238,6 +239,7 @@ impl CloudObject for NodePool {
             .attr(Attribute::set("zones", Type::String).optional().requires_replace().describe("Availability zones to place nodes in; default: all of the cluster's."))
             .attr(Attribute::string("node_identity_id").optional().requires_replace().describe("The `id` of an `mlcloud_identity` with `purpose = \"node\"`. Required on aws."))
             .attr(Attribute::string("kubernetes_version").optional().computed().describe("Kubernetes minor version of the pool's nodes, e.g. `1.31`; upgraded in place, one minor version at a time, and never newer than the cluster. Unset, it follows the cluster: the plan reads the cluster's version. To upgrade cluster and pool in one apply, write `kubernetes_version = mlcloud_cluster.<name>.kubernetes_version`."))
+            .attr(Attribute::string("disk_encryption_key_id").optional().computed().requires_replace().describe("The `key_ref` of the `mlcloud_kms_key` encrypting the nodes' root disks. Default: the cluster's `encryption_key_id`, read at plan time. A different key replaces the pool (its nodes' disks are made with it). On aws the key's policy lets the Auto Scaling service-linked role use it for EBS, as launching encrypted volumes needs."))
             .attr(Attribute::string("resolved_machine_type").computed().describe("The machine type the pool uses; when it changes, the pool is replaced (writing the same type as `machine_type` or as an `accelerator` is an in-place no-op)."))
             .attr(Attribute::number("accelerators_per_node").computed().describe("GPUs or TPU chips per node (0 for CPU pools)."))
             .attr(Attribute::string("status").computed().use_state_for_unknown().describe("The cloud's status of the pool, e.g. `ACTIVE`."))
@@ -402,6 +404,16 @@ impl CloudObject for NodePool {
             let Ok(Some(cluster)) = backend.read(cluster_id).await else {
                 return;
             };
+            // The disks' key follows the cluster's unless the pool names one.
+            if plan
+                .planned
+                .attr("disk_encryption_key_id")
+                .is_some_and(Value::is_unknown)
+                && let Some(key) = &cluster.encryption_key_id
+                && let Value::Object(m) = &mut plan.planned
+            {
+                m.insert("disk_encryption_key_id".into(), Value::from(key.as_str()));
+            }
             let configured = plan
                 .config
                 .attr("kubernetes_version")
@@ -482,6 +494,7 @@ impl CloudObject for NodePool {
             node_identity_id: c.node_identity_id,
             tags: clouds.merged_tags(&c.tags.unwrap_or_default()),
             kubernetes_version: c.kubernetes_version,
+            disk_encryption_key_id: c.disk_encryption_key_id,
             tpu_topology: planned
                 .attr("tpu")
                 .and_then(|t| str_attr(t, "topology"))
@@ -549,6 +562,10 @@ impl CloudObject for NodePool {
             (
                 "kubernetes_version",
                 Value::from(s.kubernetes_version.as_str()),
+            ),
+            (
+                "disk_encryption_key_id",
+                s.disk_encryption_key_id.clone().into(),
             ),
             ("status", Value::from(s.status.as_str())),
             ("tags", user_tags(clouds, &s.tags, config)),

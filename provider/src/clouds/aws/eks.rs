@@ -148,6 +148,8 @@ fn expand_system_pool(spec: &ClusterSpec, cluster_arn: &str, group: &str) -> Nod
         node_identity_id: spec.system_pool.node_identity_id.clone(),
         tpu_topology: None,
         kubernetes_version: spec.kubernetes_version.clone(),
+        // System nodes' disks are encrypted with the cluster's key.
+        disk_encryption_key_id: spec.encryption_key_id.clone(),
         tags: spec.tags.clone(),
         cloud: PerCloud::Aws(AwsNodePoolSettings {}),
     }

@@ -11,7 +11,8 @@ use super::AwsBackend;
 use super::arn::Arn;
 use super::errors::{SdkResultExt, Service, found, gone_is_ok};
 use super::kms_create;
-use super::policy;
+use super::policy::{self, PolicyDocument};
+use super::service_roles;
 use super::propagation::read_after_write;
 use super::tags::{self, TagChanges};
 use super::tokens::fresh_token;
@@ -221,6 +222,39 @@ async fn find_key_details(client: &Client, key: &str) -> Result<Option<KeyDetail
 // ---------------------------------------------------------------- steps
 
 /// Description, rotation and tags as the spec says, changing only what differs.
+/// Puts `desired` as the key's policy unless what KMS holds says the same (a
+/// statement added out of band is removed; keys of earlier versions get the current
+/// policy).
+async fn converge_policy(
+    client: &Client,
+    key_id: &str,
+    desired: &PolicyDocument,
+) -> Result<(), CloudError> {
+    let current = client
+        .get_key_policy()
+        .key_id(key_id)
+        .policy_name("default")
+        .send()
+        .await
+        .or_cloud(Service::Kms, "GetKeyPolicy", &what(key_id))?;
+    let same = current
+        .policy()
+        .map(PolicyDocument::parse)
+        .transpose()?
+        .is_some_and(|current| current.same_as(desired));
+    if !same {
+        client
+            .put_key_policy()
+            .key_id(key_id)
+            .policy_name("default")
+            .policy(desired.to_json())
+            .send()
+            .await
+            .or_cloud(Service::Kms, "PutKeyPolicy", &what(key_id))?;
+    }
+    Ok(())
+}
+
 async fn converge(client: &Client, key_id: &str, spec: &KeySpec) -> Result<(), CloudError> {
     let meta = find_key(client, key_id).await?;
     if meta.description().unwrap_or_default() != spec.description {
@@ -319,6 +353,8 @@ impl ObjectBackend<KeySpec, KeyState> for AwsBackend {
         let deadline = Deadline::new(op);
         let waits = (&self.backoff, &deadline);
         kms_create::ensure_alias_free(&client, spec).await?;
+        // The key policy names it; KMS refuses a principal that does not exist.
+        service_roles::ensure_autoscaling_role(&self.clients.iam).await?;
         let caller = self.clients.caller().await?;
         let policy = policy::key_policy(&caller.partition, &caller.account).to_json();
         let token = fresh_token();
@@ -362,7 +398,14 @@ impl ObjectBackend<KeySpec, KeyState> for AwsBackend {
         _op: &Op,
     ) -> Outcome<KeyState> {
         let client = self.kms_for(id);
-        if let Err(error) = converge(&client, id, spec).await {
+        let converged = async {
+            service_roles::ensure_autoscaling_role(&self.clients.iam).await?;
+            let caller = self.clients.caller().await?;
+            let desired = policy::key_policy(&caller.partition, &caller.account);
+            converge_policy(&client, id, &desired).await?;
+            converge(&client, id, spec).await
+        };
+        if let Err(error) = converged.await {
             let created = self.key_state(&client, id).await.ok().flatten();
             return Err(PartialFailure { created, error });
         }

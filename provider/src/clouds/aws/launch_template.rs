@@ -67,7 +67,15 @@ fn what(name: &str) -> String {
 
 // ---------------------------------------------------------------- expand
 
-fn expand_data(disk_size_gb: u32) -> RequestLaunchTemplateData {
+/// The root volume of a pool's nodes: always encrypted, with the customer-managed key
+/// when one is named (EBS's AWS-managed key otherwise).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RootDisk {
+    pub size_gb: u32,
+    pub kms_key_id: Option<String>,
+}
+
+fn expand_data(disk: &RootDisk) -> RequestLaunchTemplateData {
     RequestLaunchTemplateData::builder()
         .metadata_options(
             LaunchTemplateInstanceMetadataOptionsRequest::builder()
@@ -81,7 +89,8 @@ fn expand_data(disk_size_gb: u32) -> RequestLaunchTemplateData {
                 .device_name(ROOT_DEVICE)
                 .ebs(
                     LaunchTemplateEbsBlockDeviceRequest::builder()
-                        .volume_size(disk_size_gb as i32)
+                        .volume_size(disk.size_gb as i32)
+                        .set_kms_key_id(disk.kms_key_id.clone())
                         .volume_type(VolumeType::Gp3)
                         .encrypted(true)
                         .delete_on_termination(true)
@@ -127,12 +136,12 @@ async fn find_template_id(ec2: &Client, name: &str) -> Result<String, CloudError
         })
 }
 
-/// The root volume size a template version sets, `None` when the template is gone or
-/// sets none.
-pub async fn find_disk_size(
+/// The root volume a template version sets, `None` when the template is gone or sets
+/// none.
+pub async fn find_root_disk(
     ec2: &Client,
     template: &TemplateRef,
-) -> Result<Option<u32>, CloudError> {
+) -> Result<Option<RootDisk>, CloudError> {
     let out = found(
         ec2.describe_launch_template_versions()
             .launch_template_id(&template.id)
@@ -152,8 +161,12 @@ pub async fn find_disk_size(
             .flat_map(|d| d.block_device_mappings())
             .find(|m| m.device_name() == Some(ROOT_DEVICE))
             .and_then(|m| m.ebs())
-            .and_then(|e| e.volume_size())
-            .map(|size| size.max(0) as u32)
+            .and_then(|e| {
+                Some(RootDisk {
+                    size_gb: e.volume_size()?.max(0) as u32,
+                    kms_key_id: e.kms_key_id().map(str::to_string),
+                })
+            })
     }))
 }
 
@@ -166,14 +179,14 @@ pub async fn find_disk_size(
 pub async fn create(
     ec2: &Client,
     name: &str,
-    disk_size_gb: u32,
+    disk: &RootDisk,
     tags: &Tags,
 ) -> Result<(TemplateRef, bool), CloudError> {
     let created = ec2
         .create_launch_template()
         .launch_template_name(name)
-        .version_description("mlcloud node group: IMDSv2 only, root volume size")
-        .launch_template_data(expand_data(disk_size_gb))
+        .version_description("mlcloud node group: IMDSv2 only, encrypted root volume")
+        .launch_template_data(expand_data(disk))
         .set_tag_specifications(expand_tags(tags))
         // Fresh per create: a name-derived token would return a template deleted since.
         .client_token(fresh_token())
@@ -202,7 +215,7 @@ pub async fn create(
             let version = ec2
                 .create_launch_template_version()
                 .launch_template_id(&id)
-                .launch_template_data(expand_data(disk_size_gb))
+                .launch_template_data(expand_data(disk))
                 .send()
                 .await
                 .or_cloud(Service::Ec2, "CreateLaunchTemplateVersion", &what(name))?
@@ -240,7 +253,11 @@ mod tests {
 
     #[test]
     fn the_template_requires_imdsv2_with_one_hop_and_sizes_the_root_volume() {
-        let data = expand_data(200);
+        let key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        let data = expand_data(&RootDisk {
+            size_gb: 200,
+            kms_key_id: Some(key.into()),
+        });
         let metadata = data.metadata_options().unwrap();
         assert_eq!(
             metadata.http_tokens(),
@@ -252,6 +269,7 @@ mod tests {
         let ebs = root.ebs().unwrap();
         assert_eq!(ebs.volume_size(), Some(200));
         assert_eq!(ebs.encrypted(), Some(true));
+        assert_eq!(ebs.kms_key_id(), Some(key));
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! | `clients.rs` | credentials, region, endpoints, retry → SDK clients |
 //! | `errors.rs` | SDK errors → the shared `CloudError` set, not-found predicates |
 //! | `kms.rs` + `kms_create.rs` | `mlcloud_kms_key`; creating a key exactly once |
+//! | `service_roles.rs` | the AWS service-linked roles key policies name |
 //! | `iam.rs` + `iam_create.rs` + `policy.rs` | `mlcloud_identity`; creating a role exactly once; policy documents |
 //! | `eks.rs` + `oidc.rs` | `mlcloud_cluster`, its IAM OIDC provider |
 //! | `access_entries.rs` | the cluster's `admin_principals` as EKS access entries |
@@ -53,6 +54,7 @@ mod policy;
 mod propagation;
 mod region;
 pub mod rules;
+mod service_roles;
 mod system_pool;
 mod tags;
 mod tokens;

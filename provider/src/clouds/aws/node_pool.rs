@@ -36,8 +36,13 @@ impl AwsBackend {
             .map(|v| v.subnet_ids().to_vec())
             .unwrap_or_default();
         let disk = match template_of(&found_group) {
-            Some(template) => launch_template::find_disk_size(&regional.ec2, &template).await?,
-            None => found_group.disk_size().map(|d| d.max(0) as u32),
+            Some(template) => launch_template::find_root_disk(&regional.ec2, &template).await?,
+            None => found_group
+                .disk_size()
+                .map(|d| launch_template::RootDisk {
+                    size_gb: d.max(0) as u32,
+                    kms_key_id: None,
+                }),
         };
         let (zones, spans_cluster) =
             flatten_zones(&regional.ec2, found_group.subnets(), &cluster_subnets).await?;
@@ -47,13 +52,15 @@ impl AwsBackend {
             group_arn.account,
             cluster,
         );
-        Ok(Some(flatten_group(
+        let mut state = flatten_group(
             &found_group,
             cluster_arn,
-            disk.unwrap_or_default(),
+            disk.as_ref().map_or(0, |d| d.size_gb),
             zones,
             spans_cluster,
-        )))
+        );
+        state.disk_encryption_key_id = disk.and_then(|d| d.kms_key_id);
+        Ok(Some(state))
     }
 
     /// What to keep when a node group exists but its create failed.
@@ -142,6 +149,7 @@ fn made(arn: &str, spec: &NodePoolSpec) -> NodePoolState {
         spans_cluster: spec.zones.is_empty(),
         node_identity_id: spec.node_identity_id.clone(),
         kubernetes_version: spec.kubernetes_version.clone().unwrap_or_default(),
+        disk_encryption_key_id: spec.disk_encryption_key_id.clone(),
         tags: spec.tags.clone(),
         status: "CREATING".into(),
         cloud: spec.cloud.clone(),

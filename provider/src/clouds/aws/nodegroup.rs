@@ -159,6 +159,7 @@ pub fn flatten_group(
         spans_cluster,
         node_identity_id: group.node_role().map(str::to_string),
         kubernetes_version: group.version().unwrap_or_default().to_string(),
+        disk_encryption_key_id: None,
         tags: tags::visible_map(group.tags()),
         status: group
             .status()
@@ -290,7 +291,15 @@ pub async fn create_group(
     let scaling = expand_scaling(spec.scaling, None)?;
     let template_name = launch_template::template_name(cluster, &spec.name);
     let (template, made_now) =
-        launch_template::create(&regional.ec2, &template_name, spec.disk_size_gb, &spec.tags)
+        launch_template::create(
+            &regional.ec2,
+            &template_name,
+            &launch_template::RootDisk {
+                size_gb: spec.disk_size_gb,
+                kms_key_id: spec.disk_encryption_key_id.clone(),
+            },
+            &spec.tags,
+        )
             .await?;
     let request = regional
         .eks
@@ -597,6 +606,7 @@ mod tests {
             node_identity_id: Some("arn:aws:iam::123456789012:role/node".into()),
             tpu_topology: None,
             kubernetes_version: None,
+            disk_encryption_key_id: None,
             tags: Default::default(),
             cloud: PerCloud::Aws(AwsNodePoolSettings {}),
         }

@@ -38,6 +38,7 @@ fn spec() -> NodePoolSpec {
         node_identity_id: Some("arn:aws:iam::123456789012:role/ml-node".into()),
         tpu_topology: None,
         kubernetes_version: None,
+        disk_encryption_key_id: None,
         tags: Default::default(),
         cloud: PerCloud::Aws(AwsNodePoolSettings {}),
     }

@@ -577,19 +577,60 @@ pub fn check_narrow(doc: &PolicyDocument) -> Result<(), String> {
 /// The key policy: the account root (so IAM policies in the account decide), nothing
 /// wider. This is the policy AWS itself gives a key created without one.
 pub fn key_policy(partition: &str, account: &str) -> PolicyDocument {
+    let autoscaling = format!(
+        "arn:{partition}:iam::{account}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+    );
     PolicyDocument {
         version: VERSION.into(),
         id: Some("mlcloud-key-policy".into()),
-        statement: vec![Statement {
-            sid: Some("AccountRootManagesTheKey".into()),
-            effect: allow(),
-            principal: principal("AWS", format!("arn:{partition}:iam::{account}:root")),
-            action: Values::of(["kms:*"]),
-            resource: Values::of(["*"]),
-            condition: BTreeMap::new(),
-        }],
+        statement: vec![
+            Statement {
+                sid: Some("AccountRootManagesTheKey".into()),
+                effect: allow(),
+                principal: principal("AWS", format!("arn:{partition}:iam::{account}:root")),
+                action: Values::of(["kms:*"]),
+                resource: Values::of(["*"]),
+                condition: BTreeMap::new(),
+            },
+            // Node groups launch their instances through Auto Scaling, which makes the
+            // encrypted root volumes with this key: what EBS needs, and only that.
+            Statement {
+                sid: Some("AutoScalingUsesTheKeyForEbs".into()),
+                effect: allow(),
+                principal: principal("AWS", autoscaling.clone()),
+                action: Values::of(EBS_KEY_ACTIONS),
+                resource: Values::of(["*"]),
+                condition: BTreeMap::new(),
+            },
+            Statement {
+                sid: Some("AutoScalingGrantsForEbs".into()),
+                effect: allow(),
+                principal: principal("AWS", autoscaling),
+                action: Values::of(["kms:CreateGrant"]),
+                resource: Values::of(["*"]),
+                condition: BTreeMap::from([(
+                    "Bool".to_string(),
+                    BTreeMap::from([(
+                        "kms:GrantIsForAWSResource".to_string(),
+                        Values::one("true"),
+                    )]),
+                )]),
+            },
+        ],
     }
 }
+
+/// What EBS asks of a volume's key on behalf of Auto Scaling (AWS's documented list,
+/// with the wildcards written out).
+pub const EBS_KEY_ACTIONS: [&str; 7] = [
+    "kms:Encrypt",
+    "kms:Decrypt",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+    "kms:DescribeKey",
+];
 
 #[cfg(test)]
 mod tests {
@@ -902,13 +943,22 @@ mod tests {
     }
 
     #[test]
-    fn the_key_policy_names_only_the_account_root() {
+    fn the_key_policy_names_the_account_root_and_lets_auto_scaling_make_ebs_volumes() {
         let doc = json_of(&key_policy("aws", "123456789012"));
         let statements = doc["Statement"].as_array().unwrap();
-        assert_eq!(statements.len(), 1);
+        assert_eq!(statements.len(), 3);
         assert_eq!(
             statements[0]["Principal"],
             json!({"AWS": ["arn:aws:iam::123456789012:root"]})
+        );
+        let autoscaling = json!({"AWS": ["arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"]});
+        assert_eq!(statements[1]["Principal"], autoscaling);
+        assert!(!statements[1]["Action"].to_string().contains('*'), "no wildcard actions");
+        assert_eq!(statements[2]["Principal"], autoscaling);
+        assert_eq!(statements[2]["Action"], json!(["kms:CreateGrant"]));
+        assert_eq!(
+            statements[2]["Condition"],
+            json!({"Bool": {"kms:GrantIsForAWSResource": ["true"]}})
         );
     }
 }

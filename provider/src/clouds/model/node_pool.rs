@@ -89,6 +89,9 @@ pub struct NodePoolSpec {
     pub tpu_topology: Option<String>,
     /// The Kubernetes version to run; the cluster's when none (at create).
     pub kubernetes_version: Option<String>,
+    /// The key (a `key_ref`) encrypting the nodes' disks; the cloud's default
+    /// encryption when none.
+    pub disk_encryption_key_id: Option<String>,
     pub tags: Tags,
     pub cloud: NodePoolCloud,
 }
@@ -112,6 +115,7 @@ pub struct NodePoolState {
     pub spans_cluster: bool,
     pub node_identity_id: Option<String>,
     pub kubernetes_version: String,
+    pub disk_encryption_key_id: Option<String>,
     pub tags: Tags,
     pub status: String,
     pub cloud: NodePoolCloud,
