@@ -269,11 +269,24 @@ async fn kms_key_lifecycle() {
         .await
         .unwrap();
     let policy: serde_json::Value = serde_json::from_str(policy.policy().unwrap()).unwrap();
-    assert_eq!(policy["Statement"].as_array().unwrap().len(), 1);
+    // The account root, and Auto Scaling for the nodes' EBS volumes (its
+    // service-linked role made first: KMS refuses a principal that does not exist).
+    assert_eq!(policy["Statement"].as_array().unwrap().len(), 3);
     assert_eq!(
         policy["Statement"][0]["Principal"]["AWS"][0],
         "arn:aws:iam::123456789012:root"
     );
+    let autoscaling = "arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling";
+    assert_eq!(policy["Statement"][1]["Principal"]["AWS"][0], autoscaling);
+    assert_eq!(policy["Statement"][2]["Action"][0], "kms:CreateGrant");
+    let iam = aws_sdk_iam::Client::new(&moto.sdk().await);
+    let role = iam
+        .get_role()
+        .role_name("AWSServiceRoleForAutoScaling")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(role.role().map(|r| r.arn()), Some(autoscaling));
     let mut on_key: BTreeMap<String, String> = kms
         .list_resource_tags()
         .key_id(&created.id)

@@ -2,6 +2,8 @@
 //! - its role may use the secrets key (EKS refuses envelope encryption otherwise):
 //!   exactly `kms:Encrypt`, `kms:Decrypt`, `kms:ListGrants` and `kms:DescribeKey` on
 //!   exactly that key, as an inline policy named after the cluster, removed with it;
+//! - the nodes' disks are encrypted with the cluster's key unless a pool names its
+//!   own, and the key policy lets Auto Scaling (which makes the volumes) use it;
 //! - a public endpoint made private drops its CIDRs, so the next plan is empty.
 
 use acceptance_tests::{Moto, Terraform, TestResult, Workdir, providers};
@@ -9,7 +11,9 @@ use serde_json::json;
 
 use crate::expect::{arn_of, resource};
 use crate::records::{Records, statements, strings};
-use crate::stack::{CLUSTER, CLUSTER_NAME, CLUSTER_ROLE, KEY, Stack};
+use crate::stack::{
+    CLUSTER, CLUSTER_NAME, CLUSTER_ROLE, GPU_POOL, KEY, POOL_LAUNCH_TEMPLATE, Stack,
+};
 
 acceptance_tests::scenarios_on_terraform_1_15!(
     the_cluster_role_can_use_its_key_and_private_means_private
@@ -45,7 +49,36 @@ fn the_cluster_role_can_use_its_key_and_private_means_private(terraform: &Terraf
         ],
         "{grant}"
     );
-    assert_eq!(strings(&grant_statements[0]["Resource"]), [key_arn]);
+    assert_eq!(
+        strings(&grant_statements[0]["Resource"]),
+        std::slice::from_ref(&key_arn)
+    );
+
+    // The nodes' disks: encrypted with the cluster's key by default, which lets Auto
+    // Scaling make EBS volumes with it.
+    assert_eq!(
+        resource(&state, GPU_POOL)["disk_encryption_key_id"],
+        json!(key_arn)
+    );
+    let template = records.launch_template(POOL_LAUNCH_TEMPLATE)?;
+    let root = template
+        .launch_template_data()
+        .map(|d| d.block_device_mappings())
+        .unwrap_or_default()
+        .first()
+        .and_then(|m| m.ebs())
+        .expect("a root volume");
+    assert_eq!(root.encrypted(), Some(true));
+    assert_eq!(root.kms_key_id(), Some(key_arn.as_str()));
+    let key_policy = records.key_policy(&key_arn)?;
+    assert!(
+        statements(&key_policy)
+            .iter()
+            .any(|s| s["Principal"]["AWS"].to_string().contains(
+                "role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+            )),
+        "{key_policy}"
+    );
 
     let cluster = records.cluster(CLUSTER_NAME)?;
     let vpc = cluster.resources_vpc_config().expect("a VPC configuration");

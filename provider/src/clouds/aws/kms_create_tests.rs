@@ -88,6 +88,17 @@ fn tags_as_created() -> Reply {
 async fn kms(overrides: Vec<(&'static str, Vec<Reply>)>) -> StubServer {
     let mut routes: Vec<(&str, Vec<Reply>)> = vec![
         ("GetCallerIdentity", vec![caller()]),
+        // The Auto Scaling service-linked role the key policy names exists.
+        (
+            "GetRole",
+            vec![Reply::query(
+                "GetRole",
+                "<Role><RoleName>AWSServiceRoleForAutoScaling</RoleName>\
+                 <Arn>arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling</Arn>\
+                 <Path>/aws-service-role/autoscaling.amazonaws.com/</Path><RoleId>AROAEXAMPLE</RoleId>\
+                 <CreateDate>2026-01-01T00:00:00Z</CreateDate></Role>",
+            )],
+        ),
         ("DescribeKey", vec![describe(None)]),
         ("CreateKey", vec![metadata(OURS)]),
         ("CreateAlias", vec![Reply::aws_json(json!({}))]),

@@ -37,12 +37,10 @@ impl AwsBackend {
             .unwrap_or_default();
         let disk = match template_of(&found_group) {
             Some(template) => launch_template::find_root_disk(&regional.ec2, &template).await?,
-            None => found_group
-                .disk_size()
-                .map(|d| launch_template::RootDisk {
-                    size_gb: d.max(0) as u32,
-                    kms_key_id: None,
-                }),
+            None => found_group.disk_size().map(|d| launch_template::RootDisk {
+                size_gb: d.max(0) as u32,
+                kms_key_id: None,
+            }),
         };
         let (zones, spans_cluster) =
             flatten_zones(&regional.ec2, found_group.subnets(), &cluster_subnets).await?;

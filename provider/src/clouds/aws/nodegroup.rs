@@ -290,17 +290,16 @@ pub async fn create_group(
     })?;
     let scaling = expand_scaling(spec.scaling, None)?;
     let template_name = launch_template::template_name(cluster, &spec.name);
-    let (template, made_now) =
-        launch_template::create(
-            &regional.ec2,
-            &template_name,
-            &launch_template::RootDisk {
-                size_gb: spec.disk_size_gb,
-                kms_key_id: spec.disk_encryption_key_id.clone(),
-            },
-            &spec.tags,
-        )
-            .await?;
+    let (template, made_now) = launch_template::create(
+        &regional.ec2,
+        &template_name,
+        &launch_template::RootDisk {
+            size_gb: spec.disk_size_gb,
+            kms_key_id: spec.disk_encryption_key_id.clone(),
+        },
+        &spec.tags,
+    )
+    .await?;
     let request = regional
         .eks
         .create_nodegroup()

@@ -953,7 +953,10 @@ mod tests {
         );
         let autoscaling = json!({"AWS": ["arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"]});
         assert_eq!(statements[1]["Principal"], autoscaling);
-        assert!(!statements[1]["Action"].to_string().contains('*'), "no wildcard actions");
+        assert!(
+            !statements[1]["Action"].to_string().contains('*'),
+            "no wildcard actions"
+        );
         assert_eq!(statements[2]["Principal"], autoscaling);
         assert_eq!(statements[2]["Action"], json!(["kms:CreateGrant"]));
         assert_eq!(
