@@ -4,7 +4,7 @@
 //!
 //! - an access token it issued at `token_uri` for a JWT-bearer grant
 //!   (`urn:ietf:params:oauth:grant-type:jwt-bearer`, assertion signed by that key,
-//!   `aud` = `token_uri`), or
+//!   `aud` = `token_uri` or Google's `https://oauth2.googleapis.com/token`), or
 //! - a self-signed JWT signed by that key, which Google's Rust and Python auth libraries
 //!   send directly for service-account keys (with a `scope` claim, or an `aud` naming
 //!   the service).
@@ -25,6 +25,8 @@ use serde_json::{Value, json};
 use super::errors::ApiError;
 use crate::part::PartError;
 
+/// The audience Google's token endpoint accepts besides the key file's `token_uri`.
+const GOOGLE_TOKEN_ENDPOINT: &str = "https://oauth2.googleapis.com/token";
 pub const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 /// How long an issued access token lives, as Google's.
 const TOKEN_LIFETIME_SECONDS: u64 = 3599;
@@ -148,10 +150,12 @@ impl Auth {
         let claims = self
             .verify_jwt(assertion)
             .map_err(|reason| OAuthError::new("invalid_grant", reason))?;
-        if claims["aud"].as_str() != Some(self.token_uri.as_str()) {
+        // google-auth names Google's endpoint whatever the key file's token_uri says.
+        let audience = claims["aud"].as_str().unwrap_or_default();
+        if audience != self.token_uri && audience != GOOGLE_TOKEN_ENDPOINT {
             return Err(OAuthError::new(
                 "invalid_grant",
-                "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.",
+                "Invalid JWT: Failed audience check.",
             ));
         }
         if claims["scope"].as_str().is_none_or(str::is_empty) {
