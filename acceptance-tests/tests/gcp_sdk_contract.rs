@@ -73,5 +73,6 @@ fn googles_python_sdks_walk_a_gke_stack_through_the_gcp_part() -> TestResult {
     assert_eq!(statuses("container.clusters.create"), [400, 200, 409]);
     assert_eq!(statuses("iam.serviceAccounts.setIamPolicy"), [200, 409]);
     assert!(statuses("oauth2.token").contains(&200), "{requests:?}");
+    assert_eq!(statuses("storage.buckets.setIamPolicy"), [200, 412]);
     Ok(())
 }

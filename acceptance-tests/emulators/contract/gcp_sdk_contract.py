@@ -111,6 +111,7 @@ class Stack:
         key = self.key()
         cluster = self.cluster(account, key)
         self.pools(cluster, account)
+        self.bucket_grant(account)
         self.teardown(cluster, key, account)
         return self.did
 
@@ -357,6 +358,27 @@ class Stack:
         assert [c.name for c in listed.clusters] == ["ml"]
         self.did.append("gpu pool + multi-host tpu pool, resized, autoscaled, relabelled")
 
+    def bucket_grant(self, account):
+        """model_store_read: roles/storage.objectViewer on the bucket, through the
+        Cloud Storage JSON API (read-modify-write by etag; a stale one is 412)."""
+        storage = AuthorizedSession(self.credentials)
+        base = f"{self.endpoint}/storage/v1/b"
+        created = storage.post(base, params={"project": self.project}, json={"name": "ml-models"}, timeout=10)
+        assert created.status_code == 200, created.text
+        again = storage.post(base, params={"project": self.project}, json={"name": "ml-models"}, timeout=10)
+        assert again.status_code == 409 and again.json()["error"]["errors"][0]["reason"] == "conflict", again.text
+        policy = storage.get(f"{base}/ml-models/iam", timeout=10).json()
+        assert policy["kind"] == "storage#policy", policy
+        policy["bindings"].append({"role": "roles/storage.objectViewer",
+                                   "members": [f"serviceAccount:{account['email']}"]})
+        written = storage.put(f"{base}/ml-models/iam", json=policy, timeout=10)
+        assert written.status_code == 200, written.text
+        stale = storage.put(f"{base}/ml-models/iam", json=policy, timeout=10)
+        assert stale.status_code == 412, stale.text
+        missing = storage.get(f"{base}/no-such-bucket/iam", timeout=10)
+        assert missing.status_code == 404 and missing.json()["error"]["errors"][0]["reason"] == "notFound"
+        self.did.append("bucket + objectViewer grant by etag")
+
     def teardown(self, cluster, key, account):
         name = f"{self.parent}/clusters/ml"
         for pool in ("tpu", "gpu"):
@@ -366,6 +388,8 @@ class Stack:
         for version in self.kms.list_crypto_key_versions(parent=key.name):
             destroyed = self.kms.destroy_crypto_key_version(name=version.name)
             assert destroyed.state == kms_v1.CryptoKeyVersion.CryptoKeyVersionState.DESTROY_SCHEDULED
+        deleted = AuthorizedSession(self.credentials).delete(f"{self.endpoint}/storage/v1/b/ml-models", timeout=10)
+        assert deleted.status_code == 204, deleted.text
         self.iam.delete_service_account(account["name"])
         refused(404, "NOT_FOUND", self.iam.get_service_account, account["name"])
         self.did.append("deleted: pools, cluster, key versions scheduled, service account")

@@ -301,3 +301,38 @@ fn faults_are_rendered_as_google_errors_and_reset_empties_the_part() {
         "PERMISSION_DENIED",
     );
 }
+
+#[test]
+fn bucket_policies_speak_cloud_storages_json_api() {
+    let client = Client::new(Duration::ZERO);
+    let (status, _) = client.send(
+        "POST",
+        "/storage/v1/b?project=mlcloud-emulator",
+        json!({"name": "models"}),
+    );
+    assert_eq!(status, StatusCode::OK);
+    let policy = client.ok("GET", "/storage/v1/b/models/iam", json!({}));
+    assert_eq!(policy["resourceId"], "projects/_/buckets/models");
+    let reader = json!({"role": "roles/storage.objectViewer", "members": ["serviceAccount:nobody@mlcloud-emulator.iam.gserviceaccount.com"]});
+    let mut asked = policy.clone();
+    asked["bindings"].as_array_mut().unwrap().push(reader);
+    let (status, answer) = client.send("PUT", "/storage/v1/b/models/iam", asked.clone());
+    assert_eq!(status, StatusCode::BAD_REQUEST, "no such account: {answer}");
+    client.ok(
+        "POST",
+        "/v1/projects/mlcloud-emulator/serviceAccounts",
+        json!({"accountId": "nobody"}),
+    );
+    client.ok("PUT", "/storage/v1/b/models/iam", asked.clone());
+    let (status, answer) = client.send("PUT", "/storage/v1/b/models/iam", asked);
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(answer["error"]["errors"][0]["reason"], "conditionNotMet");
+    let (status, _) = client.send("DELETE", "/storage/v1/b/models", json!({}));
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, answer) = client.send("GET", "/storage/v1/b/models/iam", json!({}));
+    assert_eq!(
+        (status, &answer["error"]["errors"][0]["reason"]),
+        (StatusCode::NOT_FOUND, &json!("notFound"))
+    );
+    assert_eq!(client.records()["buckets"], json!([]));
+}
