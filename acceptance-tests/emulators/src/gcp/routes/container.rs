@@ -162,6 +162,19 @@ fn check_database_encryption(model: &Model, cluster: &str, encryption: &Value) -
             "Cluster.database_encryption.key_name must be set when state is ENCRYPTED.",
         ));
     }
+    // The key lives where the cluster does (a zonal cluster: the zone's region).
+    let region = |location: &str| match location.rsplit_once('-') {
+        Some((region, zone)) if zone.len() == 1 => region.to_string(),
+        _ => location.to_string(),
+    };
+    let key_location = key.split('/').nth(3).unwrap_or_default();
+    let cluster_location = cluster.split('/').nth(3).unwrap_or_default();
+    if key_location != region(cluster_location) {
+        return Err(ApiError::invalid_argument(format!(
+            "Cloud KMS key \"{key}\" is in location \"{key_location}\"; the key for cluster \"{cluster}\" must be in \"{}\".",
+            region(cluster_location)
+        )));
+    }
     if !model.kms.key_exists(key) {
         return Err(ApiError::invalid_argument(format!(
             "Cloud KMS key \"{key}\" for database encryption of cluster \"{cluster}\" was not found."
