@@ -9,21 +9,29 @@ use std::process::Command;
 use std::time::Duration;
 
 use acceptance_tests::paths::repo_root;
-use acceptance_tests::{MlcloudEmulator, TestResult, run_with_timeout};
+use acceptance_tests::{
+    CommandOutput, HarnessError, MlcloudEmulator, TestResult, run_with_timeout,
+};
 use serde_json::{Value, json};
 
 const SCRIPT: &str = "acceptance-tests/emulators/contract/gcp_sdk_contract.py";
+
+/// Runs the script in `mode` against `emulator`; its output.
+fn run_script(emulator: &MlcloudEmulator, mode: &str) -> Result<CommandOutput, HarnessError> {
+    let mut command = Command::new(repo_root().join(".venv/bin/python"));
+    command
+        .current_dir(repo_root())
+        .arg(SCRIPT)
+        .arg(emulator.ready().to_string())
+        .arg(mode);
+    run_with_timeout(command, Duration::from_secs(240))
+}
 
 #[test]
 fn googles_python_sdks_walk_a_gke_stack_through_the_gcp_part() -> TestResult {
     // Operations take a while, so a second one on the same cluster meets the first.
     let emulator = MlcloudEmulator::start(&["--operation-delay-ms", "300"])?;
-    let mut command = Command::new(repo_root().join(".venv/bin/python"));
-    command
-        .current_dir(repo_root())
-        .arg(SCRIPT)
-        .arg(emulator.ready().to_string());
-    let output = run_with_timeout(command, Duration::from_secs(240))?;
+    let output = run_script(&emulator, "stack")?;
     assert_eq!(
         output.code,
         0,
@@ -74,5 +82,27 @@ fn googles_python_sdks_walk_a_gke_stack_through_the_gcp_part() -> TestResult {
     assert_eq!(statuses("iam.serviceAccounts.setIamPolicy"), [200, 409]);
     assert!(statuses("oauth2.token").contains(&200), "{requests:?}");
     assert_eq!(statuses("storage.buckets.setIamPolicy"), [200, 412]);
+    Ok(())
+}
+
+#[test]
+fn scripted_faults_reach_the_sdk_as_google_errors() -> TestResult {
+    let emulator = MlcloudEmulator::start(&[])?;
+    let get = "cloudresourcemanager.projects.get";
+    emulator.add_fault(json!({"part": "gcp", "operation": get, "action": {"throttle": {"retry_after_seconds": 1}}}))?;
+    emulator.add_fault(json!({"part": "gcp", "operation": get, "nth": 2, "action": {"server_error": {"status": 503}}}))?;
+    let output = run_script(&emulator, "faults")?;
+    assert_eq!(
+        output.code, 0,
+        "stdout:\n{}\nstderr:\n{}",
+        output.stdout, output.stderr
+    );
+    let statuses: Vec<u64> = emulator
+        .requests("gcp")?
+        .iter()
+        .filter(|r| r["operation"] == get)
+        .filter_map(|r| r["status"].as_u64())
+        .collect();
+    assert_eq!(statuses, [429, 503, 200]);
     Ok(())
 }

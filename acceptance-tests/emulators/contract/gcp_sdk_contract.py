@@ -1,6 +1,6 @@
 """Contract test of the mlcloud-emulator `gcp` part with Google's official Python SDKs.
 
-Usage: gcp_sdk_contract.py READY_LINE_JSON
+Usage: gcp_sdk_contract.py READY_LINE_JSON [stack|faults]
 
 Every client speaks REST to the emulator's endpoint with the service-account key file
 the emulator generated, so the real google-auth credential path runs. Walks a stack
@@ -395,9 +395,22 @@ class Stack:
         self.did.append("deleted: pools, cluster, key versions scheduled, service account")
 
 
+def faults(ready):
+    """With the test's scripted faults (429 on the first projects.get, 503 on the
+    second): the SDK surfaces the throttling as RESOURCE_EXHAUSTED and retries the 503."""
+    stack = Stack(ready)
+    name = f"projects/{stack.project}"
+    refused(429, "RESOURCE_EXHAUSTED", stack.projects.get_project, name=name)
+    project = stack.projects.get_project(name=name)
+    assert project.project_id == stack.project
+    return ["429 RESOURCE_EXHAUSTED surfaced", "503 UNAVAILABLE retried by the SDK"]
+
+
 def main():
     ready = json.loads(sys.argv[1])
-    print(json.dumps({"ok": True, "did": Stack(ready).run()}))
+    mode = sys.argv[2] if len(sys.argv) > 2 else "stack"
+    did = faults(ready) if mode == "faults" else Stack(ready).run()
+    print(json.dumps({"ok": True, "did": did}))
 
 
 if __name__ == "__main__":
