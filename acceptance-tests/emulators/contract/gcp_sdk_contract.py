@@ -20,7 +20,7 @@ from google.api_core import exceptions
 from google.api_core.client_options import ClientOptions
 from google.auth.transport.requests import AuthorizedSession
 from google.cloud import container_v1, kms_v1, resourcemanager_v3
-from google.iam.v1 import iam_policy_pb2, policy_pb2
+from google.iam.v1 import policy_pb2
 from google.oauth2 import service_account
 from google.protobuf import duration_pb2, timestamp_pb2
 
