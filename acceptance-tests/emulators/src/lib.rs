@@ -17,6 +17,7 @@
 pub mod admin;
 pub mod aws;
 pub mod faults;
+pub mod gcp;
 pub mod options;
 pub mod part;
 pub mod part_service;
