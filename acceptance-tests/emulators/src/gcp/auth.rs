@@ -250,7 +250,13 @@ impl Auth {
             .as_secs();
         let iat = claims["iat"].as_u64().unwrap_or(0);
         let exp = claims["exp"].as_u64().unwrap_or(0);
-        if exp + SKEW_SECONDS < now || iat > now + SKEW_SECONDS || exp < iat || exp - iat > 3600 {
+        // A lifetime of an hour, give or take the skew clients allow themselves
+        // (Google's Rust auth backdates `iat`, so its tokens span 3620 s).
+        if exp + SKEW_SECONDS < now
+            || iat > now + SKEW_SECONDS
+            || exp < iat
+            || exp - iat > 3600 + SKEW_SECONDS
+        {
             return Err("Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.".into());
         }
         Ok(claims)
