@@ -17,10 +17,12 @@
 //! | `wait.rs` | waiter, backoff with jitter, deadlines, transient retries |
 //! | `error.rs` | the typed error set backends map their services' errors into |
 //! | `aws/` | the AWS backend and its rules |
+//! | `gcp/` | the Google Cloud backend and its rules |
 
 pub mod aws;
 mod backends;
 mod error;
+pub mod gcp;
 pub mod markers;
 pub mod model;
 mod registry;

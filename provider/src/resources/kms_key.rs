@@ -128,13 +128,24 @@ impl CloudObject for KmsKey {
                 .cloned()
                 .unwrap_or(Value::Null),
         };
+        // Cloud KMS stores no description: a key read back without one keeps what the
+        // configuration or state says.
+        let description = if s.description.is_empty() {
+            config
+                .attr("description")
+                .filter(|d| !d.is_null())
+                .cloned()
+                .unwrap_or_else(|| Value::from(DEFAULT_DESCRIPTION))
+        } else {
+            Value::from(s.description.as_str())
+        };
         let mut v = Value::object([
             ("id", Value::from(s.id.as_str())),
             ("key_ref", Value::from(s.key_ref.as_str())),
             ("cloud", Value::from(s.cloud.cloud().as_str())),
             ("name", Value::from(s.name.as_str())),
             ("location", Value::from(s.location.as_str())),
-            ("description", Value::from(s.description.as_str())),
+            ("description", description),
             ("rotation_period_days", rotation),
             ("tags", user_tags(clouds, &s.tags, config)),
             ("tags_all", tags_value(&s.tags)),
