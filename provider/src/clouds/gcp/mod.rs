@@ -15,6 +15,9 @@
 //! | `iam_policy.rs` | bindings written read-modify-write with the etag |
 //! | `kms_key.rs` | `mlcloud_kms_key` |
 //! | `identity.rs` | `mlcloud_identity` |
+//! | `gke.rs` | `mlcloud_cluster` (and its system pool) |
+//! | `node_pool.rs` | `mlcloud_node_pool` (GPU pools, TPU slices) |
+//! | `operations.rs` | waiting for GKE operations |
 //!
 //! The waiter, backoff and error set are shared by every cloud (`clouds::wait`,
 //! `clouds::CloudError`).
@@ -22,15 +25,21 @@
 mod clients;
 mod credentials;
 mod errors;
+mod gke;
 mod iam_policy;
 mod identity;
 mod kms_key;
 mod labels;
 mod names;
+mod node_pool;
+mod operations;
 pub mod rules;
 mod tpu_regions;
 
-use super::model::{IdentitySpec, IdentityState, KeySpec, KeyState};
+use super::model::{
+    ClusterSpec, ClusterState, IdentitySpec, IdentityState, KeySpec, KeyState, NodePoolSpec,
+    NodePoolState,
+};
 use super::wait::Backoff;
 use super::{Backends, CloudError, CloudPlugin, CloudRules};
 use crate::Cloud;
@@ -102,7 +111,9 @@ impl GcpBackend {
     pub fn backends(self: Arc<Self>) -> Backends {
         Backends::new()
             .with::<KeySpec, KeyState>(self.clone())
-            .with::<IdentitySpec, IdentityState>(self)
+            .with::<IdentitySpec, IdentityState>(self.clone())
+            .with::<ClusterSpec, ClusterState>(self.clone())
+            .with::<NodePoolSpec, NodePoolState>(self)
     }
 
     fn default_project(&self) -> Option<&str> {

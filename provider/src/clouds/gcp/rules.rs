@@ -334,6 +334,12 @@ impl CloudRules for GcpRules {
                 format!("On gcp, encryption_key_id is a crypto key name (an mlcloud_kms_key's key_ref), got \"{key}\"."),
             ));
         }
+        if config.attr("identity_id").is_some_and(|v| !v.is_null()) {
+            diags.push(invalid(
+                AttributePath::attr("identity_id"),
+                "GKE clusters have no identity of their own; remove identity_id (nodes run as system_pool.node_identity_id).",
+            ));
+        }
         let pool = config.attr("system_pool");
         if pool.is_some_and(|p| !p.is_null())
             && pool
