@@ -16,6 +16,7 @@
 
 pub mod admin;
 pub mod faults;
+pub mod gcp;
 pub mod options;
 pub mod part;
 pub mod part_service;

@@ -2,9 +2,10 @@
 //! Each lives in its own module (`aws/`, `azure/`, `gcp/`, `kubernetes/`) with its
 //! state apart from HTTP (`model` / `http`), as moto does.
 
+use crate::gcp::GcpFactory;
 use crate::part::PartFactory;
 
 /// Every part this build knows.
 pub fn all() -> Vec<Box<dyn PartFactory>> {
-    vec![]
+    vec![Box::new(GcpFactory)]
 }
