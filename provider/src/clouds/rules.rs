@@ -96,6 +96,12 @@ pub trait CloudRules: Send + Sync {
         Architecture::X86_64
     }
 
+    /// What a successful delete of the `kind` object `id` leaves in the cloud because
+    /// the cloud cannot delete it (e.g. a Cloud KMS key ring), for a warning.
+    fn left_behind_by_delete(&self, _kind: ObjectKind, _id: &str) -> Option<String> {
+        None
+    }
+
     /// Whether node pools can be TPU slices (`tpu {}`).
     fn has_tpu_slices(&self) -> bool {
         false

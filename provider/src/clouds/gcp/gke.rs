@@ -32,6 +32,8 @@ use crate::clouds::model::{
 };
 use crate::clouds::wait::{Deadline, retry_transient};
 use crate::clouds::{CloudError, ObjectBackend, Outcome, PartialFailure};
+use futures::FutureExt as _;
+use futures::future::BoxFuture;
 use google_cloud_container_v1::model::binary_authorization::EvaluationMode;
 use google_cloud_container_v1::model::cluster::Status as ClusterStatus;
 use google_cloud_container_v1::model::database_encryption::State as EncryptionState;
@@ -246,15 +248,26 @@ fn flatten_cluster(c: &Cluster, name: &ClusterName, default_project: Option<&str
 // ---------------------------------------------------------------- find
 
 impl GcpBackend {
-    pub(super) async fn find_cluster(&self, name: &ClusterName) -> Result<Cluster, CloudError> {
+    /// A plain function returning a boxed future: GKE's `Cluster` is large, and an
+    /// `async fn` holding it by value makes debug-build poll frames of hundreds of KiB
+    /// that overflow a 2 MiB thread stack when nested in the waiters.
+    pub(super) fn find_cluster(
+        &self,
+        name: &ClusterName,
+    ) -> BoxFuture<'static, Result<Box<Cluster>, CloudError>> {
         let w = what(&name.name());
-        self.clients
+        let sent = self
+            .clients
             .container
             .get_cluster()
             .set_name(name.name())
-            .send()
-            .await
-            .map_err(err(Service::Container, "GetCluster", &w))
+            .send();
+        async move {
+            sent.await
+                .map(Box::new)
+                .map_err(err(Service::Container, "GetCluster", &w))
+        }
+        .boxed()
     }
 
     /// The project's number (`projects/NUMBER` is the project's canonical name).
@@ -266,6 +279,7 @@ impl GcpBackend {
             .get_project()
             .set_name(format!("projects/{project}"))
             .send()
+            .boxed()
             .await
             .map_err(err(Service::ResourceManager, "GetProject", &w))?;
         p.name
@@ -307,7 +321,8 @@ impl GcpBackend {
     ) -> Result<(), CloudError>
     where
         F: Fn() -> Fut,
-        Fut: std::future::Future<
+        Fut: Send
+            + std::future::Future<
                 Output = Result<google_cloud_container_v1::model::Operation, CloudError>,
             >,
     {
@@ -318,7 +333,10 @@ impl GcpBackend {
                 CloudError::Conflict { .. } | CloudError::Throttled { .. }
             )
         };
-        let op = retry_transient(&w, &self.backoff, deadline, BUSY_FOR, busy, &start).await?;
+        let op = retry_transient(&w, &self.backoff, deadline, BUSY_FOR, busy, || {
+            start().boxed()
+        })
+        .await?;
         self.wait_operation(cluster, op, operation, &w, deadline)
             .await
     }
@@ -327,7 +345,7 @@ impl GcpBackend {
         &self,
         name: &ClusterName,
         deadline: &Deadline,
-    ) -> Result<Cluster, CloudError> {
+    ) -> Result<Box<Cluster>, CloudError> {
         use crate::clouds::wait::{Observed, StateChange, Target};
         let change = StateChange {
             what: format!("{} to become RUNNING", what(&name.name())),
@@ -378,6 +396,7 @@ impl GcpBackend {
                 .set_name(name.name())
                 .set_update(update.clone())
                 .send()
+                .boxed()
                 .await
                 .map_err(err(Service::Container, "UpdateCluster", &w))
         })
@@ -411,6 +430,7 @@ impl ObjectBackend<ClusterSpec, ClusterState> for GcpBackend {
                     .set_parent(name.parent())
                     .set_cluster(cluster.clone())
                     .send()
+                    .boxed()
                     .await
                     .map_err(err(Service::Container, "CreateCluster", &w))
             })
@@ -530,6 +550,7 @@ impl ObjectBackend<ClusterSpec, ClusterState> for GcpBackend {
                     .set_name(&pool)
                     .set_node_count(count)
                     .send()
+                    .boxed()
                     .await
                     .map_err(err(Service::Container, "SetNodePoolSize", &w))
             })
@@ -547,6 +568,7 @@ impl ObjectBackend<ClusterSpec, ClusterState> for GcpBackend {
                     .set_resource_labels(wanted.clone())
                     .set_label_fingerprint(&current.label_fingerprint)
                     .send()
+                    .boxed()
                     .await
                     .map_err(err(Service::Container, "SetLabels", &w))
             })
@@ -570,6 +592,7 @@ impl ObjectBackend<ClusterSpec, ClusterState> for GcpBackend {
                     .delete_cluster()
                     .set_name(name.name())
                     .send()
+                    .boxed()
                     .await
                     .map_err(err(Service::Container, "DeleteCluster", &w))
             })
@@ -589,6 +612,7 @@ impl ObjectBackend<ClusterSpec, ClusterState> for GcpBackend {
             .list_clusters()
             .set_parent(&parent)
             .send()
+            .boxed()
             .await
             .map_err(err(Service::Container, "ListClusters", &parent))?;
         Ok(listed

@@ -54,11 +54,12 @@ fn what(name: &str) -> String {
     format!("service account {name:?}")
 }
 
-/// What the description records (short keys: the description holds 256 characters).
+/// What the description records: short keys, and names in the account's own project
+/// without their `projects/P/locations/` (the description holds 256 characters).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Record {
     /// Our marker: the resource's name.
-    #[serde(rename = "mlcloud")]
+    #[serde(rename = "m")]
     name: String,
     #[serde(rename = "p")]
     purpose: String,
@@ -74,13 +75,33 @@ struct Record {
 
 // ---------------------------------------------------------------- expand
 
-fn expand_record(spec: &IdentitySpec) -> Record {
+/// `projects/P/locations/REST` → `REST` when P is `project` (back: [`full_name`]).
+fn short_name(name: &str, project: &str) -> String {
+    name.strip_prefix(&format!("projects/{project}/locations/"))
+        .map_or_else(|| name.to_string(), str::to_string)
+}
+
+fn full_name(name: &str, project: &str) -> String {
+    if name.starts_with("projects/") {
+        name.to_string()
+    } else {
+        format!("projects/{project}/locations/{name}")
+    }
+}
+
+/// The project in a service account's resource name.
+fn project_of(account: &ServiceAccount) -> String {
+    ServiceAccountName::parse(&account.name)
+        .map_or_else(|| account.project_id.clone(), |sa| sa.project)
+}
+
+fn expand_record(spec: &IdentitySpec, project: &str) -> Record {
     Record {
         name: markers::label_value(&spec.name),
         purpose: spec.purpose.as_str().into(),
         workload: spec.workload.as_ref().map(|w| {
             [
-                w.cluster_id.clone(),
+                short_name(&w.cluster_id, project),
                 w.namespace.clone(),
                 w.service_account.clone(),
             ]
@@ -89,13 +110,13 @@ fn expand_record(spec: &IdentitySpec) -> Record {
         grants: spec
             .grants
             .iter()
-            .map(|g| [g.action.as_str().into(), g.target.clone()])
+            .map(|g| [g.action.as_str().into(), short_name(&g.target, project)])
             .collect(),
     }
 }
 
-fn expand_description(spec: &IdentitySpec) -> Result<String, CloudError> {
-    let text = serde_json::to_string(&expand_record(spec))
+fn expand_description(spec: &IdentitySpec, project: &str) -> Result<String, CloudError> {
+    let text = serde_json::to_string(&expand_record(spec, project))
         .map_err(|e| CloudError::Invalid(format!("recording the identity: {e}")))?;
     if text.len() > DESCRIPTION_MAX {
         return Err(CloudError::Invalid(format!(
@@ -106,14 +127,14 @@ fn expand_description(spec: &IdentitySpec) -> Result<String, CloudError> {
     Ok(text)
 }
 
-fn expand_account(spec: &IdentitySpec) -> Result<ServiceAccount, CloudError> {
+fn expand_account(spec: &IdentitySpec, project: &str) -> Result<ServiceAccount, CloudError> {
     Ok(ServiceAccount::new()
         .set_display_name(format!(
             "mlcloud {} identity {}",
             spec.purpose.as_str(),
             spec.name
         ))
-        .set_description(expand_description(spec)?))
+        .set_description(expand_description(spec, project)?))
 }
 
 /// The Kubernetes service account a workload identity trusts, as an IAM member.
@@ -187,7 +208,7 @@ impl GcpBackend {
             .create_service_account()
             .set_name(format!("projects/{}", sa.project))
             .set_account_id(&sa.account_id)
-            .set_service_account(expand_account(spec)?)
+            .set_service_account(expand_account(spec, &sa.project)?)
             .send()
             .await
             .map_err(err(Service::Iam, "CreateServiceAccount", &w));
@@ -215,7 +236,7 @@ impl GcpBackend {
                 spec.purpose.as_str(),
                 spec.name
             ))
-            .set_description(expand_description(spec)?);
+            .set_description(expand_description(spec, &project_of(account))?);
         self.clients
             .iam
             .patch_service_account()
@@ -408,19 +429,19 @@ fn grant_binding(
     Ok((PolicyTarget::Key(key.name()), role.into(), sa.member()))
 }
 
-fn record_spec(record: &Record) -> (Vec<Grant>, Option<WorkloadBinding>) {
+fn record_spec(record: &Record, project: &str) -> (Vec<Grant>, Option<WorkloadBinding>) {
     let grants = record
         .grants
         .iter()
         .filter_map(|[a, t]| {
             Some(Grant {
                 action: GrantAction::parse(a)?,
-                target: t.clone(),
+                target: full_name(t, project),
             })
         })
         .collect();
     let workload = record.workload.as_ref().map(|[c, n, s]| WorkloadBinding {
-        cluster_id: c.clone(),
+        cluster_id: full_name(c, project),
         namespace: n.clone(),
         service_account: s.clone(),
     });
@@ -440,7 +461,7 @@ impl GcpBackend {
         account: &ServiceAccount,
         spec: &IdentitySpec,
     ) -> Result<IdentityState, CloudError> {
-        let record = expand_record(spec);
+        let record = expand_record(spec, &project_of(account));
         let mut state = flatten_identity(
             account,
             &record,
@@ -464,7 +485,7 @@ impl ObjectBackend<IdentitySpec, IdentityState> for GcpBackend {
         op.record(&state);
         let finished = async {
             // An adopted account may carry an earlier apply's record.
-            if account.description != expand_description(spec)? {
+            if account.description != expand_description(spec, &sa.project)? {
                 self.patch_description(&account, spec).await?;
             }
             // IAM may not know a brand-new account for a few seconds: retried as a
@@ -493,7 +514,7 @@ impl ObjectBackend<IdentitySpec, IdentityState> for GcpBackend {
             tags: Tags::new(),
             grants: Vec::new(),
         });
-        let (recorded_grants, recorded_workload) = record_spec(&record);
+        let (recorded_grants, recorded_workload) = record_spec(&record, &sa.project);
         let mut grants = Vec::new();
         for g in recorded_grants {
             let (resource, role, member) = grant_binding(&sa, &g)?;
@@ -540,7 +561,7 @@ impl ObjectBackend<IdentitySpec, IdentityState> for GcpBackend {
         };
         let stale = self.bindings_of(&sa, &prior_spec)?;
         let wanted = self.bindings_of(&sa, spec)?;
-        let account = if account.description != expand_description(spec)? {
+        let account = if account.description != expand_description(spec, &sa.project)? {
             self.patch_description(&account, spec).await?
         } else {
             account
@@ -603,14 +624,18 @@ mod tests {
 
     #[test]
     fn the_description_records_what_reads_back() {
-        let text = expand_description(&spec()).unwrap();
+        let text = expand_description(&spec(), "ml-proj").unwrap();
+        assert!(
+            !text.contains("projects/ml-proj"),
+            "names in its project are short: {text}"
+        );
         assert!(text.len() <= DESCRIPTION_MAX, "{text}");
         let account = ServiceAccount::new()
             .set_name("projects/ml-proj/serviceAccounts/ml-serving@ml-proj.iam.gserviceaccount.com")
             .set_email("ml-serving@ml-proj.iam.gserviceaccount.com")
             .set_description(text);
         let record = parse_record(&account).unwrap();
-        let (grants, workload) = record_spec(&record);
+        let (grants, workload) = record_spec(&record, "ml-proj");
         let state = flatten_identity(&account, &record, grants, workload, Some("ml-proj")).unwrap();
         assert_eq!(state.grants, spec().grants);
         assert_eq!(state.workload, spec().workload);
@@ -651,7 +676,7 @@ mod tests {
         s.tags = (0..20)
             .map(|i| (format!("tag{i}"), "value".repeat(5)))
             .collect();
-        let e = expand_description(&s).unwrap_err();
+        let e = expand_description(&s, "ml-proj").unwrap_err();
         assert!(e.to_string().contains("256"), "{e}");
     }
 }

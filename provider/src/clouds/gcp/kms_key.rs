@@ -233,6 +233,31 @@ impl GcpBackend {
             .map_err(err(Service::CloudKms, "UpdateCryptoKey", &w))
     }
 
+    /// Whether any version can still be used (or become usable): a key whose every
+    /// version is destroyed or scheduled for destruction is gone for Terraform.
+    async fn has_live_version(&self, name: &str) -> Result<bool, CloudError> {
+        use google_cloud_gax::paginator::ItemPaginator as _;
+        let w = what(name);
+        let mut versions = self
+            .clients
+            .kms
+            .list_crypto_key_versions()
+            .set_parent(name)
+            .by_item();
+        let mut any = false;
+        while let Some(v) = versions.next().await {
+            let v = v.map_err(err(Service::CloudKms, "ListCryptoKeyVersions", &w))?;
+            any = true;
+            if !matches!(
+                v.state,
+                CryptoKeyVersionState::Destroyed | CryptoKeyVersionState::DestroyScheduled
+            ) {
+                return Ok(true);
+            }
+        }
+        Ok(!any)
+    }
+
     /// Schedules destruction of every version not already destroyed or scheduled.
     async fn destroy_versions(&self, name: &str) -> Result<(), CloudError> {
         use google_cloud_gax::paginator::ItemPaginator as _;
@@ -302,10 +327,13 @@ impl ObjectBackend<KeySpec, KeyState> for GcpBackend {
     }
 
     async fn read(&self, id: &str) -> Result<Option<KeyState>, CloudError> {
-        match found(self.find_key(id).await)? {
-            Some(key) if is_live(&key) => flatten_key(&key, "", self.default_project()).map(Some),
-            _ => Ok(None),
+        let Some(key) = found(self.find_key(id).await)? else {
+            return Ok(None);
+        };
+        if !is_live(&key) || !found(self.has_live_version(id).await)?.unwrap_or(false) {
+            return Ok(None);
         }
+        flatten_key(&key, "", self.default_project()).map(Some)
     }
 
     async fn update(

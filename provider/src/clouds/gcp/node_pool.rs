@@ -21,6 +21,7 @@ use crate::clouds::model::{
 };
 use crate::clouds::wait::Deadline;
 use crate::clouds::{CloudError, ObjectBackend, Outcome, PartialFailure};
+use futures::FutureExt as _;
 use google_cloud_container_v1::model::gpu_driver_installation_config::GPUDriverVersion;
 use google_cloud_container_v1::model::node_pool::PlacementPolicy;
 use google_cloud_container_v1::model::node_pool::Status as PoolStatus;
@@ -317,6 +318,7 @@ impl ObjectBackend<NodePoolSpec, NodePoolState> for GcpBackend {
                     .set_parent(name.cluster.name())
                     .set_node_pool(pool.clone())
                     .send()
+                    .boxed()
                     .await
                     .map_err(err(Service::Container, "CreateNodePool", &w))
             })
@@ -386,6 +388,7 @@ impl ObjectBackend<NodePoolSpec, NodePoolState> for GcpBackend {
                                     .set_name(name.name())
                                     .set_autoscaling(off.clone())
                                     .send()
+                                    .boxed()
                                     .await
                                     .map_err(err(Service::Container, "SetNodePoolAutoscaling", &w))
                             },
@@ -397,6 +400,7 @@ impl ObjectBackend<NodePoolSpec, NodePoolState> for GcpBackend {
                             .set_name(name.name())
                             .set_node_count(n as i32)
                             .send()
+                            .boxed()
                             .await
                             .map_err(err(Service::Container, "SetNodePoolSize", &w))
                     })
@@ -416,6 +420,7 @@ impl ObjectBackend<NodePoolSpec, NodePoolState> for GcpBackend {
                                 .set_name(name.name())
                                 .set_autoscaling(on.clone())
                                 .send()
+                                .boxed()
                                 .await
                                 .map_err(err(Service::Container, "SetNodePoolAutoscaling", &w))
                         },
@@ -437,6 +442,7 @@ impl ObjectBackend<NodePoolSpec, NodePoolState> for GcpBackend {
                     .set_taints(taints_now.clone())
                     .set_resource_labels(resource_labels.clone())
                     .send()
+                    .boxed()
                     .await
                     .map_err(err(Service::Container, "UpdateNodePool", &w))
             })
@@ -463,6 +469,7 @@ impl ObjectBackend<NodePoolSpec, NodePoolState> for GcpBackend {
                     .delete_node_pool()
                     .set_name(name.name())
                     .send()
+                    .boxed()
                     .await
                     .map_err(err(Service::Container, "DeleteNodePool", &w))
             })

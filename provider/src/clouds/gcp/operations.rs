@@ -12,6 +12,7 @@ use super::errors::{Refusal, Service, err, from_refusal};
 use super::names::ClusterName;
 use crate::clouds::CloudError;
 use crate::clouds::wait::{Deadline, Observed, StateChange, Target};
+use futures::FutureExt as _;
 use google_cloud_container_v1::model::Operation;
 use google_cloud_container_v1::model::operation::Status;
 
@@ -84,6 +85,7 @@ impl GcpBackend {
                         .get_operation()
                         .set_name(&name)
                         .send()
+                        .boxed()
                         .await
                         .map_err(err(Service::Container, "GetOperation", &w))?;
                     let state = status_name(&op);

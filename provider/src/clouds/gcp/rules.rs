@@ -386,6 +386,15 @@ impl CloudRules for GcpRules {
     fn has_tpu_slices(&self) -> bool {
         true
     }
+
+    /// Cloud KMS cannot delete key rings (nor keys: their versions are destroyed).
+    fn left_behind_by_delete(&self, kind: ObjectKind, id: &str) -> Option<String> {
+        let key = KeyName::parse(id).filter(|_| kind == ObjectKind::Key)?;
+        Some(format!(
+            "the key ring {} (Cloud KMS cannot delete key rings; the crypto key stays too, with every version scheduled for destruction)",
+            key.key_ring_name()
+        ))
+    }
 }
 
 #[cfg(test)]

@@ -265,3 +265,19 @@ fn the_private_control_plane_range_is_a_slash_28() {
         Some(AttributePath::attr("gcp").push_attr("master_ipv4_cidr_block"))
     );
 }
+
+#[test]
+fn destroying_a_key_says_its_ring_stays() {
+    let key = "projects/ml-proj/locations/us-central1/keyRings/etcd-ring/cryptoKeys/etcd";
+    let left = GcpRules
+        .left_behind_by_delete(ObjectKind::Key, key)
+        .unwrap();
+    assert!(
+        left.contains("projects/ml-proj/locations/us-central1/keyRings/etcd-ring"),
+        "{left}"
+    );
+    assert_eq!(
+        GcpRules.left_behind_by_delete(ObjectKind::Cluster, CLUSTER),
+        None
+    );
+}
