@@ -7,7 +7,8 @@
 //! 3. else Application Default Credentials (`GOOGLE_APPLICATION_CREDENTIALS`, the
 //!    gcloud login, the metadata server).
 //!
-//! `impersonate_service_account` then wraps whichever base was chosen. Nothing here
+//! `impersonate_service_account` then wraps whichever base was chosen. The `oauth2`
+//! endpoint override replaces the token URL a credentials JSON names. Nothing here
 //! prints a secret: errors name the setting and the credential type only.
 
 use crate::clouds::CloudError;
@@ -117,6 +118,21 @@ fn build_error(
     }
 }
 
+/// Points a credentials JSON's token exchange at the `oauth2` endpoint override: the
+/// URL service-account keys and user credentials name as `token_uri`, and external
+/// accounts as `token_url` (the STS endpoint), becomes `<override>/token`.
+fn with_token_endpoint(mut json: serde_json::Value, oauth2: Option<&str>) -> serde_json::Value {
+    if let (Some(base), Some(fields)) = (oauth2, json.as_object_mut()) {
+        let url = format!("{}/token", base.trim_end_matches('/'));
+        for field in ["token_uri", "token_url"] {
+            if fields.contains_key(field) {
+                fields.insert(field.into(), serde_json::Value::String(url.clone()));
+            }
+        }
+    }
+    json
+}
+
 /// Credentials of a credentials JSON, by its `type`.
 fn from_json(json: serde_json::Value) -> Result<Credentials, CredentialsSetupError> {
     let kind = json
@@ -152,7 +168,10 @@ pub fn from_config(config: &GcpConfig) -> Result<Credentials, CredentialsSetupEr
     let base = if let Some(token) = &config.access_token {
         access_token(token)?
     } else if let Some(text) = &config.credentials {
-        from_json(credentials_json(text)?)?
+        from_json(with_token_endpoint(
+            credentials_json(text)?,
+            config.endpoint("oauth2"),
+        ))?
     } else {
         credentials::Builder::default()
             .with_scopes([CLOUD_PLATFORM])
@@ -222,6 +241,22 @@ mod tests {
         })
         .unwrap_err();
         assert!(!e.to_string().contains("planted"), "{e}");
+    }
+
+    #[test]
+    fn the_oauth2_override_replaces_the_token_url_of_each_kind() {
+        let key = serde_json::json!({"type": "service_account", "token_uri": "https://oauth2.googleapis.com/token"});
+        let federated = serde_json::json!({"type": "external_account", "token_url": "https://sts.googleapis.com/v1/token"});
+        let over = Some("http://127.0.0.1:9/");
+        assert_eq!(
+            with_token_endpoint(key.clone(), over)["token_uri"],
+            "http://127.0.0.1:9/token"
+        );
+        assert_eq!(
+            with_token_endpoint(federated, over)["token_url"],
+            "http://127.0.0.1:9/token"
+        );
+        assert_eq!(with_token_endpoint(key.clone(), None), key);
     }
 
     #[tokio::test]
