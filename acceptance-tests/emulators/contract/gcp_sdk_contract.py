@@ -1,6 +1,6 @@
 """Contract test of the mlcloud-emulator `gcp` part with Google's official Python SDKs.
 
-Usage: gcp_sdk_contract.py READY_LINE_JSON
+Usage: gcp_sdk_contract.py READY_LINE_JSON [stack|faults]
 
 Every client speaks REST to the emulator's endpoint with the service-account key file
 the emulator generated, so the real google-auth credential path runs. Walks a stack
@@ -20,7 +20,7 @@ from google.api_core import exceptions
 from google.api_core.client_options import ClientOptions
 from google.auth.transport.requests import AuthorizedSession
 from google.cloud import container_v1, kms_v1, resourcemanager_v3
-from google.iam.v1 import iam_policy_pb2, policy_pb2
+from google.iam.v1 import policy_pb2
 from google.oauth2 import service_account
 from google.protobuf import duration_pb2, timestamp_pb2
 
@@ -111,6 +111,7 @@ class Stack:
         key = self.key()
         cluster = self.cluster(account, key)
         self.pools(cluster, account)
+        self.bucket_grant(account)
         self.teardown(cluster, key, account)
         return self.did
 
@@ -357,6 +358,27 @@ class Stack:
         assert [c.name for c in listed.clusters] == ["ml"]
         self.did.append("gpu pool + multi-host tpu pool, resized, autoscaled, relabelled")
 
+    def bucket_grant(self, account):
+        """model_store_read: roles/storage.objectViewer on the bucket, through the
+        Cloud Storage JSON API (read-modify-write by etag; a stale one is 412)."""
+        storage = AuthorizedSession(self.credentials)
+        base = f"{self.endpoint}/storage/v1/b"
+        created = storage.post(base, params={"project": self.project}, json={"name": "ml-models"}, timeout=10)
+        assert created.status_code == 200, created.text
+        again = storage.post(base, params={"project": self.project}, json={"name": "ml-models"}, timeout=10)
+        assert again.status_code == 409 and again.json()["error"]["errors"][0]["reason"] == "conflict", again.text
+        policy = storage.get(f"{base}/ml-models/iam", timeout=10).json()
+        assert policy["kind"] == "storage#policy", policy
+        policy["bindings"].append({"role": "roles/storage.objectViewer",
+                                   "members": [f"serviceAccount:{account['email']}"]})
+        written = storage.put(f"{base}/ml-models/iam", json=policy, timeout=10)
+        assert written.status_code == 200, written.text
+        stale = storage.put(f"{base}/ml-models/iam", json=policy, timeout=10)
+        assert stale.status_code == 412, stale.text
+        missing = storage.get(f"{base}/no-such-bucket/iam", timeout=10)
+        assert missing.status_code == 404 and missing.json()["error"]["errors"][0]["reason"] == "notFound"
+        self.did.append("bucket + objectViewer grant by etag")
+
     def teardown(self, cluster, key, account):
         name = f"{self.parent}/clusters/ml"
         for pool in ("tpu", "gpu"):
@@ -366,14 +388,29 @@ class Stack:
         for version in self.kms.list_crypto_key_versions(parent=key.name):
             destroyed = self.kms.destroy_crypto_key_version(name=version.name)
             assert destroyed.state == kms_v1.CryptoKeyVersion.CryptoKeyVersionState.DESTROY_SCHEDULED
+        deleted = AuthorizedSession(self.credentials).delete(f"{self.endpoint}/storage/v1/b/ml-models", timeout=10)
+        assert deleted.status_code == 204, deleted.text
         self.iam.delete_service_account(account["name"])
         refused(404, "NOT_FOUND", self.iam.get_service_account, account["name"])
         self.did.append("deleted: pools, cluster, key versions scheduled, service account")
 
 
+def faults(ready):
+    """With the test's scripted faults (429 on the first projects.get, 503 on the
+    second): the SDK surfaces the throttling as RESOURCE_EXHAUSTED and retries the 503."""
+    stack = Stack(ready)
+    name = f"projects/{stack.project}"
+    refused(429, "RESOURCE_EXHAUSTED", stack.projects.get_project, name=name)
+    project = stack.projects.get_project(name=name)
+    assert project.project_id == stack.project
+    return ["429 RESOURCE_EXHAUSTED surfaced", "503 UNAVAILABLE retried by the SDK"]
+
+
 def main():
     ready = json.loads(sys.argv[1])
-    print(json.dumps({"ok": True, "did": Stack(ready).run()}))
+    mode = sys.argv[2] if len(sys.argv) > 2 else "stack"
+    did = faults(ready) if mode == "faults" else Stack(ready).run()
+    print(json.dumps({"ok": True, "did": did}))
 
 
 if __name__ == "__main__":

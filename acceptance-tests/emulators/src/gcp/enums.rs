@@ -177,6 +177,9 @@ pub const CLUSTER: EnumFields = &[
     ("nodePools.autoscaling.locationPolicy", LOCATION_POLICY),
 ];
 
+/// container v1 `NodePoolAutoscaling` (`:setAutoscaling` takes `{autoscaling}`).
+pub const AUTOSCALING: EnumFields = &[("locationPolicy", LOCATION_POLICY)];
+
 /// container v1 `ClusterUpdate` (inside `UpdateClusterRequest.update`).
 pub const CLUSTER_UPDATE: EnumFields = &[
     ("desiredDatabaseEncryption.state", DATABASE_ENCRYPTION_STATE),

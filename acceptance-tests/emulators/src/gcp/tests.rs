@@ -1,1 +1,338 @@
-//! Tests of the gcp part over HTTP.
+//! The gcp part as a client meets it: authenticated requests in, Google's JSON out
+//! (enums as numbers under `enum-encoding=int`, google.rpc.Status errors), operations
+//! that take the configured delay, the failure switch, records and reset.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{Request, StatusCode};
+use serde_json::{Value, json};
+
+use super::auth::tests::{now, sign};
+use super::*;
+use crate::options::Options;
+use crate::tls::TestCa;
+
+const INT_ENUMS: &str = "%24alt=json%3Benum-encoding%3Dint";
+const PARENT: &str = "/v1/projects/mlcloud-emulator/locations/us-central1";
+
+struct Client {
+    part: GcpPart,
+    token: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Client {
+    fn new(delay: Duration) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = Arc::new(TestCa::create(dir.path()).unwrap());
+        let part = GcpPart::new(PartContext {
+            url: "http://127.0.0.1:9".into(),
+            options: Options {
+                operation_delay: delay,
+                ..Options::default()
+            },
+            data_dir: dir.path().to_path_buf(),
+            ca,
+        })
+        .unwrap();
+        let token = sign(
+            &part.auth,
+            &json!({
+                "iss": part.auth.client_email, "sub": part.auth.client_email,
+                "scope": "https://www.googleapis.com/auth/cloud-platform",
+                "iat": now(), "exp": now() + 3600,
+            }),
+        );
+        Self {
+            part,
+            token,
+            _dir: dir,
+        }
+    }
+
+    fn send(&self, method: &str, uri: &str, body: Value) -> (StatusCode, Value) {
+        let request = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("authorization", format!("Bearer {}", self.token))
+            .body(Bytes::from(body.to_string()))
+            .unwrap();
+        let response = routes::handle(&self.part, &GcpRequest::from_http(&request));
+        let status = response.status();
+        (
+            status,
+            serde_json::from_slice(response.body()).unwrap_or(Value::Null),
+        )
+    }
+
+    fn ok(&self, method: &str, uri: &str, body: Value) -> Value {
+        let (status, answer) = self.send(method, uri, body);
+        assert_eq!(status, StatusCode::OK, "{method} {uri}: {answer}");
+        answer
+    }
+
+    fn refused(&self, method: &str, uri: &str, body: Value, expected: &str) -> String {
+        let (_, answer) = self.send(method, uri, body);
+        assert_eq!(
+            answer["error"]["status"], expected,
+            "{method} {uri}: {answer}"
+        );
+        answer["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    fn records(&self) -> Value {
+        self.part.records()
+    }
+}
+
+fn cluster(name: &str) -> Value {
+    json!({"cluster": {"name": name, "nodePools": [{"name": "system", "initialNodeCount": 1}]}})
+}
+
+#[test]
+fn the_ready_line_names_a_key_file_whose_token_uri_is_the_part() {
+    let client = Client::new(Duration::ZERO);
+    let ready = client.part.ready();
+    assert_eq!(ready["project_number"], PROJECT_NUMBER);
+    let key: Value = serde_json::from_str(
+        &std::fs::read_to_string(ready["credentials_file"].as_str().unwrap()).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(key["type"], "service_account");
+    assert_eq!(key["token_uri"], "http://127.0.0.1:9/token");
+    assert!(
+        key["private_key"]
+            .as_str()
+            .unwrap()
+            .starts_with("-----BEGIN PRIVATE KEY-----")
+    );
+    let unsigned = Request::builder()
+        .uri("/v3/projects/mlcloud-emulator")
+        .body(Bytes::new())
+        .unwrap();
+    let response = routes::handle(&client.part, &GcpRequest::from_http(&unsigned));
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[test]
+fn enums_come_back_as_numbers_when_the_sdk_asks() {
+    let client = Client::new(Duration::ZERO);
+    let operation = client.ok(
+        "POST",
+        &format!("{PARENT}/clusters?{INT_ENUMS}"),
+        cluster("ml"),
+    );
+    assert_eq!(operation["status"], 1, "PENDING: {operation}");
+    assert_eq!(operation["operationType"], 1, "CREATE_CLUSTER: {operation}");
+    let named = client.ok(
+        "GET",
+        &format!(
+            "{PARENT}/operations/{}",
+            operation["name"].as_str().unwrap()
+        ),
+        json!({}),
+    );
+    assert_eq!(named["status"], "DONE");
+    let numbered = client.ok(
+        "GET",
+        &format!("{PARENT}/clusters/ml?{INT_ENUMS}&projectId=&zone=&clusterId="),
+        json!({}),
+    );
+    assert_eq!(numbered["status"], 2, "RUNNING");
+    assert_eq!(numbered["nodePools"][0]["status"], 2);
+    // A request with enums as numbers is understood.
+    let pool = json!({"nodePool": {"name": "t", "initialNodeCount": 1, "config": {
+        "taints": [{"key": "k", "value": "v", "effect": 3}]}}});
+    client.ok(
+        "POST",
+        &format!("{PARENT}/clusters/ml/nodePools?{INT_ENUMS}"),
+        pool,
+    );
+    let read = client.ok(
+        "GET",
+        &format!("{PARENT}/clusters/ml/nodePools/t"),
+        json!({}),
+    );
+    assert_eq!(read["config"]["taints"][0]["effect"], "NO_EXECUTE");
+}
+
+#[test]
+fn one_operation_at_a_time_per_cluster_and_the_failure_switch() {
+    let client = Client::new(Duration::from_millis(200));
+    client.ok("POST", &format!("{PARENT}/clusters"), cluster("ml"));
+    let message = client.refused(
+        "POST",
+        &format!("{PARENT}/clusters/ml/nodePools"),
+        json!({"nodePool": {"name": "gpu", "initialNodeCount": 1}}),
+        "FAILED_PRECONDITION",
+    );
+    assert!(message.contains("incompatible operation"), "{message}");
+    std::thread::sleep(Duration::from_millis(250));
+    let switch = Request::builder()
+        .method("POST")
+        .uri("/_emulator/failNextOperation")
+        .body(Bytes::from(r#"{"operationType": "CREATE_NODE_POOL", "code": "RESOURCE_EXHAUSTED", "message": "no L4 capacity"}"#))
+        .unwrap();
+    assert_eq!(
+        routes::handle(&client.part, &GcpRequest::from_http(&switch)).status(),
+        StatusCode::OK
+    );
+    let pool = json!({"nodePool": {"name": "gpu", "initialNodeCount": 1, "config": {
+        "machineType": "g2-standard-8", "accelerators": [{"acceleratorType": "nvidia-l4", "acceleratorCount": "1"}]}}});
+    let operation = client.ok("POST", &format!("{PARENT}/clusters/ml/nodePools"), pool);
+    std::thread::sleep(Duration::from_millis(250));
+    let done = client.ok(
+        "GET",
+        &format!(
+            "{PARENT}/operations/{}",
+            operation["name"].as_str().unwrap()
+        ),
+        json!({}),
+    );
+    assert_eq!(done["status"], "DONE");
+    assert_eq!(
+        done["error"],
+        json!({"code": 8, "message": "no L4 capacity"})
+    );
+    let pool = client.ok(
+        "GET",
+        &format!("{PARENT}/clusters/ml/nodePools/gpu"),
+        json!({}),
+    );
+    assert_eq!(pool["status"], "ERROR");
+    assert_eq!(
+        pool["config"]["accelerators"][0]["acceleratorCount"], "1",
+        "int64 as a string"
+    );
+}
+
+#[test]
+fn database_encryption_needs_the_gke_agent_on_the_key() {
+    let client = Client::new(Duration::ZERO);
+    client.ok(
+        "POST",
+        &format!("{PARENT}/keyRings?keyRingId=ml"),
+        json!({}),
+    );
+    let key = client.ok(
+        "POST",
+        &format!(
+            "{PARENT}/keyRings/ml/cryptoKeys?cryptoKeyId=etcd&skipInitialVersionCreation=false"
+        ),
+        json!({"purpose": 1}),
+    );
+    let key_name = key["name"].as_str().unwrap().to_string();
+    let mut encrypted = cluster("ml");
+    encrypted["cluster"]["databaseEncryption"] = json!({"state": "ENCRYPTED", "keyName": key_name});
+    let message = client.refused(
+        "POST",
+        &format!("{PARENT}/clusters"),
+        encrypted.clone(),
+        "FAILED_PRECONDITION",
+    );
+    assert!(
+        message.contains("service-123456789012@container-engine-robot"),
+        "{message}"
+    );
+    let policy = client.ok("GET", &format!("/v1/{key_name}:getIamPolicy"), json!({}));
+    let binding = json!({"role": "roles/cloudkms.cryptoKeyEncrypterDecrypter", "members": [
+        "serviceAccount:service-123456789012@container-engine-robot.iam.gserviceaccount.com"]});
+    client.ok(
+        "POST",
+        &format!("/v1/{key_name}:setIamPolicy"),
+        json!({"policy": {"bindings": [binding], "etag": policy["etag"]}}),
+    );
+    client.ok("POST", &format!("{PARENT}/clusters"), encrypted);
+    assert_eq!(
+        client.records()["clusters"][0]["databaseEncryption"]["state"],
+        "ENCRYPTED"
+    );
+}
+
+#[test]
+fn faults_are_rendered_as_google_errors_and_reset_empties_the_part() {
+    let client = Client::new(Duration::ZERO);
+    let request = Request::builder().uri("/v1/x").body(Bytes::new()).unwrap();
+    let throttled = client.part.fault_response(
+        NativeFault::Throttled {
+            retry_after: Duration::from_secs(2),
+        },
+        &request,
+    );
+    assert_eq!(throttled.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(throttled.headers()["retry-after"], "2");
+    let body: Value = serde_json::from_slice(throttled.body()).unwrap();
+    assert_eq!(body["error"]["status"], "RESOURCE_EXHAUSTED");
+    let unavailable = client.part.fault_response(
+        NativeFault::ServerError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+        },
+        &request,
+    );
+    let body: Value = serde_json::from_slice(unavailable.body()).unwrap();
+    assert_eq!(body["error"]["status"], "UNAVAILABLE");
+
+    client.ok(
+        "POST",
+        "/v1/projects/mlcloud-emulator/serviceAccounts",
+        json!({"accountId": "trainer"}),
+    );
+    client.ok("POST", &format!("{PARENT}/clusters"), cluster("ml"));
+    assert_eq!(
+        client.records()["service_accounts"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    client.part.reset();
+    let records = client.records();
+    assert_eq!(records["service_accounts"], json!([]));
+    assert_eq!(records["clusters"], json!([]));
+    client.refused(
+        "GET",
+        "/v1/projects/other/serviceAccounts",
+        json!({}),
+        "PERMISSION_DENIED",
+    );
+}
+
+#[test]
+fn bucket_policies_speak_cloud_storages_json_api() {
+    let client = Client::new(Duration::ZERO);
+    let (status, _) = client.send(
+        "POST",
+        "/storage/v1/b?project=mlcloud-emulator",
+        json!({"name": "models"}),
+    );
+    assert_eq!(status, StatusCode::OK);
+    let policy = client.ok("GET", "/storage/v1/b/models/iam", json!({}));
+    assert_eq!(policy["resourceId"], "projects/_/buckets/models");
+    let reader = json!({"role": "roles/storage.objectViewer", "members": ["serviceAccount:nobody@mlcloud-emulator.iam.gserviceaccount.com"]});
+    let mut asked = policy.clone();
+    asked["bindings"].as_array_mut().unwrap().push(reader);
+    let (status, answer) = client.send("PUT", "/storage/v1/b/models/iam", asked.clone());
+    assert_eq!(status, StatusCode::BAD_REQUEST, "no such account: {answer}");
+    client.ok(
+        "POST",
+        "/v1/projects/mlcloud-emulator/serviceAccounts",
+        json!({"accountId": "nobody"}),
+    );
+    client.ok("PUT", "/storage/v1/b/models/iam", asked.clone());
+    let (status, answer) = client.send("PUT", "/storage/v1/b/models/iam", asked);
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(answer["error"]["errors"][0]["reason"], "conditionNotMet");
+    let (status, _) = client.send("DELETE", "/storage/v1/b/models", json!({}));
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, answer) = client.send("GET", "/storage/v1/b/models/iam", json!({}));
+    assert_eq!(
+        (status, &answer["error"]["errors"][0]["reason"]),
+        (StatusCode::NOT_FOUND, &json!("notFound"))
+    );
+    assert_eq!(client.records()["buckets"], json!([]));
+}

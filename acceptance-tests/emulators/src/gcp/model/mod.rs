@@ -6,6 +6,7 @@ pub mod iam;
 pub mod kms;
 pub mod machines;
 pub mod policy;
+pub mod storage;
 
 use serde_json::{Value, json};
 
@@ -55,6 +56,7 @@ pub struct Model {
     pub policies: policy::Policies,
     pub kms: kms::Kms,
     pub container: container::Container,
+    pub buckets: storage::Buckets,
 }
 
 impl Model {
@@ -66,6 +68,7 @@ impl Model {
             policies: Default::default(),
             kms: Default::default(),
             container: Default::default(),
+            buckets: Default::default(),
         };
         model.seed();
         model
@@ -100,6 +103,7 @@ impl Model {
             "iam_policies": self.policies.records(),
             "key_rings": self.kms.key_rings(),
             "crypto_keys": self.kms.crypto_keys(),
+            "buckets": self.buckets.list(),
             "clusters": self.container.clusters(),
             "node_pools": self.container.node_pools(),
             "operations_in_progress": self.container.operations_in_progress(),
@@ -111,6 +115,7 @@ impl Model {
         self.policies.clear();
         self.kms = Default::default();
         self.container = Default::default();
+        self.buckets.clear();
         self.seed();
     }
 }

@@ -22,6 +22,10 @@ const MEMBER_PREFIXES: &[&str] = &[
     "principal://",
     "principalSet://",
     "deleted:",
+    // Cloud Storage's legacy convenience members on bucket policies.
+    "projectOwner:",
+    "projectEditor:",
+    "projectViewer:",
 ];
 
 #[derive(Debug, Clone)]

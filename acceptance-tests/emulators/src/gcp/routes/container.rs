@@ -52,8 +52,8 @@ pub fn handle(
                 .get("cluster")
                 .cloned()
                 .ok_or_else(|| ApiError::invalid_argument("cluster is required."))?;
-            check_cluster_dependencies(model, &cluster)?;
             let parent = segments[..4].join("/");
+            check_cluster_dependencies(model, &parent, &cluster)?;
             operation(model.container.create_cluster(&context, &parent, cluster)?)
         }
         ("clusters", 5, None, &Method::GET) => {
@@ -109,7 +109,7 @@ pub fn handle(
             operation(model.container.set_size(&context, &name, count)?)
         }
         ("clusters", 8, Some("setAutoscaling"), &Method::POST) => {
-            let body = request.json(&[])?;
+            let body = request.json_within("autoscaling", enums::AUTOSCALING)?;
             let autoscaling = body
                 .get("autoscaling")
                 .cloned()
@@ -129,7 +129,7 @@ pub fn handle(
 
 /// A cluster's pools run as existing service accounts, and its database-encryption
 /// key must be usable by the GKE service agent.
-fn check_cluster_dependencies(model: &Model, cluster: &Value) -> ApiResult<()> {
+fn check_cluster_dependencies(model: &Model, parent: &str, cluster: &Value) -> ApiResult<()> {
     for pool in cluster["nodePools"].as_array().into_iter().flatten() {
         check_pool_account(model, pool)?;
     }
@@ -137,9 +137,7 @@ fn check_cluster_dependencies(model: &Model, cluster: &Value) -> ApiResult<()> {
         check_pool_account(model, &json!({"config": cluster["nodeConfig"]}))?;
     }
     let name = format!(
-        "projects/{}/locations/{}/clusters/{}",
-        model.project.id,
-        "-",
+        "{parent}/clusters/{}",
         cluster["name"].as_str().unwrap_or_default()
     );
     check_database_encryption(model, &name, &cluster["databaseEncryption"])
@@ -163,6 +161,19 @@ fn check_database_encryption(model: &Model, cluster: &str, encryption: &Value) -
         return Err(ApiError::invalid_argument(
             "Cluster.database_encryption.key_name must be set when state is ENCRYPTED.",
         ));
+    }
+    // The key lives where the cluster does (a zonal cluster: the zone's region).
+    let region = |location: &str| match location.rsplit_once('-') {
+        Some((region, zone)) if zone.len() == 1 => region.to_string(),
+        _ => location.to_string(),
+    };
+    let key_location = key.split('/').nth(3).unwrap_or_default();
+    let cluster_location = cluster.split('/').nth(3).unwrap_or_default();
+    if key_location != region(cluster_location) {
+        return Err(ApiError::invalid_argument(format!(
+            "Cloud KMS key \"{key}\" is in location \"{key_location}\"; the key for cluster \"{cluster}\" must be in \"{}\".",
+            region(cluster_location)
+        )));
     }
     if !model.kms.key_exists(key) {
         return Err(ApiError::invalid_argument(format!(

@@ -26,7 +26,9 @@ pub fn handle(
             Ok(request.render(model.accounts.create(&project, &body)?, &[]))
         }
         ([_, _, _], None, &Method::GET) => {
-            Ok(request.render(json!({"accounts": model.accounts.list()}), &[]))
+            let mut accounts = vec![caller_account(model)];
+            accounts.extend(model.accounts.list());
+            Ok(request.render(json!({"accounts": accounts}), &[]))
         }
         ([_, _, _, email], None, &Method::GET) if *email == model.caller_email => {
             Ok(request.render(caller_account(model), &[]))

@@ -8,6 +8,7 @@ mod kms;
 mod oauth;
 mod policy;
 mod resourcemanager;
+mod storage;
 mod testing;
 
 use bytes::Bytes;
@@ -79,10 +80,15 @@ pub fn operation_name(method: &Method, path: &str) -> Option<String> {
     if path == "/token" {
         return Some("oauth2.token".into());
     }
-    if let Some(rest) = path.strip_prefix("/storage/v1/b/") {
-        let action = match (method.as_str(), rest.ends_with("/iam")) {
-            ("GET", true) => "getIamPolicy",
-            ("PUT", true) => "setIamPolicy",
+    if let Some(rest) = path.strip_prefix("/storage/v1/b") {
+        let parts = rest.split('/').filter(|part| !part.is_empty()).count();
+        let action = match (method.as_str(), parts, rest.ends_with("/iam")) {
+            ("GET", 2, true) => "getIamPolicy",
+            ("PUT", 2, true) => "setIamPolicy",
+            ("POST", 0, _) => "insert",
+            ("GET", 0, _) => "list",
+            ("GET", 1, _) => "get",
+            ("DELETE", 1, _) => "delete",
             _ => return None,
         };
         return Some(format!("storage.buckets.{action}"));
@@ -124,6 +130,10 @@ fn route(part: &GcpPart, request: &GcpRequest) -> ApiResult<Response<Bytes>> {
         return testing::handle(part, request, rest);
     }
     part.auth.check(request.authorization.as_deref())?;
+    if let Some(rest) = request.path.strip_prefix("/storage/v1/b") {
+        let mut model = part.model.lock().expect("gcp model");
+        return Ok(storage::handle(&mut model, request, rest));
+    }
     let no_route = || ApiError::no_route(&request.method, &request.path);
     let path = ResourcePath::parse(&request.path).ok_or_else(no_route)?;
     let segments = path.strs();
@@ -211,6 +221,12 @@ mod tests {
                 "cloudresourcemanager.projects.get",
             ),
             (Method::POST, "/token", "oauth2.token"),
+            (
+                Method::PUT,
+                "/storage/v1/b/models/iam",
+                "storage.buckets.setIamPolicy",
+            ),
+            (Method::POST, "/storage/v1/b", "storage.buckets.insert"),
         ];
         for (method, path, name) in cases {
             assert_eq!(
