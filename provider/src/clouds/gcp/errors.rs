@@ -91,6 +91,15 @@ pub fn cloud_error(
     what: &str,
     error: &Error,
 ) -> CloudError {
+    if error.is_authentication() {
+        // The credentials could not produce a token: no retry will fix that.
+        return CloudError::PermissionDenied {
+            service: service.as_str(),
+            operation,
+            code: "UNAUTHENTICATED".into(),
+            message: format!("cannot get credentials: {}", chain(error)),
+        };
+    }
     let Some(refusal) = Refusal::of(error) else {
         // No response from the service: credentials, the network, or a body that
         // is not a Google error. The source chain says which.
@@ -230,6 +239,23 @@ mod tests {
             "IAM create failed: INVALID_ARGUMENT: m",
             "the user sees the status and the message"
         );
+    }
+
+    #[test]
+    fn credentials_that_yield_no_token_are_a_denial_not_a_transport_error() {
+        let e = Error::authentication(google_cloud_gax::error::CredentialsError::from_msg(
+            false, "no key",
+        ));
+        let mapped = cloud_error(Service::Iam, "GetServiceAccount", "x", &e);
+        assert!(
+            matches!(mapped, CloudError::PermissionDenied { .. }),
+            "{mapped}"
+        );
+        assert!(mapped.to_string().contains("no key"), "{mapped}");
+        let status = google_cloud_gax::error::rpc::Status::default()
+            .set_code(Code::NotFound)
+            .set_message("gone");
+        assert!(cloud_error(Service::Iam, "Get", "x", &Error::service(status)).is_not_found());
     }
 
     #[test]
