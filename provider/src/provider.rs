@@ -1,6 +1,6 @@
 //! The mlcloud provider: configuration plus everything it offers.
 
-use crate::clouds::{CloudPlugin, Clouds, RuleBook, aws};
+use crate::clouds::{CloudPlugin, Clouds, RuleBook, aws, gcp};
 use crate::config::{self, ProviderConfig};
 use crate::resources::{
     accelerators::Accelerators, cluster::Cluster, identity::Identity, kms_key::KmsKey,
@@ -24,12 +24,24 @@ pub struct MlcloudProvider {
 
 /// Log targets of the cloud SDKs this build links, capped at warn whatever `TF_LOG`
 /// says: their debug and trace events carry credentials.
-pub const QUIET_LOG_TARGETS: &[&str] = aws::SDK_LOG_TARGETS;
+pub const QUIET_LOG_TARGETS: &[&str] = &[
+    "aws_smithy_",
+    "aws_sdk_",
+    "aws_config",
+    "aws_sigv4",
+    "aws_runtime",
+    "aws_credential_types",
+    "aws_types",
+    "google_cloud_",
+];
 
 impl MlcloudProvider {
     /// Every cloud this build supports.
     pub fn new() -> Self {
-        Self::with_clouds(RuleBook::new(vec![aws::rules()]), vec![aws::plugin()])
+        Self::with_clouds(
+            RuleBook::new(vec![aws::rules(), gcp::rules()]),
+            vec![aws::plugin(), gcp::plugin()],
+        )
     }
 
     /// The provider over the given clouds' rules and backends (tests give it backends
@@ -90,5 +102,17 @@ impl Provider for MlcloudProvider {
 
     fn functions(&self) -> Vec<Arc<dyn Function>> {
         vec![Arc::new(MachineType)]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_linked_sdks_log_targets_are_quiet() {
+        for target in aws::SDK_LOG_TARGETS.iter().chain(gcp::SDK_LOG_TARGETS) {
+            assert!(QUIET_LOG_TARGETS.contains(target), "{target}");
+        }
     }
 }

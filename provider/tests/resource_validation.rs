@@ -202,10 +202,10 @@ async fn log_types_are_the_clouds() {
 async fn clouds_without_a_backend_yet_fail_on_cloud() {
     let d = validate(
         "mlcloud_kms_key",
-        obj(&[("cloud", "gcp".into()), ("name", "k".into())]),
+        obj(&[("cloud", "azure".into()), ("name", "k".into())]),
     )
     .await;
-    assert_error_at(&d, "cloud", "manages resources on aws only");
+    assert_error_at(&d, "cloud", "manages resources on aws, gcp only");
 }
 
 fn cluster(extra: &[(&str, Value)]) -> Value {

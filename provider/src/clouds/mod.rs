@@ -17,11 +17,13 @@
 //! | `wait.rs` | waiter, backoff with jitter, deadlines, transient retries |
 //! | `error.rs` | the typed error set backends map their services' errors into |
 //! | `aws/` | the AWS backend and its rules |
+//! | `gcp/` | the Google Cloud backend and its rules |
 
 pub mod aws;
 mod backends;
 mod caller;
 mod error;
+pub mod gcp;
 pub mod markers;
 pub mod model;
 mod registry;

@@ -117,7 +117,27 @@ pub trait CloudRules: Send + Sync {
         Architecture::X86_64
     }
 
+    /// What a successful delete of the `kind` object `id` leaves in the cloud because
+    /// the cloud cannot delete it (e.g. a Cloud KMS key ring), for a warning.
+    fn left_behind_by_delete(&self, _kind: ObjectKind, _id: &str) -> Option<String> {
+        None
+    }
+
     /// Whether node pools can be TPU slices (`tpu {}`).
+    /// Whether node pools follow their cluster on this cloud: a pool's
+    /// `kubernetes_version` and `disk_encryption_key_id` default to the cluster's at
+    /// plan time, and the backend upgrades pools and encrypts their disks with that
+    /// key. Clouds without it refuse both attributes.
+    fn pools_follow_cluster(&self) -> bool {
+        false
+    }
+
+    /// Whether the backend writes `admin_principals` (and tells who the caller is);
+    /// clouds without it refuse the attribute.
+    fn has_cluster_admins(&self) -> bool {
+        false
+    }
+
     fn has_tpu_slices(&self) -> bool {
         false
     }

@@ -1,10 +1,18 @@
-//! `gcp { ... }`: project, region and credentials (ADC unless set).
+//! `gcp { ... }`: project, region and credentials (Application Default Credentials
+//! unless set), endpoint overrides.
 
-use super::common::{Endpoints, RetryBlock, endpoints_block, retry_block};
+use super::common::{Endpoints, Redacted, RetryBlock, endpoints_block, retry_block};
 use serde::Deserialize;
 use tfplug::schema::{Attribute, Block, NestedBlock, validators};
 
-pub const SERVICES: &[&str] = &["container", "cloudkms", "iam", "resourcemanager", "oauth2"];
+pub const SERVICES: &[&str] = &[
+    "container",
+    "cloudkms",
+    "iam",
+    "resourcemanager",
+    "oauth2",
+    "kubernetes",
+];
 
 pub fn block() -> NestedBlock {
     NestedBlock::single(
@@ -29,8 +37,8 @@ pub fn block() -> NestedBlock {
                     ))
                     .describe("Default region."),
             )
-            .attr(Attribute::string("credentials").optional().sensitive().describe("Service account key JSON (contents or a file path); prefer ADC or impersonation."))
-            .attr(Attribute::string("access_token").optional().sensitive().describe("A short-lived OAuth2 access token."))
+            .attr(Attribute::string("credentials").optional().sensitive().describe("A credentials JSON, as its contents or a file path: a service account key, or an external account (workload identity federation) configuration as CI pipelines use. Default: Application Default Credentials (`GOOGLE_APPLICATION_CREDENTIALS`, the gcloud login, the metadata server)."))
+            .attr(Attribute::string("access_token").optional().sensitive().describe("A short-lived OAuth2 access token, used as is (it is not refreshed); instead of `credentials`."))
             .attr(
                 Attribute::string("impersonate_service_account")
                     .optional()
@@ -38,7 +46,12 @@ pub fn block() -> NestedBlock {
                         r"^[^@\s]+@[a-z0-9.-]+\.iam\.gserviceaccount\.com$",
                         "must be a service account email such as \"deployer@my-proj.iam.gserviceaccount.com\"",
                     ))
-                    .describe("Impersonate this service account with the base credentials."),
+                    .describe("Impersonate this service account with the base credentials (they need `roles/iam.serviceAccountTokenCreator` on it)."),
+            )
+            .attr(
+                Attribute::string("ca_certificate_file")
+                    .optional()
+                    .describe("A PEM file with an extra CA to trust for the Kubernetes API server connections the provider makes for gcp clusters."),
             )
             .block(endpoints_block("Google Cloud", SERVICES))
             .block(retry_block()),
@@ -54,6 +67,7 @@ pub struct GcpConfig {
     pub credentials: Option<String>,
     pub access_token: Option<String>,
     pub impersonate_service_account: Option<String>,
+    pub ca_certificate_file: Option<String>,
     pub endpoints: Option<Endpoints>,
     pub retry: Option<RetryBlock>,
 }
@@ -63,14 +77,45 @@ impl std::fmt::Debug for GcpConfig {
         f.debug_struct("GcpConfig")
             .field("project", &self.project)
             .field("region", &self.region)
-            .field("credentials", &super::common::Redacted(&self.credentials))
-            .field("access_token", &super::common::Redacted(&self.access_token))
+            .field("credentials", &Redacted(&self.credentials))
+            .field("access_token", &Redacted(&self.access_token))
             .field(
                 "impersonate_service_account",
                 &self.impersonate_service_account,
             )
+            .field("ca_certificate_file", &self.ca_certificate_file)
             .field("endpoints", &self.endpoints)
             .field("retry", &self.retry)
             .finish()
+    }
+}
+
+impl GcpConfig {
+    /// The override for `service` (one of [`SERVICES`]), if set.
+    pub fn endpoint(&self, service: &str) -> Option<&str> {
+        super::common::endpoint(self.endpoints.as_ref(), service)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_whether_secrets_are_set_never_their_values() {
+        let config = GcpConfig {
+            project: Some("ml-proj".into()),
+            credentials: Some(r#"{"private_key": "planted-key"}"#.into()),
+            access_token: Some("ya29.planted-token".into()),
+            impersonate_service_account: Some("deployer@ml-proj.iam.gserviceaccount.com".into()),
+            ..GcpConfig::default()
+        };
+        let text = format!("{config:?} {config:#?}");
+        assert!(!text.contains("planted"), "{text}");
+        assert!(
+            text.contains("ml-proj") && text.contains("deployer@"),
+            "{text}"
+        );
+        assert!(text.contains("access_token: Some(<redacted>)"), "{text}");
     }
 }

@@ -103,14 +103,14 @@ impl CloudObject for Cluster {
                 .attr(Attribute::string("resource_group_name").optional().describe("Resource group of the cluster."))
                 .attr(Attribute::string("subnet_id").optional().describe("Subnet for the nodes.")),
             Block::new()
-                .attr(Attribute::string("project").optional().describe("Project; defaults to the provider's."))
-                .attr(Attribute::string("network").optional().describe("VPC network."))
-                .attr(Attribute::string("subnetwork").optional().describe("Subnetwork."))
-                .attr(Attribute::string("master_ipv4_cidr_block").optional().validate(validators::cidr()).describe("The control plane's private range (a /28).")),
+                .attr(Attribute::string("project").optional().requires_replace().describe("Project; defaults to the provider's."))
+                .attr(Attribute::string("network").optional().requires_replace().describe("VPC network; default `default`."))
+                .attr(Attribute::string("subnetwork").optional().requires_replace().describe("Subnetwork; default `default`."))
+                .attr(Attribute::string("master_ipv4_cidr_block").optional().requires_replace().validate(validators::cidr()).describe("The control plane's private range (a /28); default `172.16.0.0/28`.")),
         );
         Schema::new(
             base_block(ObjectKind::Cluster, &self.rules)
-            .describe("A Kubernetes cluster for ML workloads, secure by default: Kubernetes secrets encrypted with a customer-managed key, a private API endpoint, every control-plane log type, and a system node pool. On AWS: EKS in API authentication mode with an IAM OIDC provider so workload identities work.")
+            .describe("A Kubernetes cluster for ML workloads, secure by default: Kubernetes secrets encrypted with a customer-managed key, a private API endpoint, every control-plane log type, and a system node pool. On AWS: EKS in API authentication mode with an IAM OIDC provider so workload identities work. On Google Cloud: GKE with private nodes, Workload Identity, shielded nodes, the REGULAR release channel and binary authorization; `encryption_key_id` also grants the project's GKE service agent `roles/cloudkms.cryptoKeyEncrypterDecrypter` on the key, before the cluster is created. GKE clusters have no identity of their own (`identity_id` is refused); nodes run as `system_pool.node_identity_id`, never as the default compute service account.")
             .attr(Attribute::string("kubernetes_version").optional().computed().use_state_for_unknown().describe("Kubernetes minor version, e.g. `1.31`; the cloud's default when unset. Upgrades happen in place."))
             .attr(Attribute::string("endpoint_access").default("private").one_of(&["private", "public"]).describe("`private` (default): the API server is reachable only from the cluster's network. `public`: also from `authorized_cidrs`."))
             .attr(
@@ -188,6 +188,13 @@ impl CloudObject for Cluster {
     }
 
     fn check(&self, config: &Value, rules: &dyn CloudRules, diags: &mut Diagnostics) {
+        refuse_unsupported(
+            config,
+            &["admin_principals"],
+            rules.has_cluster_admins(),
+            rules.cloud(),
+            diags,
+        );
         if let Some(types) = config.attr("logging").and_then(Value::as_elements) {
             let known = rules.cluster_log_types();
             for t in types.iter().filter_map(Value::as_str) {
@@ -249,6 +256,13 @@ impl CloudObject for Cluster {
             let Some(cloud) = cloud_of(&plan.planned) else {
                 return;
             };
+            if !self
+                .rules
+                .for_cloud(cloud)
+                .is_some_and(|rules| rules.has_cluster_admins())
+            {
+                return;
+            }
             if !plan
                 .planned
                 .attr("admin_principals")

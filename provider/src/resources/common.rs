@@ -442,3 +442,25 @@ pub fn check_version_step(plan: &ResourcePlan, what: &str, diags: &mut Diagnosti
         diags.push(invalid_at(AttributePath::attr("kubernetes_version"), why));
     }
 }
+
+/// Refuses attributes `name` that this cloud's backend does not honour yet (set, they
+/// would never match what the cloud reports).
+pub fn refuse_unsupported(
+    config: &Value,
+    names: &[&str],
+    supported: bool,
+    cloud: Cloud,
+    diags: &mut Diagnostics,
+) {
+    if supported {
+        return;
+    }
+    for name in names {
+        if config.attr(name).is_some_and(|v| !v.is_null()) {
+            diags.push(invalid_at(
+                AttributePath::attr(*name),
+                format!("{name} is not supported on {cloud} yet; remove it (supported on aws)."),
+            ));
+        }
+    }
+}

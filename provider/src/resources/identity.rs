@@ -130,11 +130,11 @@ impl CloudObject for Identity {
                     .describe("A permissions boundary for the role."),
             ),
             Block::new().attr(Attribute::string("resource_group_name").optional().describe("Resource group of the managed identity.")),
-            Block::new().attr(Attribute::string("project").optional().describe("Project of the service account; defaults to the provider's.")),
+            Block::new().attr(Attribute::string("project").optional().requires_replace().describe("Project of the service account; defaults to the provider's.")),
         );
         Schema::new(
             base_block(ObjectKind::Identity, &self.rules)
-            .describe("An identity with least-privilege permissions. `purpose` sets who may assume it and its baseline permissions: `cluster` (AWS: trusted by eks.amazonaws.com, with AmazonEKSClusterPolicy), `node` (AWS: trusted by ec2.amazonaws.com, with the EKS worker, CNI and ECR read-only policies) or `workload` (AWS: IRSA, trusted by the cluster's OIDC provider for one Kubernetes service account). `grants` add exactly the permissions listed, on exactly the resources named.")
+            .describe("An identity with least-privilege permissions. `purpose` sets who may assume it and its baseline permissions: `cluster` (AWS: trusted by eks.amazonaws.com, with AmazonEKSClusterPolicy), `node` (AWS: trusted by ec2.amazonaws.com, with the EKS worker, CNI and ECR read-only policies) or `workload` (AWS: IRSA, trusted by the cluster's OIDC provider for one Kubernetes service account). `grants` add exactly the permissions listed, on exactly the resources named. On Google Cloud: a service account `<name>` (6 to 30 characters); `node` gets only the logging and monitoring writer roles on its project, `workload` lets one Kubernetes service account of the cluster's Workload Identity pool impersonate it (`roles/iam.workloadIdentityUser`), and key grants are IAM bindings on the crypto key. Service accounts carry no labels, so purpose, workload, tags and grants are recorded in the account's description (256 characters).")
             .attr(
                 Attribute::string("purpose")
                     .required()
@@ -145,7 +145,7 @@ impl CloudObject for Identity {
             .attr(
                 Attribute::list("grants", grant_type())
                     .optional()
-                    .describe("Permissions to add, each `{ action, target }`: `kms_decrypt` / `kms_encrypt_decrypt` on a key's `key_ref`; `model_store_read` / `model_store_write` on a model store location (AWS: `s3://bucket/prefix/`)."),
+                    .describe("Permissions to add, each `{ action, target }`: `kms_decrypt` / `kms_encrypt_decrypt` on a key's `key_ref`; `model_store_read` / `model_store_write` on a model store location (AWS: `s3://bucket/prefix/`; not yet on Google Cloud)."),
             )
             .attr(Attribute::string("principal").computed().use_state_for_unknown().describe("How other policies name this identity: the role ARN on AWS."))
             .attr(Attribute::string("client_id").computed().use_state_for_unknown().describe("The identity's unique id (AWS: the role id)."))

@@ -70,20 +70,20 @@ impl CloudObject for KmsKey {
                 .attr(Attribute::string("resource_group_name").optional().describe("Resource group of the key vault."))
                 .attr(Attribute::string("key_vault_id").optional().describe("An existing Key Vault; without it the resource creates a dedicated vault with purge protection and RBAC.")),
             Block::new()
-                .attr(Attribute::string("project").optional().describe("Project; defaults to the provider's."))
-                .attr(Attribute::string("key_ring").optional().describe("Key ring name; default `<name>-ring`."))
-                .attr(Attribute::string("protection_level").optional().one_of(&["SOFTWARE", "HSM"]).describe("Default `HSM`.")),
+                .attr(Attribute::string("project").optional().requires_replace().describe("Project; defaults to the provider's."))
+                .attr(Attribute::string("key_ring").optional().requires_replace().describe("Key ring name; default `<name>-ring`."))
+                .attr(Attribute::string("protection_level").optional().requires_replace().one_of(&["SOFTWARE", "HSM"]).describe("Default `HSM`.")),
         );
         Schema::new(
             base_block(ObjectKind::Key, &self.rules)
-            .describe("A customer-managed encryption key with automatic rotation. On AWS: a symmetric KMS key with alias `alias/<name>` and a key policy that trusts only the account root; destroy schedules deletion after `deletion_window_days`.")
-            .attr(Attribute::string("key_ref").computed().use_state_for_unknown().describe("What a cluster's `encryption_key_id` takes: the key ARN on AWS."))
+            .describe("A customer-managed encryption key with automatic rotation. On AWS: a symmetric KMS key with alias `alias/<name>` and a key policy that trusts only the account root; destroy schedules deletion after `deletion_window_days`. On Google Cloud: an ENCRYPT_DECRYPT crypto key named `<name>` in the key ring `gcp { key_ring }` (default `<name>-ring`, created if missing and never deleted, as Cloud KMS cannot delete key rings), HSM-protected unless `gcp { protection_level }` says otherwise; destroy schedules destruction of every version after `deletion_window_days`; Cloud KMS stores no description.")
+            .attr(Attribute::string("key_ref").computed().use_state_for_unknown().describe("What a cluster's `encryption_key_id` takes: the key ARN on AWS, the crypto key's resource name (`projects/P/locations/L/keyRings/R/cryptoKeys/K`) on Google Cloud."))
             .attr(Attribute::string("description").default(DEFAULT_DESCRIPTION).describe("Description of the key."))
             .attr(
                 Attribute::number("rotation_period_days")
                     .default(i64::from(DEFAULT_ROTATION_DAYS))
                     .validate(validators::int_between(1, 36500))
-                    .describe("Days between automatic rotations (AWS: 90 to 2560)."),
+                    .describe("Days between automatic rotations (AWS: 90 to 2560; Google Cloud: at least 1)."),
             )
             .attr(
                 Attribute::number("deletion_window_days")
@@ -128,13 +128,24 @@ impl CloudObject for KmsKey {
                 .cloned()
                 .unwrap_or(Value::Null),
         };
+        // Cloud KMS stores no description: a key read back without one keeps what the
+        // configuration or state says.
+        let description = if s.description.is_empty() {
+            config
+                .attr("description")
+                .filter(|d| !d.is_null())
+                .cloned()
+                .unwrap_or_else(|| Value::from(DEFAULT_DESCRIPTION))
+        } else {
+            Value::from(s.description.as_str())
+        };
         let mut v = Value::object([
             ("id", Value::from(s.id.as_str())),
             ("key_ref", Value::from(s.key_ref.as_str())),
             ("cloud", Value::from(s.cloud.cloud().as_str())),
             ("name", Value::from(s.name.as_str())),
             ("location", Value::from(s.location.as_str())),
-            ("description", Value::from(s.description.as_str())),
+            ("description", description),
             ("rotation_period_days", rotation),
             ("tags", user_tags(clouds, &s.tags, config)),
             ("tags_all", tags_value(&s.tags)),

@@ -229,16 +229,30 @@ pub async fn delete<R: CloudObject>(r: &R, ctx: &Context, prior: Value) -> Diagn
         let clouds = clouds(ctx)?;
         let op = op(ctx, &prior, "delete", R::TIMEOUTS.delete)?;
         let spec = r.spec(&clouds, &prior)?;
-        let backend = clouds
-            .backend::<R::Spec, R::State>(required_cloud(&prior)?)
-            .await?;
+        let cloud = required_cloud(&prior)?;
+        let backend = clouds.backend::<R::Spec, R::State>(cloud).await?;
         backend
             .delete(id(&prior), &spec, &op)
             .await
-            .map_err(|e| cloud_diag(&format!("delete {}", R::NOUN), &e))
+            .map_err(|e| cloud_diag(&format!("delete {}", R::NOUN), &e))?;
+        // What the cloud cannot delete stays behind; the user hears about it.
+        Ok::<_, Diagnostic>(
+            clouds
+                .rules()
+                .for_cloud(cloud)
+                .and_then(|rules| rules.left_behind_by_delete(R::KIND, id(&prior))),
+        )
     };
     match run.await {
-        Ok(()) => Diagnostics::new(),
+        Ok(None) => Diagnostics::new(),
+        Ok(Some(left)) => {
+            let mut diags = Diagnostics::new();
+            diags.warning(
+                "Part of it stays in the cloud",
+                format!("Destroying {} leaves {left}.", R::NOUN),
+            );
+            diags
+        }
         Err(d) => d.into(),
     }
 }

@@ -220,7 +220,17 @@ impl CloudObject for NodePool {
     }
 
     fn schema(&self) -> Schema {
-        let [aws, azure, gcp] = cloud_blocks(Block::new(), Block::new(), Block::new());
+        let [aws, azure, gcp] = cloud_blocks(
+            Block::new(),
+            Block::new(),
+            Block::new().attr(
+                Attribute::string("gpu_driver_version")
+                    .optional()
+                    .one_of(&["DEFAULT", "LATEST", "INSTALLATION_DISABLED"])
+                    .requires_replace()
+                    .describe("How GKE installs the NVIDIA driver on GPU nodes: the version GKE picks for the node version when unset or `DEFAULT`, `LATEST`, or `INSTALLATION_DISABLED` (install it yourself)."),
+            ),
+        );
         Schema::new(
             base_block(ObjectKind::NodePool, &self.rules)
             .describe("Nodes for a cluster. Give an `accelerator { type, count }` and the catalog picks the smallest machine type carrying exactly that many per node (see the `mlcloud_accelerators` data source), or give a `machine_type`. GPU pools get the `nvidia.com/gpu=present:NoSchedule` taint and TPU pools `google.com/tpu=present:NoSchedule` unless `taints` says otherwise. On AWS: an EKS managed node group on the NVIDIA AMI for GPU types, with a launch template that requires IMDSv2 (hop limit 1).")
@@ -341,6 +351,13 @@ impl CloudObject for NodePool {
                 format!("{} has no TPU slices; remove the tpu {{}} block (TPU slices exist only on gcp).", rules.cloud()),
             ));
         }
+        refuse_unsupported(
+            config,
+            &["kubernetes_version", "disk_encryption_key_id"],
+            rules.pools_follow_cluster(),
+            rules.cloud(),
+            diags,
+        );
         rules.check_node_pool(config, diags);
     }
 

@@ -298,6 +298,14 @@ impl CloudRules for AwsRules {
     }
 
     /// EKS cannot change a cluster's secrets encryption key once set.
+    fn pools_follow_cluster(&self) -> bool {
+        true
+    }
+
+    fn has_cluster_admins(&self) -> bool {
+        true
+    }
+
     fn cluster_replaced_by(&self) -> &'static [&'static str] {
         &["encryption_key_id"]
     }

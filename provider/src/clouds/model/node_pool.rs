@@ -67,7 +67,10 @@ pub struct AwsNodePoolSettings {}
 pub struct AzureNodePoolSettings {}
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct GcpNodePoolSettings {}
+pub struct GcpNodePoolSettings {
+    /// GPU driver installation: `DEFAULT` (unset), `LATEST` or `INSTALLATION_DISABLED`.
+    pub gpu_driver_version: Option<String>,
+}
 
 pub type NodePoolCloud = PerCloud<AwsNodePoolSettings, AzureNodePoolSettings, GcpNodePoolSettings>;
 
