@@ -147,6 +147,10 @@ fn route(state: &mut State, call: &Call) -> Result<Response<Bytes>, ArmError> {
     check_subscription(state, &s)?;
     match &s[2..] {
         [rg] if eq(rg, "resourceGroups") => resource_groups::list(state, call),
+        // Resource group deletes are polled here.
+        [results, operation] if eq(results, "operationresults") => {
+            Ok(super::lro::poll(state, &call.path, operation, true, None))
+        }
         [rg, group] if eq(rg, "resourceGroups") => resource_groups::handle(state, call, group),
         [rg, group, providers, namespace, rest @ ..]
             if eq(rg, "resourceGroups") && eq(providers, "providers") =>
