@@ -82,7 +82,7 @@ impl Client {
     }
 }
 
-const IDENTITY: &str = "/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/wl?api-version=2024-11-30";
+const IDENTITY: &str = "/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/wl-identity?api-version=2024-11-30";
 const CLUSTER: &str = "/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks1?api-version=2025-10-01";
 
 fn cluster_body() -> Value {
@@ -251,7 +251,10 @@ async fn concurrent_federated_credential_writes_on_one_identity_conflict() {
     let write = |name: &'static str| {
         let client = client.clone();
         async move {
-            let path = IDENTITY.replace("wl?", &format!("wl/federatedIdentityCredentials/{name}?"));
+            let path = IDENTITY.replace(
+                "wl-identity?",
+                &format!("wl-identity/federatedIdentityCredentials/{name}?"),
+            );
             client
                 .call(
                     Method::PUT,
@@ -261,7 +264,7 @@ async fn concurrent_federated_credential_writes_on_one_identity_conflict() {
                 .await
         }
     };
-    let (first, second) = tokio::join!(write("a"), write("b"));
+    let (first, second) = tokio::join!(write("fic-a"), write("fic-b"));
     let mut codes = vec![first.0, second.0];
     codes.sort();
     assert_eq!(codes, [StatusCode::CREATED, StatusCode::CONFLICT]);
@@ -274,7 +277,7 @@ async fn concurrent_federated_credential_writes_on_one_identity_conflict() {
         conflict["error"]["code"],
         "ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity"
     );
-    let (status, _) = write("b").await;
+    let (status, _) = write("fic-b").await;
     assert_eq!(status, StatusCode::CREATED, "one after the other is fine");
 }
 

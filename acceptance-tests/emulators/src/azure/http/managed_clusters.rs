@@ -567,15 +567,14 @@ fn put(
         "managedClusters.put",
     );
     for (pool_id, pool_name, properties) in pools {
-        let pool_created = state
-            .get(&pool_id)
-            .is_none_or(|p| p.created.elapsed().is_zero());
+        let since = state.get(&pool_id).map(|p| p.created);
+        let pool_created = since.is_none();
         state.insert(Resource {
             id: pool_id.clone(),
             kind: Kind::AgentPool,
             body: pool_body(&pool_id, &pool_name, &properties),
             pending: None,
-            created: Instant::now(),
+            created: since.unwrap_or_else(Instant::now),
         });
         if let Some(pool) = state.get_mut(&pool_id) {
             pool.pending = Some(crate::azure::model::Pending {
