@@ -314,24 +314,15 @@ def main():
         "GPU_pool",
         aks.AgentPool(count=1, vm_size="Standard_NC24ads_A100_v4", mode="User"),
     )
-    pool = clusters.agent_pools.begin_create_or_update(
-        GROUP,
-        "contract-aks",
-        "gpu",
-        aks.AgentPool(
-            count=1,
-            vm_size="Standard_NC24ads_A100_v4",
-            mode="User",
-            gpu_profile=aks.GPUProfile(driver="Install"),
-            scale_set_priority="Spot",
-            scale_set_eviction_policy="Delete",
-            node_taints=["nvidia.com/gpu=present:NoSchedule"],
-            node_labels={"mlcloud.dev/accelerator": "a100"},
-            enable_auto_scaling=True,
-            min_count=0,
-            max_count=2,
-        ),
-    ).result()
+    # A long-running operation made to fail ends Failed through the SDK's poller; the
+    # next PUT repairs the pool.
+    admin("PUT", "/settings/azure", {"fail_operations": [{"operation": "agentPools.put", "code": "QuotaExceeded", "message": "no A100 left"}]})
+    refused("QuotaExceeded", clusters.agent_pools.begin_create_or_update, GROUP, "contract-aks", "gpu", gpu_pool())
+    assert clusters.agent_pools.get(GROUP, "contract-aks", "gpu").provisioning_state == "Failed"
+    # A throttled PUT is retried by the SDK after Retry-After.
+    admin("POST", "/faults", {"part": "azure", "operation": "agentPools.put", "action": {"throttle": {"retry_after_seconds": 1}}})
+    pool = clusters.agent_pools.begin_create_or_update(GROUP, "contract-aks", "gpu", gpu_pool()).result()
+    assert admin("GET", "/faults")[0]["fired"] == 1
     assert pool.provisioning_state == "Succeeded"
     assert "kubernetes.azure.com/scalesetpriority=spot:NoSchedule" in pool.node_taints, pool.node_taints
     assert pool.gpu_profile.driver == "Install"
@@ -367,6 +358,23 @@ def main():
         assert records[kind] == [], (kind, records[kind])
     assert records["deleted_vaults"] == [{"name": "contract-private", "purge_protection": True}], records["deleted_vaults"]
     print("contract ok")
+
+
+def gpu_pool():
+    """The GPU spot pool the provider makes for an A100 node pool."""
+    return aks.AgentPool(
+        count=1,
+        vm_size="Standard_NC24ads_A100_v4",
+        mode="User",
+        gpu_profile=aks.GPUProfile(driver="Install"),
+        scale_set_priority="Spot",
+        scale_set_eviction_policy="Delete",
+        node_taints=["nvidia.com/gpu=present:NoSchedule"],
+        node_labels={"mlcloud.dev/accelerator": "a100"},
+        enable_auto_scaling=True,
+        min_count=0,
+        max_count=2,
+    )
 
 
 def _try(call, *args):
