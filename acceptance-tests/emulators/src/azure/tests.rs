@@ -174,6 +174,18 @@ async fn a_cluster_is_creating_until_the_delay_has_passed_and_deletes_through_20
     let (_, body) = client.call(Method::GET, CLUSTER, Value::Null).await;
     assert_eq!(body["properties"]["provisioningState"], "Succeeded");
     assert_eq!(body["properties"]["agentPoolProfiles"][0]["name"], "system");
+    let (status, body) = client
+        .call(Method::PATCH, CLUSTER, json!({"tags": {"team": "ml"}}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (
+            body["tags"]["team"].clone(),
+            body["properties"]["provisioningState"].clone()
+        ),
+        (json!("ml"), json!("Updating"))
+    );
+    tokio::time::sleep(Duration::from_millis(120)).await;
     let (status, _) = client.call(Method::DELETE, CLUSTER, Value::Null).await;
     assert_eq!(status, StatusCode::ACCEPTED);
     tokio::time::sleep(Duration::from_millis(120)).await;

@@ -210,6 +210,9 @@ pub fn handle(
             .map(|b| arm_json(StatusCode::OK, &b))
             .ok_or_else(not_found),
         (&Method::PUT, None) => put(state, call, &id, name, &target.group, &api_version),
+        (&Method::PATCH, None) => {
+            update_tags(state, call, &id, &api_version).and_then(|r| r.ok_or_else(not_found))
+        }
         (&Method::DELETE, None) => {
             let Some(cluster) = state.get(&id).cloned() else {
                 let mut response = arm_json(StatusCode::NO_CONTENT, &Value::Null);
@@ -274,6 +277,39 @@ pub fn handle(
         }
         _ => Err(method_not_allowed(&call.method)),
     }
+}
+
+/// `PATCH` (AKS's UpdateTags): only `tags` change, as a long-running update.
+fn update_tags(
+    state: &mut State,
+    call: &Call,
+    id: &str,
+    api_version: &str,
+) -> Result<Option<Response<Bytes>>, ArmError> {
+    let Some(existing) = state.get(id).cloned() else {
+        return Ok(None);
+    };
+    not_busy(&existing, "managed cluster")?;
+    let request = call.json()?;
+    let tags = validate::tags(&request)?;
+    if let Some(cluster) = state.get_mut(id) {
+        cluster.body["tags"] = tags;
+    }
+    let operation = state.begin(id, "Updating", "managedClusters.patch");
+    let body = cluster_body(state, id).unwrap_or_default();
+    let location = existing.body["location"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    Ok(Some(lro::started(
+        state,
+        StatusCode::OK,
+        Some(&body),
+        NAMESPACE,
+        &location,
+        &operation,
+        api_version,
+    )))
 }
 
 fn put(
