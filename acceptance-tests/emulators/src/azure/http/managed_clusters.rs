@@ -21,7 +21,6 @@ use super::{ResourcePath, eq, validate};
 use crate::azure::api_versions;
 use crate::azure::errors::{ArmError, arm_json};
 use crate::azure::lro;
-use crate::azure::model::roles::{self, holds_role};
 use crate::azure::model::{Kind, Principal, Resource, State};
 use crate::azure::time::guid;
 
@@ -266,7 +265,7 @@ pub fn handle(
                     "Getting static credential is not allowed because this cluster is set to disable local accounts.",
                 ));
             }
-            let kubeconfig = kubeconfig(state, &cluster, admin);
+            let kubeconfig = super::kubeconfig::kubeconfig(state, &cluster, admin);
             Ok(arm_json(
                 StatusCode::OK,
                 &json!({"kubeconfigs": [{
@@ -558,7 +557,7 @@ fn put(
             "Enabling workload identity requires enabling OIDC issuer profile",
         ));
     }
-    check_kms(state, &request, &identity)?;
+    super::aks_kms::check_kms(state, &request, &identity)?;
     properties["identityProfile"] = kubelet_identity(state, &p, &old, &node_group, name)?;
     let networking = &mut properties["networkProfile"];
     if !networking.is_object() {
@@ -730,168 +729,4 @@ fn kubelet_identity(
         "clientId": guid(),
         "objectId": object_id,
     }}))
-}
-
-/// KMS etcd encryption, as AKS checks it before it starts: a versioned key of a vault
-/// that exists, a private vault reached through `keyVaultNetworkAccess: Private` with
-/// its `keyVaultResourceId`, and a control-plane identity allowed to encrypt and
-/// decrypt with the key (Key Vault Crypto User, Crypto Service Encryption User,
-/// Crypto Officer or Administrator on the key or above it; or an access policy).
-fn check_kms(state: &State, request: &Value, identity: &Value) -> Result<(), ArmError> {
-    let kms = &request["properties"]["securityProfile"]["azureKeyVaultKms"];
-    if kms["enabled"] != json!(true) {
-        return Ok(());
-    }
-    let target = "properties.securityProfile.azureKeyVaultKms.keyId";
-    let key_id = kms["keyId"].as_str().unwrap_or_default();
-    if key_id.is_empty() {
-        return Err(ArmError::invalid_parameter(
-            target,
-            "keyId is required when Azure Key Vault KMS is enabled",
-        ));
-    }
-    let vault = state.of_kind(Kind::Vault).find(|vault| {
-        vault.properties()["vaultUri"].as_str().is_some_and(|uri| {
-            key_id
-                .to_ascii_lowercase()
-                .starts_with(&uri.to_ascii_lowercase())
-        })
-    });
-    let Some(vault) = vault else {
-        return Err(ArmError::bad_request(
-            "BadRequest",
-            format!("The key vault of key '{key_id}' could not be found."),
-        )
-        .with_target(target));
-    };
-    let uri = vault.properties()["vaultUri"].as_str().unwrap_or_default();
-    let rest: Vec<&str> = key_id[uri.len()..]
-        .trim_end_matches('/')
-        .split('/')
-        .collect();
-    let [keys, key_name, version] = rest.as_slice() else {
-        return Err(ArmError::invalid_parameter(
-            target,
-            &format!(
-                "keyId '{key_id}' must be a versioned key identifier: {uri}keys/{{key-name}}/{{key-version}}"
-            ),
-        ));
-    };
-    let key_arm_id = format!("{}/keys/{key_name}", vault.id);
-    let key = state.get(&key_arm_id).filter(|_| eq(keys, "keys"));
-    let Some(key) = key.filter(|k| {
-        k.properties()["keyUriWithVersion"]
-            .as_str()
-            .is_some_and(|u| u.ends_with(&format!("/{version}")))
-    }) else {
-        return Err(ArmError::bad_request(
-            "BadRequest",
-            format!(
-                "The key '{key_id}' was not found in key vault '{}'.",
-                vault.name()
-            ),
-        )
-        .with_target(target));
-    };
-    let private = kms["keyVaultNetworkAccess"] == json!("Private");
-    if private {
-        let resource_id = kms["keyVaultResourceId"].as_str().unwrap_or_default();
-        if resource_id.is_empty() {
-            return Err(ArmError::bad_request(
-                "BadRequest",
-                "KeyVault resource ID is empty when KeyVault network access is Private.",
-            ));
-        }
-        if !resource_id.eq_ignore_ascii_case(&vault.id) {
-            return Err(ArmError::bad_request(
-                "BadRequest",
-                format!(
-                    "KeyVault resource ID '{resource_id}' is not the key vault of key '{key_id}' ({}).",
-                    vault.id
-                ),
-            ));
-        }
-    } else if vault.properties()["publicNetworkAccess"] == json!("Disabled") {
-        return Err(ArmError::bad_request(
-            "BadRequest",
-            format!(
-                "Key vault '{}' has public network access disabled: with keyVaultNetworkAccess Public the cluster cannot reach it. Set keyVaultNetworkAccess to Private and keyVaultResourceId to the vault's resource ID.",
-                vault.name()
-            ),
-        ));
-    }
-    let principal = identity["userAssignedIdentities"]
-        .as_object()
-        .and_then(|m| m.values().next())
-        .and_then(|v| v["principalId"].as_str())
-        .or_else(|| identity["principalId"].as_str())
-        .unwrap_or_default();
-    let allowed = if vault.properties()["enableRbacAuthorization"] == json!(true) {
-        holds_role(
-            state,
-            principal,
-            &[
-                roles::KEY_VAULT_CRYPTO_USER,
-                roles::KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER,
-                roles::KEY_VAULT_CRYPTO_OFFICER,
-                roles::KEY_VAULT_ADMINISTRATOR,
-            ],
-            &key.id,
-        )
-    } else {
-        vault.properties()["accessPolicies"]
-            .as_array()
-            .is_some_and(|policies| {
-                policies.iter().any(|policy| {
-                    let keys: Vec<String> = policy["permissions"]["keys"]
-                        .as_array()
-                        .map(|k| {
-                            k.iter()
-                                .filter_map(|p| p.as_str())
-                                .map(str::to_ascii_lowercase)
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    policy["objectId"]
-                        .as_str()
-                        .is_some_and(|o| o.eq_ignore_ascii_case(principal))
-                        && (keys.contains(&"all".to_string())
-                            || (keys.contains(&"encrypt".to_string())
-                                && keys.contains(&"decrypt".to_string())))
-                })
-            })
-    };
-    if principal.is_empty() || !allowed {
-        return Err(ArmError::bad_request(
-            "BadRequest",
-            format!(
-                "The identity does not have keys encrypt/decrypt permission on key vault {}. Assign the control-plane identity the Key Vault Crypto User role on the key or the vault.",
-                vault.name()
-            ),
-        ));
-    }
-    Ok(())
-}
-
-fn kubeconfig(state: &State, cluster: &Resource, admin: bool) -> String {
-    let p = cluster.properties();
-    let host = p["fqdn"]
-        .as_str()
-        .or(p["privateFQDN"].as_str())
-        .unwrap_or_default();
-    let name = cluster.name();
-    let ca = base64::engine::general_purpose::STANDARD.encode(&state.ca_pem);
-    let user = if admin || p["aadProfile"]["managed"] != json!(true) {
-        format!("    token: {}\n", guid().replace('-', ""))
-    } else {
-        format!(
-            "    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: kubelogin\n      args:\n      - get-token\n      - --environment\n      - AzurePublicCloud\n      - --server-id\n      - 6dae42f8-4368-4678-94ff-3960e28e3630\n      - --client-id\n      - 80faf920-1908-4b52-b5ef-a8e7bedfc67a\n      - --tenant-id\n      - {}\n      - --login\n      - devicecode\n      interactiveMode: IfRequired\n      provideClusterInfo: false\n",
-            state.tenant_id
-        )
-    };
-    let role = if admin { "clusterAdmin" } else { "clusterUser" };
-    let group = cluster.id.split('/').nth(4).unwrap_or_default();
-    format!(
-        "apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: {ca}\n    server: https://{host}:443\n  name: {name}\ncontexts:\n- context:\n    cluster: {name}\n    user: {role}_{group}_{name}\n  name: {name}\ncurrent-context: {name}\nkind: Config\npreferences: {{}}\nusers:\n- name: {role}_{group}_{name}\n  user:\n{user}"
-    )
 }

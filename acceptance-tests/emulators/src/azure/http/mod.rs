@@ -5,10 +5,12 @@
 //! `vaultUri` points there).
 
 mod agent_pools;
+mod aks_kms;
 mod call;
 mod identities;
 mod key_vault;
 mod key_vault_data;
+mod kubeconfig;
 mod managed_clusters;
 mod resource_groups;
 mod role_assignments;
