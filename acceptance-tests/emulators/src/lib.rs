@@ -16,6 +16,7 @@
 
 pub mod admin;
 pub mod aws;
+pub mod azure;
 pub mod faults;
 pub mod gcp;
 pub mod options;

@@ -7,5 +7,9 @@ use crate::part::PartFactory;
 
 /// Every part this build knows.
 pub fn all() -> Vec<Box<dyn PartFactory>> {
-    vec![Box::new(crate::aws::AwsFactory), Box::new(GcpFactory)]
+    vec![
+        Box::new(crate::aws::AwsFactory),
+        Box::new(crate::azure::AzureFactory),
+        Box::new(GcpFactory),
+    ]
 }
