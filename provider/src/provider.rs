@@ -1,6 +1,6 @@
 //! The mlcloud provider: configuration plus everything it offers.
 
-use crate::clouds::{CloudPlugin, Clouds, RuleBook, aws};
+use crate::clouds::{CloudPlugin, Clouds, RuleBook, aws, azure};
 use crate::config::{self, ProviderConfig};
 use crate::resources::{
     accelerators::Accelerators, cluster::Cluster, identity::Identity, kms_key::KmsKey,
@@ -24,12 +24,33 @@ pub struct MlcloudProvider {
 
 /// Log targets of the cloud SDKs this build links, capped at warn whatever `TF_LOG`
 /// says: their debug and trace events carry credentials.
-pub const QUIET_LOG_TARGETS: &[&str] = aws::SDK_LOG_TARGETS;
+pub const QUIET_LOG_TARGETS: &[&str] = &concat::<
+    { aws::SDK_LOG_TARGETS.len() + azure::SDK_LOG_TARGETS.len() },
+>(aws::SDK_LOG_TARGETS, azure::SDK_LOG_TARGETS);
+
+/// `a` then `b`, at compile time.
+const fn concat<const N: usize>(a: &[&'static str], b: &[&'static str]) -> [&'static str; N] {
+    let mut out = [""; N];
+    let mut i = 0;
+    while i < a.len() {
+        out[i] = a[i];
+        i += 1;
+    }
+    let mut j = 0;
+    while j < b.len() {
+        out[i + j] = b[j];
+        j += 1;
+    }
+    out
+}
 
 impl MlcloudProvider {
     /// Every cloud this build supports.
     pub fn new() -> Self {
-        Self::with_clouds(RuleBook::new(vec![aws::rules()]), vec![aws::plugin()])
+        Self::with_clouds(
+            RuleBook::new(vec![aws::rules(), azure::rules()]),
+            vec![aws::plugin(), azure::plugin()],
+        )
     }
 
     /// The provider over the given clouds' rules and backends (tests give it backends

@@ -17,8 +17,10 @@
 //! | `wait.rs` | waiter, backoff with jitter, deadlines, transient retries |
 //! | `error.rs` | the typed error set backends map their services' errors into |
 //! | `aws/` | the AWS backend and its rules |
+//! | `azure/` | the Azure backend and its rules |
 
 pub mod aws;
+pub mod azure;
 mod backends;
 mod error;
 pub mod markers;

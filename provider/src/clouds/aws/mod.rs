@@ -47,7 +47,7 @@ mod updates;
 #[cfg(test)]
 mod eks_waiter_tests;
 #[cfg(test)]
-mod stub_server;
+pub(crate) mod stub_server;
 
 use super::model::{
     ClusterSpec, ClusterState, IdentitySpec, IdentityState, KeySpec, KeyState, NodePoolSpec,
