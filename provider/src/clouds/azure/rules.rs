@@ -379,7 +379,7 @@ mod tests {
         let r = AzureRules;
         let mut d = Diagnostics::new();
         r.check_identity(&obj(&[("name", Value::from("x"))]), &mut d);
-        assert_eq!(d.len(), 1);
+        assert_eq!(d.iter().count(), 1);
         assert!(
             paths(&d)[0].contains("resource_group_name"),
             "{:?}",
@@ -444,7 +444,7 @@ mod tests {
             ]),
             &mut d,
         );
-        assert_eq!(d.len(), 1);
+        assert_eq!(d.iter().count(), 1);
         assert!(paths(&d)[0].contains("spot_eviction_policy"));
         let mut d = Diagnostics::new();
         r.check_node_pool(
@@ -454,6 +454,6 @@ mod tests {
             ]),
             &mut d,
         );
-        assert_eq!(d.len(), 1);
+        assert_eq!(d.iter().count(), 1);
     }
 }
