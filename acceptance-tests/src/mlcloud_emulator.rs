@@ -114,6 +114,17 @@ impl MlcloudEmulator {
         self.admin("GET", "/records", "")
     }
 
+    /// A part's test switches (the emulator README's section on the part lists them).
+    pub fn settings(&self, part: &str) -> Result<Value, HarnessError> {
+        self.admin("GET", &format!("/settings/{part}"), "")
+    }
+
+    /// Replaces a part's test switches, e.g. `configure("azure",
+    /// json!({"principal_replication_delay_seconds": 10}))`; answers them as now set.
+    pub fn configure(&self, part: &str, settings: Value) -> Result<Value, HarnessError> {
+        self.admin("PUT", &format!("/settings/{part}"), &settings.to_string())
+    }
+
     /// Empties every part, the faults and the request log.
     pub fn reset(&self) -> Result<(), HarnessError> {
         self.admin("POST", "/reset", "").map(|_| ())

@@ -11,6 +11,8 @@
 //! | `DELETE /requests` | forgets them |
 //! | `GET /records` | what each part holds, by part name |
 //! | `POST /reset` | empties every part, the faults and the request log |
+//! | `GET /settings/{part}` | the part's test switches |
+//! | `PUT /settings/{part}` | replaces them (JSON, as the part's README section says) |
 
 use std::sync::Arc;
 
@@ -47,6 +49,40 @@ fn query_value<'a>(query: Option<&'a str>, key: &str) -> Option<&'a str> {
 impl Admin {
     fn parts(&self) -> Vec<Arc<dyn Part>> {
         self.shared.parts.read().expect("parts").clone()
+    }
+
+    /// `GET` / `PUT /settings/{part}`: a part's test switches.
+    fn settings(&self, method: &Method, name: &str, body: &Bytes) -> Response<Bytes> {
+        let Some(part) = self.parts().into_iter().find(|part| part.name() == name) else {
+            return json_response(
+                StatusCode::NOT_FOUND,
+                &json!({ "error": format!("no part {name} in this emulator") }),
+            );
+        };
+        match *method {
+            Method::GET => json_response(StatusCode::OK, &part.settings()),
+            Method::PUT => {
+                let settings = match serde_json::from_slice::<Value>(body) {
+                    Ok(settings) => settings,
+                    Err(error) => {
+                        return json_response(
+                            StatusCode::BAD_REQUEST,
+                            &json!({ "error": format!("settings must be JSON: {error}") }),
+                        );
+                    }
+                };
+                match part.configure(settings) {
+                    Ok(now) => json_response(StatusCode::OK, &now),
+                    Err(error) => {
+                        json_response(StatusCode::BAD_REQUEST, &json!({ "error": error }))
+                    }
+                }
+            }
+            _ => json_response(
+                StatusCode::METHOD_NOT_ALLOWED,
+                &json!({ "error": "settings are read with GET and replaced with PUT" }),
+            ),
+        }
     }
 
     fn answer(&self, request: &Request<Bytes>) -> Response<Bytes> {
@@ -96,6 +132,9 @@ impl Admin {
                 self.shared.faults.clear();
                 self.shared.log.clear();
                 json_response(StatusCode::OK, &json!("reset"))
+            }
+            (method, path) if path.starts_with("/settings/") => {
+                self.settings(&method, &path["/settings/".len()..], request.body())
             }
             _ => json_response(
                 StatusCode::NOT_FOUND,

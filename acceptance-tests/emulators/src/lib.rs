@@ -15,6 +15,7 @@
 //! [`requests`], [`tls`] (the test CA), [`parts`] (the list of clouds).
 
 pub mod admin;
+pub mod azure;
 pub mod faults;
 pub mod options;
 pub mod part;

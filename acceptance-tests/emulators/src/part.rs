@@ -56,6 +56,17 @@ pub trait Part: Send + Sync + 'static {
 
     /// Forgets everything it holds.
     fn reset(&self) {}
+
+    /// The part's test switches (behaviour a fault rule cannot express, e.g. Azure's
+    /// principal replication delay); `null` for a part without any.
+    fn settings(&self) -> Value {
+        Value::Null
+    }
+
+    /// Replaces the part's test switches; answers them as now set, or why not.
+    fn configure(&self, _settings: Value) -> Result<Value, String> {
+        Err(format!("the {} part has no settings", self.name()))
+    }
 }
 
 /// A plain-text fault response, for parts without an error format of their own.

@@ -6,5 +6,5 @@ use crate::part::PartFactory;
 
 /// Every part this build knows.
 pub fn all() -> Vec<Box<dyn PartFactory>> {
-    vec![]
+    vec![Box::new(crate::azure::AzureFactory)]
 }
