@@ -130,6 +130,10 @@ impl ArmClient {
         self.backoff
     }
 
+    pub fn set_backoff(&mut self, backoff: Backoff) {
+        self.backoff = backoff;
+    }
+
     /// The URL of `path` (a resource id or any ARM path) with `api-version`.
     pub fn url(&self, path: &str, api_version: &str) -> Result<Url, CloudError> {
         let mut url = self

@@ -113,6 +113,13 @@ impl AzureBackend {
         })
     }
 
+    /// Polls long-running operations between `initial` and `max` instead of 1 s and
+    /// 30 s (for emulators, whose operations take a configured delay).
+    pub fn with_poll_interval(mut self, initial: Duration, max: Duration) -> Self {
+        self.arm.set_backoff(Backoff { initial, max });
+        self
+    }
+
     /// This backend serving every kind of object it manages so far.
     pub fn backends(self: Arc<Self>) -> Backends {
         Backends::new()
