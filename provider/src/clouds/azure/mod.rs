@@ -19,16 +19,20 @@
 //! | `kms_key.rs` | `mlcloud_kms_key` |
 //! | `roles.rs` | role assignments (grants, the cluster's use of its key) |
 //! | `identity.rs` | `mlcloud_identity` (+ federated credential, role assignments) |
+//! | `cluster.rs` | `mlcloud_cluster` (AKS, + the Key Vault assignment KMS needs) |
+//! | `node_pool.rs` | `mlcloud_node_pool` (AKS user agent pools) |
 
 mod api_versions;
 mod arm;
 mod certificate;
+mod cluster;
 mod credentials;
 mod errors;
 mod identity;
 mod key_uri;
 mod kms_key;
 mod lro;
+mod node_pool;
 mod resource_id;
 mod roles;
 pub mod rules;
@@ -40,7 +44,10 @@ mod vaults;
 #[cfg(test)]
 mod arm_tests;
 
-use super::model::{IdentitySpec, IdentityState, KeySpec, KeyState};
+use super::model::{
+    ClusterSpec, ClusterState, IdentitySpec, IdentityState, KeySpec, KeyState, NodePoolSpec,
+    NodePoolState,
+};
 use super::wait::Backoff;
 use super::{Backends, CloudError, CloudPlugin, CloudRules};
 use crate::Cloud;
@@ -120,11 +127,13 @@ impl AzureBackend {
         self
     }
 
-    /// This backend serving every kind of object it manages so far.
+    /// This backend serving every kind of object mlcloud manages.
     pub fn backends(self: Arc<Self>) -> Backends {
         Backends::new()
             .with::<KeySpec, KeyState>(self.clone())
-            .with::<IdentitySpec, IdentityState>(self)
+            .with::<IdentitySpec, IdentityState>(self.clone())
+            .with::<ClusterSpec, ClusterState>(self.clone())
+            .with::<NodePoolSpec, NodePoolState>(self)
     }
 
     /// The tenant the subscription belongs to (vaults name it): the configured one,
