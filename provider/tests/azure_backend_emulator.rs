@@ -345,3 +345,206 @@ async fn without_the_ca_the_emulator_is_refused_at_once_naming_its_host() {
         "{text}"
     );
 }
+
+fn cluster_spec(identity_id: &str, key_ref: &str) -> ClusterSpec {
+    ClusterSpec {
+        name: "ml-main".into(),
+        location: LOCATION.into(),
+        kubernetes_version: None,
+        endpoint_access: EndpointAccess::Private,
+        authorized_cidrs: Default::default(),
+        encryption_key_id: Some(key_ref.into()),
+        identity_id: Some(identity_id.into()),
+        system_pool: SystemPoolSpec {
+            machine: Machine {
+                machine_type: "Standard_D4ds_v5".into(),
+                ..Default::default()
+            },
+            node_count: 2,
+            node_identity_id: None,
+        },
+        logging: Default::default(),
+        tags: Tags::from([("team".into(), "ml".into())]),
+        cloud: PerCloud::Azure(AzureClusterSettings {
+            resource_group_name: Some(GROUP.into()),
+            subnet_id: None,
+        }),
+    }
+}
+
+fn gpu_pool_spec(cluster_id: &str) -> NodePoolSpec {
+    NodePoolSpec {
+        cluster_id: cluster_id.into(),
+        name: "gpu".into(),
+        machine: Machine {
+            machine_type: "Standard_NC4as_T4_v3".into(),
+            accelerator: Some(MachineAccelerator {
+                name: "nvidia-t4".into(),
+                per_node: 1,
+                family: AcceleratorFamily::Gpu,
+            }),
+            ..Default::default()
+        },
+        scaling: Scaling::Fixed(1),
+        capacity_type: CapacityType::Spot,
+        taints: [Taint {
+            key: "nvidia.com/gpu".into(),
+            value: "present".into(),
+            effect: TaintEffect::NoSchedule,
+        }]
+        .into(),
+        labels: [("team".to_string(), "ml".to_string())].into(),
+        disk_size_gb: 128,
+        zones: Default::default(),
+        node_identity_id: None,
+        tpu_topology: None,
+        tags: Tags::new(),
+        cloud: PerCloud::Azure(AzureNodePoolSettings {}),
+    }
+}
+
+#[tokio::test]
+async fn a_kms_encrypted_private_cluster_with_a_spot_gpu_pool_and_a_workload_identity() {
+    let azure = Azure::start();
+    azure.create_group().await;
+    let backend = azure.backend(&azure.block());
+
+    let key = ObjectBackend::<KeySpec, KeyState>::create(&backend, &key_spec(), &op())
+        .await
+        .unwrap_or_else(|e| fail(&azure, format!("{:?}", e.error)));
+    let mut cluster_identity = identity_spec(&key.key_ref);
+    cluster_identity.grants.clear();
+    let cluster_identity =
+        ObjectBackend::<IdentitySpec, IdentityState>::create(&backend, &cluster_identity, &op())
+            .await
+            .unwrap_or_else(|e| fail(&azure, format!("{:?}", e.error)));
+
+    // The cluster's own use of its key is implied: no grant was written for it.
+    let spec = cluster_spec(&cluster_identity.id, &key.key_ref);
+    let cluster = ObjectBackend::<ClusterSpec, ClusterState>::create(&backend, &spec, &op())
+        .await
+        .unwrap_or_else(|e| fail(&azure, format!("{:?}", e.error)));
+    assert_eq!(cluster.status, "Succeeded");
+    assert_eq!(cluster.endpoint_access, EndpointAccess::Private);
+    assert_eq!(
+        cluster.encryption_key_id.as_deref(),
+        Some(key.key_ref.as_str())
+    );
+    assert!(
+        cluster.oidc_issuer_url.starts_with("https://"),
+        "{}",
+        cluster.oidc_issuer_url
+    );
+    assert!(
+        cluster.endpoint.starts_with("https://"),
+        "{}",
+        cluster.endpoint
+    );
+    assert_eq!(cluster.system_pool.node_count, 2);
+    assert_eq!(cluster.tags, spec.tags);
+    assert_eq!(count(&azure.records(), "role_assignments"), 1);
+
+    let pool_spec = gpu_pool_spec(&cluster.id);
+    let pool = ObjectBackend::<NodePoolSpec, NodePoolState>::create(&backend, &pool_spec, &op())
+        .await
+        .unwrap_or_else(|e| fail(&azure, format!("{:?}", e.error)));
+    assert_eq!(pool.machine_type, "Standard_NC4as_T4_v3");
+    assert_eq!(pool.capacity_type, CapacityType::Spot);
+    assert_eq!(
+        pool.taints, pool_spec.taints,
+        "AKS's own spot taint stays hidden"
+    );
+    assert_eq!(pool.labels, pool_spec.labels);
+
+    // In place: autoscaling instead of a fixed count.
+    let mut scaled = pool_spec.clone();
+    scaled.scaling = Scaling::Auto { min: 0, max: 4 };
+    let pool = ObjectBackend::<NodePoolSpec, NodePoolState>::update(
+        &backend,
+        &pool.id,
+        &pool,
+        &scaled,
+        &op(),
+    )
+    .await
+    .unwrap_or_else(|e| fail(&azure, format!("{:?}", e.error)));
+    assert_eq!(pool.scaling, Scaling::Auto { min: 0, max: 4 });
+
+    let pools = ObjectBackend::<NodePoolSpec, NodePoolState>::list(
+        &backend,
+        &ListScope {
+            location: None,
+            parent_id: Some(cluster.id.clone()),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        pools.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+        ["gpu"]
+    );
+    let clusters =
+        ObjectBackend::<ClusterSpec, ClusterState>::list(&backend, &ListScope::default())
+            .await
+            .unwrap();
+    assert_eq!(clusters.len(), 1);
+
+    // A workload identity trusts the cluster's issuer for one service account.
+    let mut workload = identity_spec(&key.key_ref);
+    workload.name = "ml-serving".into();
+    workload.purpose = Purpose::Workload;
+    workload.workload = Some(WorkloadBinding {
+        cluster_id: cluster.id.clone(),
+        namespace: "serving".into(),
+        service_account: "model".into(),
+    });
+    let workload_state =
+        ObjectBackend::<IdentitySpec, IdentityState>::create(&backend, &workload, &op())
+            .await
+            .unwrap_or_else(|e| fail(&azure, format!("{:?}", e.error)));
+    assert_eq!(workload_state.workload, workload.workload);
+    assert_eq!(count(&azure.records(), "federated_identity_credentials"), 1);
+
+    ObjectBackend::<IdentitySpec, IdentityState>::delete(
+        &backend,
+        &workload_state.id,
+        &workload,
+        &op(),
+    )
+    .await
+    .unwrap();
+    ObjectBackend::<NodePoolSpec, NodePoolState>::delete(&backend, &pool.id, &scaled, &op())
+        .await
+        .unwrap();
+    ObjectBackend::<ClusterSpec, ClusterState>::delete(&backend, &cluster.id, &spec, &op())
+        .await
+        .unwrap();
+    ObjectBackend::<IdentitySpec, IdentityState>::delete(
+        &backend,
+        &cluster_identity.id,
+        &identity_spec(""),
+        &op(),
+    )
+    .await
+    .unwrap();
+    ObjectBackend::<KeySpec, KeyState>::delete(&backend, &key.id, &key_spec(), &op())
+        .await
+        .unwrap();
+    let records = azure.records();
+    for kind in [
+        "managed_clusters",
+        "agent_pools",
+        "vaults",
+        "keys",
+        "identities",
+        "federated_identity_credentials",
+        "role_assignments",
+    ] {
+        assert_eq!(count(&records, kind), 0, "{kind} left: {records}");
+    }
+}
+
+/// Panics with the error and the emulator's log.
+fn fail<T>(azure: &Azure, error: String) -> T {
+    panic!("{error}\n--- emulator ---\n{}", azure.emulator.log())
+}
