@@ -66,7 +66,7 @@ impl ResourceId {
             || !parts[0].eq_ignore_ascii_case("subscriptions")
             || !parts[2].eq_ignore_ascii_case("resourceGroups")
             || !parts[4].eq_ignore_ascii_case("providers")
-            || parts.len() % 2 != 0
+            || !parts.len().is_multiple_of(2)
             || parts.iter().any(|p| p.is_empty())
         {
             return Err(bad());
