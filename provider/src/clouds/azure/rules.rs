@@ -285,24 +285,6 @@ impl CloudRules for AzureRules {
         }
     }
 
-    fn check_node_pool(&self, config: &Value, diags: &mut Diagnostics) {
-        let spot = config.attr("capacity_type").and_then(Value::as_str) == Some("spot");
-        let policy = azure_attr(config, "spot_eviction_policy");
-        if let Some(p) = policy.and_then(Value::as_str) {
-            if !spot {
-                diags.push(invalid(
-                    AttributePath::attr("azure").push_attr("spot_eviction_policy"),
-                    format!("spot_eviction_policy = \"{p}\" applies to spot pools only; set capacity_type = \"spot\" or remove it."),
-                ));
-            } else if p != "Delete" {
-                diags.push(invalid(
-                    AttributePath::attr("azure").push_attr("spot_eviction_policy"),
-                    format!("A spot pool needs spot_eviction_policy = \"Delete\": a deallocated spot node keeps its disk and quota and never rejoins the pool's scaling, got \"{p}\"."),
-                ));
-            }
-        }
-    }
-
     fn cluster_log_types(&self) -> &'static [&'static str] {
         &LOG_TYPES
     }
@@ -428,32 +410,5 @@ mod tests {
         let p = paths(&d);
         assert_eq!(p.len(), 2, "{p:?}");
         assert!(p[0].contains('1') && p[1].contains('2'), "{p:?}");
-    }
-
-    #[test]
-    fn spot_pools_evict_by_deleting() {
-        let r = AzureRules;
-        let mut d = Diagnostics::new();
-        r.check_node_pool(
-            &obj(&[
-                ("capacity_type", "spot".into()),
-                (
-                    "azure",
-                    obj(&[("spot_eviction_policy", "Deallocate".into())]),
-                ),
-            ]),
-            &mut d,
-        );
-        assert_eq!(d.iter().count(), 1);
-        assert!(paths(&d)[0].contains("spot_eviction_policy"));
-        let mut d = Diagnostics::new();
-        r.check_node_pool(
-            &obj(&[
-                ("capacity_type", "on_demand".into()),
-                ("azure", obj(&[("spot_eviction_policy", "Delete".into())])),
-            ]),
-            &mut d,
-        );
-        assert_eq!(d.iter().count(), 1);
     }
 }
