@@ -87,7 +87,7 @@ fn mistakes() -> Vec<Mistake> {
     ]
 }
 
-fn provider_block(emulator: &MlcloudEmulator) -> String {
+pub fn provider_block(emulator: &MlcloudEmulator) -> String {
     let azure = &emulator.ready()["azure"];
     let field = |name: &str| azure[name].as_str().unwrap_or_default().to_string();
     format!(
@@ -115,7 +115,7 @@ fn provider_block(emulator: &MlcloudEmulator) -> String {
     )
 }
 
-const TERRAFORM_BLOCK: &str =
+pub const TERRAFORM_BLOCK: &str =
     "terraform {\n  required_providers {\n    mlcloud = { source = \"mlcloud/mlcloud\" }\n  }\n}\n";
 
 fn failed_plan_diagnostics(workdir: &Workdir) -> Result<Vec<Diagnostic>, HarnessError> {

@@ -3,3 +3,4 @@
 //! https with the emulator's test CA). Terraform 1.15.
 
 mod bad_input;
+mod stack_lifecycle;

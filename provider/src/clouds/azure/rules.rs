@@ -9,16 +9,13 @@ use crate::clouds::model::GrantAction;
 use crate::clouds::rules::{CloudRules, ObjectKind};
 use tfplug::{AttributePath, Diagnostic, Diagnostics, Value};
 
-/// AKS's control-plane diagnostic categories (Azure Monitor resource logs).
-pub const LOG_TYPES: [&str; 7] = [
-    "kube-apiserver",
-    "kube-audit",
-    "kube-audit-admin",
-    "kube-controller-manager",
-    "kube-scheduler",
-    "cluster-autoscaler",
-    "guard",
-];
+/// The control-plane log types mlcloud can turn on for AKS: none yet. AKS's logs
+/// (`kube-apiserver`, `kube-audit`, `kube-audit-admin`, `kube-controller-manager`,
+/// `kube-scheduler`, `cluster-autoscaler`, `guard`) are Azure Monitor diagnostic
+/// settings that need a destination (a Log Analytics workspace or storage account)
+/// this resource does not take yet; promising them would leave a plan that never
+/// settles.
+pub const LOG_TYPES: [&str; 0] = [];
 
 /// A general-purpose VM with local disk, what AKS suggests for system pools.
 const SYSTEM_MACHINE_TYPE: &str = "Standard_D4ds_v5";
