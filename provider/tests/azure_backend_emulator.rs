@@ -548,3 +548,81 @@ async fn a_kms_encrypted_private_cluster_with_a_spot_gpu_pool_and_a_workload_ide
 fn fail<T>(azure: &Azure, error: String) -> T {
     panic!("{error}\n--- emulator ---\n{}", azure.emulator.log())
 }
+
+#[tokio::test]
+async fn every_create_survives_a_dropped_response_and_throttling_without_a_duplicate() {
+    let azure = Azure::start();
+    azure.create_group().await;
+    // The first write of each kind is applied, then its answer is lost; the next
+    // one is throttled with a Retry-After.
+    for operation in [
+        "vaults.put",
+        "keys.put",
+        "userAssignedIdentities.put",
+        "roleAssignments.put",
+        "managedClusters.put",
+        "agentPools.put",
+    ] {
+        azure
+            .emulator
+            .add_fault(json!({"part": "azure", "operation": operation, "action": "drop_response"}))
+            .unwrap();
+        azure
+            .emulator
+            .add_fault(json!({"part": "azure", "operation": operation, "nth": 2,
+                "action": {"throttle": {"retry_after_seconds": 1}}}))
+            .unwrap();
+    }
+    let backend = azure.backend(&azure.block());
+    let key = ObjectBackend::<KeySpec, KeyState>::create(&backend, &key_spec(), &op())
+        .await
+        .unwrap_or_else(|e| fail(&azure, format!("{:?}", e.error)));
+    let identity = ObjectBackend::<IdentitySpec, IdentityState>::create(
+        &backend,
+        &identity_spec(&key.key_ref),
+        &op(),
+    )
+    .await
+    .unwrap_or_else(|e| fail(&azure, format!("{:?}", e.error)));
+    let mut bare = identity_spec(&key.key_ref);
+    bare.name = "ml-control-plane".into();
+    bare.grants.clear();
+    let control = ObjectBackend::<IdentitySpec, IdentityState>::create(&backend, &bare, &op())
+        .await
+        .unwrap_or_else(|e| fail(&azure, format!("{:?}", e.error)));
+    let cluster = ObjectBackend::<ClusterSpec, ClusterState>::create(
+        &backend,
+        &cluster_spec(&control.id, &key.key_ref),
+        &op(),
+    )
+    .await
+    .unwrap_or_else(|e| fail(&azure, format!("{:?}", e.error)));
+    ObjectBackend::<NodePoolSpec, NodePoolState>::create(
+        &backend,
+        &gpu_pool_spec(&cluster.id),
+        &op(),
+    )
+    .await
+    .unwrap_or_else(|e| fail(&azure, format!("{:?}", e.error)));
+    assert_eq!(identity.grants.len(), 1);
+
+    let records = azure.records();
+    for (kind, n) in [
+        ("vaults", 1),
+        ("keys", 1),
+        ("identities", 2),
+        ("role_assignments", 2),
+        ("managed_clusters", 1),
+        ("agent_pools", 2),
+    ] {
+        assert_eq!(count(&records, kind), n, "{kind}: {records}");
+    }
+    let faults = azure.emulator.faults().unwrap();
+    let fired: u64 = faults
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| f["fired"].as_u64().unwrap_or_default())
+        .sum();
+    assert!(fired >= 12, "every fault should have fired: {faults}");
+}
