@@ -1,7 +1,8 @@
 //! The user's story on Azure: a key, a cluster identity, a KMS-encrypted private AKS
 //! cluster and a GPU pool as one stack, applied with the emulator's operations taking
-//! seconds (so the waiters really wait); a second plan has nothing to do; destroy
-//! leaves the emulator's records empty.
+//! seconds (so the waiters really wait); a second plan has nothing to do; the pool's
+//! size, labels and tags and the cluster's tags change in place; destroy leaves the
+//! emulator's records empty.
 
 use acceptance_tests::{MlcloudEmulator, Terraform, TestResult, Workdir, providers};
 use serde_json::Value;
@@ -137,6 +138,28 @@ fn apply_plan_destroy_a_gpu_stack(terraform: &Terraform) -> TestResult {
     ] {
         assert_eq!(count(&records, kind), n, "{kind}: {records}");
     }
+    workdir.assert_no_changes()?;
+
+    // In place, as AKS allows: the pool's size, labels and tags, the cluster's tags.
+    let changed = STACK
+        .replace(
+            "  node_count = 1\n  accelerator",
+            "  node_count = 2\n  labels     = { team = \"ml\" }\n  tags       = { owner = \"ml-platform\" }\n  accelerator",
+        )
+        .replace(
+            "  identity_id       = mlcloud_identity.cluster.id\n",
+            "  identity_id       = mlcloud_identity.cluster.id\n  tags              = { owner = \"ml-platform\" }\n",
+        );
+    assert_ne!(changed, STACK);
+    workdir.write(
+        "main.tf",
+        &[TERRAFORM_BLOCK, &provider_block(&emulator), &changed].join("\n"),
+    )?;
+    let applied = workdir.apply()?;
+    assert!(
+        applied.stdout.contains("0 added, 2 changed, 0 destroyed"),
+        "{applied}"
+    );
     workdir.assert_no_changes()?;
 
     let destroyed = workdir.run(&["destroy", "-auto-approve", "-input=false", "-no-color"])?;
