@@ -626,3 +626,25 @@ async fn every_create_survives_a_dropped_response_and_throttling_without_a_dupli
         .sum();
     assert!(fired >= 12, "every fault should have fired: {faults}");
 }
+
+#[tokio::test]
+async fn a_key_created_again_after_destroy_recovers_its_soft_deleted_vault() {
+    let azure = Azure::start();
+    azure.create_group().await;
+    let backend = azure.backend(&azure.block());
+    let first = ObjectBackend::<KeySpec, KeyState>::create(&backend, &key_spec(), &op())
+        .await
+        .unwrap_or_else(|e| fail(&azure, format!("{:?}", e.error)));
+    ObjectBackend::<KeySpec, KeyState>::delete(&backend, &first.id, &key_spec(), &op())
+        .await
+        .unwrap();
+    assert_eq!(count(&azure.records(), "deleted_vaults"), 1);
+    let again = ObjectBackend::<KeySpec, KeyState>::create(&backend, &key_spec(), &op())
+        .await
+        .unwrap_or_else(|e| fail(&azure, format!("{:?}", e.error)));
+    assert_eq!(again.id, first.id);
+    assert_eq!(again.key_ref, first.key_ref);
+    let records = azure.records();
+    assert_eq!(count(&records, "deleted_vaults"), 0, "{records}");
+    assert_eq!(count(&records, "vaults"), 1, "{records}");
+}

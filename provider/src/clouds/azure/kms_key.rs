@@ -167,16 +167,28 @@ impl AzureBackend {
                 ),
             });
         }
-        let body = vaults::expand_dedicated(
+        let mut body = vaults::expand_dedicated(
             &spec.location,
             &self.tenant_id().await?,
             &spec.name,
             &spec.tags,
         );
-        let vault = self
+        let vault = match self
             .arm
             .put(&id.to_string(), KEY_VAULT, SERVICE, &body, deadline)
-            .await?;
+            .await
+        {
+            // The key was destroyed before: its vault waits in soft delete (purge
+            // protection keeps it for 90 days) and holds the name. Recovering it
+            // brings the key back, which is what a recreated key should be.
+            Err(e) if e.has_code("ConflictError") => {
+                body["properties"]["createMode"] = serde_json::json!("recover");
+                self.arm
+                    .put(&id.to_string(), KEY_VAULT, SERVICE, &body, deadline)
+                    .await?
+            }
+            other => other?,
+        };
         Ok((id, vault))
     }
 
