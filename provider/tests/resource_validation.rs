@@ -205,7 +205,7 @@ async fn clouds_without_a_backend_yet_fail_on_cloud() {
         obj(&[("cloud", "gcp".into()), ("name", "k".into())]),
     )
     .await;
-    assert_error_at(&d, "cloud", "manages resources on aws only");
+    assert_error_at(&d, "cloud", "gcp support is planned");
 }
 
 fn cluster(extra: &[(&str, Value)]) -> Value {
