@@ -264,6 +264,17 @@ impl CloudRules for AzureRules {
                 "On azure, identity_id is required: the id of an mlcloud_identity with purpose = \"cluster\" (the AKS control plane's user-assigned identity).",
             ));
         }
+        if given(
+            config
+                .attr("system_pool")
+                .filter(|p| !p.is_null())
+                .and_then(|p| p.attr("node_identity_id")),
+        ) {
+            diags.push(invalid(
+                AttributePath::attr("system_pool").push_attr("node_identity_id"),
+                "On azure, nodes run as the kubelet identity AKS makes for the cluster; choosing one is not supported yet, so remove system_pool.node_identity_id.",
+            ));
+        }
         check_arm_id(
             config,
             AttributePath::attr("azure").push_attr("subnet_id"),
@@ -278,6 +289,15 @@ impl CloudRules for AzureRules {
             diags.push(invalid(
                 AttributePath::attr("encryption_key_id"),
                 format!("On azure, encryption_key_id takes an mlcloud_kms_key's key_ref (https://VAULT.vault.azure.net/keys/NAME), got \"{key}\"."),
+            ));
+        }
+    }
+
+    fn check_node_pool(&self, config: &Value, diags: &mut Diagnostics) {
+        if given(config.attr("node_identity_id")) {
+            diags.push(invalid(
+                AttributePath::attr("node_identity_id"),
+                "On azure, node pools run as the cluster's kubelet identity; remove node_identity_id.",
             ));
         }
     }
@@ -377,6 +397,25 @@ mod tests {
             &mut d,
         );
         assert!(d.is_empty(), "{:?}", paths(&d));
+    }
+
+    #[test]
+    fn node_identities_are_refused_rather_than_ignored() {
+        let r = AzureRules;
+        let mut d = Diagnostics::new();
+        r.check_node_pool(&obj(&[("node_identity_id", "x".into())]), &mut d);
+        assert!(paths(&d)[0].contains("node_identity_id"), "{:?}", paths(&d));
+        let mut d = Diagnostics::new();
+        r.check_cluster(
+            &obj(&[
+                ("azure", obj(&[("resource_group_name", "ml".into())])),
+                ("identity_id", "x".into()),
+                ("system_pool", obj(&[("node_identity_id", "y".into())])),
+            ]),
+            &mut d,
+        );
+        assert_eq!(d.iter().count(), 1, "{:?}", paths(&d));
+        assert!(paths(&d)[0].contains("system_pool"), "{:?}", paths(&d));
     }
 
     #[test]
