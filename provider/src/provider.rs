@@ -1,6 +1,6 @@
 //! The mlcloud provider: configuration plus everything it offers.
 
-use crate::clouds::{CloudPlugin, Clouds, RuleBook, aws, gcp};
+use crate::clouds::{CloudPlugin, Clouds, RuleBook, aws, azure, gcp};
 use crate::config::{self, ProviderConfig};
 use crate::resources::{
     accelerators::Accelerators, cluster::Cluster, identity::Identity, kms_key::KmsKey,
@@ -33,14 +33,18 @@ pub const QUIET_LOG_TARGETS: &[&str] = &[
     "aws_credential_types",
     "aws_types",
     "google_cloud_",
+    "azure_core",
+    "azure_identity",
+    "typespec_client_core",
+    "reqwest",
 ];
 
 impl MlcloudProvider {
     /// Every cloud this build supports.
     pub fn new() -> Self {
         Self::with_clouds(
-            RuleBook::new(vec![aws::rules(), gcp::rules()]),
-            vec![aws::plugin(), gcp::plugin()],
+            RuleBook::new(vec![aws::rules(), azure::rules(), gcp::rules()]),
+            vec![aws::plugin(), azure::plugin(), gcp::plugin()],
         )
     }
 

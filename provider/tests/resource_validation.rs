@@ -1,6 +1,7 @@
 //! Plan-time diagnostics of the four cloud resources, through the protocol in-process:
 //! each bad input is reported on its exact attribute path before any cloud call.
 
+use mlcloud_provider::clouds::{RuleBook, aws};
 use mlcloud_provider::provider::MlcloudProvider;
 use tfplug::testkit::TestClient;
 use tfplug::{AttributePath, Diagnostics, Value};
@@ -199,13 +200,20 @@ async fn log_types_are_the_clouds() {
 }
 
 #[tokio::test]
-async fn clouds_without_a_backend_yet_fail_on_cloud() {
-    let d = validate(
+async fn clouds_this_build_was_not_given_fail_on_cloud() {
+    let only_aws =
+        MlcloudProvider::with_clouds(RuleBook::new(vec![aws::rules()]), vec![aws::plugin()]);
+    let client = TestClient::new(only_aws);
+    let config = client.config_for(
         "mlcloud_kms_key",
         obj(&[("cloud", "azure".into()), ("name", "k".into())]),
-    )
-    .await;
-    assert_error_at(&d, "cloud", "manages resources on aws, gcp only");
+    );
+    let d = client.validate_resource("mlcloud_kms_key", &config).await;
+    assert_error_at(
+        &d,
+        "cloud",
+        "manages resources on aws only; azure support is planned",
+    );
 }
 
 fn cluster(extra: &[(&str, Value)]) -> Value {

@@ -17,9 +17,11 @@
 //! | `wait.rs` | waiter, backoff with jitter, deadlines, transient retries |
 //! | `error.rs` | the typed error set backends map their services' errors into |
 //! | `aws/` | the AWS backend and its rules |
+//! | `azure/` | the Azure backend and its rules |
 //! | `gcp/` | the Google Cloud backend and its rules |
 
 pub mod aws;
+pub mod azure;
 mod backends;
 mod caller;
 mod error;

@@ -4,7 +4,9 @@ use super::common::{Endpoints, RetryBlock, endpoints_block, retry_block};
 use serde::Deserialize;
 use tfplug::schema::{Attribute, Block, NestedBlock, validators};
 
-pub const SERVICES: &[&str] = &["resource_manager", "active_directory"];
+/// `resource_manager` (ARM), `active_directory` (the Entra token authority) and
+/// `kubernetes` (a cluster's API server, e.g. through a private endpoint).
+pub const SERVICES: &[&str] = &["resource_manager", "active_directory", "kubernetes"];
 
 const GUID: &str = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
 
@@ -22,12 +24,12 @@ pub fn block() -> NestedBlock {
     NestedBlock::single(
         "azure",
         Block::new()
-            .describe("Settings for resources with `cloud = \"azure\"`. Authenticate with exactly one of: a client secret, a client certificate, OIDC / workload identity federation, a managed identity, or the Azure CLI (the default when nothing else is set). Values default to the `ARM_*` environment variables.")
+            .describe("Settings for resources with `cloud = \"azure\"`. Authenticate with exactly one of: a client secret, a client certificate, OIDC / workload identity federation, a managed identity, or the Azure CLI (the default when nothing else is set). Values default to the `ARM_*` environment variables. Without an explicit choice the provider tries, in order: a client secret (`ARM_CLIENT_SECRET`), a client certificate (`ARM_CLIENT_CERTIFICATE_PATH`), an OIDC token (`ARM_OIDC_TOKEN`, `ARM_OIDC_TOKEN_FILE_PATH` or `AZURE_FEDERATED_TOKEN_FILE`), a managed identity (`ARM_USE_MSI`), then the Azure CLI.")
             .attr(guid("subscription_id", "Subscription to manage. Default `ARM_SUBSCRIPTION_ID`."))
             .attr(guid("tenant_id", "Microsoft Entra tenant. Default `ARM_TENANT_ID`."))
             .attr(guid("client_id", "Application (client) id of the service principal or managed identity. Default `ARM_CLIENT_ID`."))
             .attr(Attribute::string("client_secret").optional().sensitive().describe("Client secret of the service principal."))
-            .attr(Attribute::string("client_certificate_path").optional().describe("PEM or PKCS#12 client certificate of the service principal."))
+            .attr(Attribute::string("client_certificate_path").optional().describe("PEM file holding the service principal's client certificate and its unencrypted PKCS#8 or RSA private key. Default `ARM_CLIENT_CERTIFICATE_PATH`."))
             .attr(Attribute::bool("use_oidc").optional().describe("Use OIDC / workload identity federation (GitHub Actions, Kubernetes, Terraform Cloud)."))
             .attr(Attribute::string("oidc_token").optional().sensitive().describe("The OIDC token itself."))
             .attr(Attribute::string("oidc_token_file_path").optional().describe("File holding the OIDC token (e.g. `AZURE_FEDERATED_TOKEN_FILE`)."))
@@ -39,7 +41,7 @@ pub fn block() -> NestedBlock {
                     .one_of(&["public", "usgovernment", "china"])
                     .describe("Azure cloud. Default `public`."),
             )
-            .attr(Attribute::string("ca_certificate_file").optional().describe("Extra PEM CA certificate to trust, for TLS-inspecting proxies or private endpoints."))
+            .attr(Attribute::string("ca_certificate_file").optional().describe("Extra PEM CA certificates to trust (besides the system's) for every Azure connection: token requests and ARM calls. For TLS-inspecting proxies, private endpoints and emulators. Default `ARM_CA_CERTIFICATE_FILE`."))
             .block(endpoints_block("Azure", SERVICES))
             .block(retry_block()),
     )

@@ -100,8 +100,8 @@ impl CloudObject for Cluster {
                 )
                 .attr(Attribute::set("security_group_ids", Type::String).optional().requires_replace().describe("Extra security groups for the control plane.")),
             Block::new()
-                .attr(Attribute::string("resource_group_name").optional().describe("Resource group of the cluster."))
-                .attr(Attribute::string("subnet_id").optional().describe("Subnet for the nodes.")),
+                .attr(Attribute::string("resource_group_name").optional().requires_replace().describe("Resource group of the AKS cluster (required on Azure)."))
+                .attr(Attribute::string("subnet_id").optional().requires_replace().describe("ARM id of the subnet for the system pool's nodes (`.../Microsoft.Network/virtualNetworks/VNET/subnets/NAME`); AKS makes its own network when unset.")),
             Block::new()
                 .attr(Attribute::string("project").optional().requires_replace().describe("Project; defaults to the provider's."))
                 .attr(Attribute::string("network").optional().requires_replace().describe("VPC network; default `default`."))
@@ -110,7 +110,7 @@ impl CloudObject for Cluster {
         );
         Schema::new(
             base_block(ObjectKind::Cluster, &self.rules)
-            .describe("A Kubernetes cluster for ML workloads, secure by default: Kubernetes secrets encrypted with a customer-managed key, a private API endpoint, every control-plane log type, and a system node pool. On AWS: EKS in API authentication mode with an IAM OIDC provider so workload identities work. On Google Cloud: GKE with private nodes, Workload Identity, shielded nodes, the REGULAR release channel and binary authorization; `encryption_key_id` also grants the project's GKE service agent `roles/cloudkms.cryptoKeyEncrypterDecrypter` on the key, before the cluster is created. GKE clusters have no identity of their own (`identity_id` is refused); nodes run as `system_pool.node_identity_id`, never as the default compute service account.")
+            .describe("A Kubernetes cluster for ML workloads, secure by default: Kubernetes secrets encrypted with a customer-managed key, a private API endpoint, every control-plane log type, and a system node pool. On AWS: EKS in API authentication mode with an IAM OIDC provider so workload identities work. On Azure: AKS with KMS etcd encryption (the cluster's identity gets Key Vault Crypto User on the key, and a private vault is reached privately), OIDC issuer and workload identity, Azure RBAC without local accounts, a cilium network policy, a `CriticalAddonsOnly` system pool and patch upgrades; `identity_id` is the control plane's user-assigned identity. On Google Cloud: GKE with private nodes, Workload Identity, shielded nodes, the REGULAR release channel and binary authorization; `encryption_key_id` also grants the project's GKE service agent `roles/cloudkms.cryptoKeyEncrypterDecrypter` on the key, before the cluster is created. GKE clusters have no identity of their own (`identity_id` is refused); nodes run as `system_pool.node_identity_id`, never as the default compute service account.")
             .attr(Attribute::string("kubernetes_version").optional().computed().use_state_for_unknown().describe("Kubernetes minor version, e.g. `1.31`; the cloud's default when unset. Upgrades happen in place."))
             .attr(Attribute::string("endpoint_access").default("private").one_of(&["private", "public"]).describe("`private` (default): the API server is reachable only from the cluster's network. `public`: also from `authorized_cidrs`."))
             .attr(

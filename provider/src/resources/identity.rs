@@ -129,7 +129,7 @@ impl CloudObject for Identity {
                     ))
                     .describe("A permissions boundary for the role."),
             ),
-            Block::new().attr(Attribute::string("resource_group_name").optional().describe("Resource group of the managed identity.")),
+            Block::new().attr(Attribute::string("resource_group_name").optional().requires_replace().describe("Resource group of the user-assigned managed identity (required on Azure).")),
             Block::new().attr(Attribute::string("project").optional().requires_replace().describe("Project of the service account; defaults to the provider's.")),
         );
         Schema::new(
@@ -147,8 +147,8 @@ impl CloudObject for Identity {
                     .optional()
                     .describe("Permissions to add, each `{ action, target }`: `kms_decrypt` / `kms_encrypt_decrypt` on a key's `key_ref`; `model_store_read` / `model_store_write` on a model store location (AWS: `s3://bucket/prefix/`; not yet on Google Cloud)."),
             )
-            .attr(Attribute::string("principal").computed().use_state_for_unknown().describe("How other policies name this identity: the role ARN on AWS."))
-            .attr(Attribute::string("client_id").computed().use_state_for_unknown().describe("The identity's unique id (AWS: the role id)."))
+            .attr(Attribute::string("principal").computed().use_state_for_unknown().describe("How other policies name this identity: the role ARN on AWS, the managed identity's principal (object) id on Azure."))
+            .attr(Attribute::string("client_id").computed().use_state_for_unknown().describe("The identity's unique id (AWS: the role id; Azure: the managed identity's client id, what workloads sign in as)."))
             .block(
                 NestedBlock::single(
                     "workload",

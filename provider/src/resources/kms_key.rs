@@ -67,8 +67,8 @@ impl CloudObject for KmsKey {
         let [aws, azure, gcp] = cloud_blocks(
             Block::new(),
             Block::new()
-                .attr(Attribute::string("resource_group_name").optional().describe("Resource group of the key vault."))
-                .attr(Attribute::string("key_vault_id").optional().describe("An existing Key Vault; without it the resource creates a dedicated vault with purge protection and RBAC.")),
+                .attr(Attribute::string("resource_group_name").optional().requires_replace().describe("Resource group of the dedicated key vault; required unless `key_vault_id` is set."))
+                .attr(Attribute::string("key_vault_id").optional().requires_replace().describe("ARM id of an existing Key Vault to create the key in; without it the resource creates a dedicated vault (RBAC, purge protection, 90 days of soft delete, no public network access).")),
             Block::new()
                 .attr(Attribute::string("project").optional().requires_replace().describe("Project; defaults to the provider's."))
                 .attr(Attribute::string("key_ring").optional().requires_replace().describe("Key ring name; default `<name>-ring`."))
@@ -76,8 +76,8 @@ impl CloudObject for KmsKey {
         );
         Schema::new(
             base_block(ObjectKind::Key, &self.rules)
-            .describe("A customer-managed encryption key with automatic rotation. On AWS: a symmetric KMS key with alias `alias/<name>` and a key policy that trusts only the account root; destroy schedules deletion after `deletion_window_days`. On Google Cloud: an ENCRYPT_DECRYPT crypto key named `<name>` in the key ring `gcp { key_ring }` (default `<name>-ring`, created if missing and never deleted, as Cloud KMS cannot delete key rings), HSM-protected unless `gcp { protection_level }` says otherwise; destroy schedules destruction of every version after `deletion_window_days`; Cloud KMS stores no description.")
-            .attr(Attribute::string("key_ref").computed().use_state_for_unknown().describe("What a cluster's `encryption_key_id` takes: the key ARN on AWS, the crypto key's resource name (`projects/P/locations/L/keyRings/R/cryptoKeys/K`) on Google Cloud."))
+            .describe("A customer-managed encryption key with automatic rotation. On AWS: a symmetric KMS key with alias `alias/<name>` and a key policy that trusts only the account root (and lets Auto Scaling use it for EBS volumes); destroy schedules deletion after `deletion_window_days`. On Azure: an RSA key with a rotation policy, in a dedicated Key Vault (RBAC authorization, purge protection, soft delete for 90 days, public network access off) unless `azure.key_vault_id` names one; destroy deletes the dedicated vault, which stays recoverable for 90 days. On Google Cloud: an ENCRYPT_DECRYPT crypto key named `<name>` in the key ring `gcp { key_ring }` (default `<name>-ring`, created if missing and never deleted, as Cloud KMS cannot delete key rings), HSM-protected unless `gcp { protection_level }` says otherwise; destroy schedules destruction of every version after `deletion_window_days`; Cloud KMS stores no description.")
+            .attr(Attribute::string("key_ref").computed().use_state_for_unknown().describe("What a cluster's `encryption_key_id` takes: the key ARN on AWS, the versionless key URI on Azure, the crypto key's resource name (`projects/P/locations/L/keyRings/R/cryptoKeys/K`) on Google Cloud."))
             .attr(Attribute::string("description").default(DEFAULT_DESCRIPTION).describe("Description of the key."))
             .attr(
                 Attribute::number("rotation_period_days")

@@ -74,7 +74,7 @@ mod nodegroup_create_tests;
 #[cfg(test)]
 mod stub_backend;
 #[cfg(test)]
-mod stub_server;
+pub(crate) mod stub_server;
 
 use super::model::{
     ClusterSpec, ClusterState, IdentitySpec, IdentityState, KeySpec, KeyState, NodePoolSpec,

@@ -149,6 +149,21 @@ impl Reply {
         }
     }
 
+    /// Any status, headers and body (e.g. ARM's long-running operation answers).
+    pub fn with(status: u16, headers: &[(&str, &str)], body: serde_json::Value) -> Reply {
+        let mut all = vec![("content-type".to_string(), "application/json".to_string())];
+        all.extend(headers.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        Reply {
+            status,
+            headers: all,
+            body: if body.is_null() {
+                String::new()
+            } else {
+                body.to_string()
+            },
+        }
+    }
+
     /// An error as REST-JSON services (EKS) send it.
     pub fn aws_error(status: u16, code: &str, message: &str) -> Reply {
         Reply {
@@ -239,8 +254,18 @@ pub struct StubServer {
 
 impl StubServer {
     pub async fn start(script: Vec<Reply>) -> StubServer {
-        assert!(!script.is_empty(), "a stub needs at least one reply");
-        StubServer::serving(Script::InOrder(script)).await
+        Self::start_with(|_| script).await
+    }
+
+    /// A stub whose replies may name its own URL (`script` gets it), e.g. in a
+    /// long-running operation's status URL.
+    pub async fn start_with(script: impl FnOnce(&str) -> Vec<Reply>) -> StubServer {
+        StubServer::serving(|url| {
+            let script = script(url);
+            assert!(!script.is_empty(), "a stub needs at least one reply");
+            Script::InOrder(script)
+        })
+        .await
     }
 
     /// A stub answering each operation (see [`Seen::operation`]) from its own script;
@@ -250,20 +275,19 @@ impl StubServer {
             routes.iter().all(|(_, r)| !r.is_empty()),
             "a route needs a reply"
         );
-        StubServer::serving(Script::ByOperation(
-            routes
-                .into_iter()
-                .map(|(op, replies)| (op.to_string(), replies))
-                .collect(),
-        ))
-        .await
+        let routes: HashMap<String, Vec<Reply>> = routes
+            .into_iter()
+            .map(|(op, replies)| (op.to_string(), replies))
+            .collect();
+        StubServer::serving(|_| Script::ByOperation(routes)).await
     }
 
-    async fn serving(script: Script) -> StubServer {
+    async fn serving(script: impl FnOnce(&str) -> Script) -> StubServer {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind 127.0.0.1:0");
         let url = format!("http://{}", listener.local_addr().expect("local address"));
+        let script = script(&url);
         let seen = Arc::new(Mutex::new(Vec::new()));
         let script = Arc::new(script);
         let task = {

@@ -1,0 +1,6 @@
+//! The Azure backend of the mlcloud provider through the real terraform CLI, against
+//! `mlcloud-emulator`'s azure part (Azure Resource Manager, Key Vault and Entra ID over
+//! https with the emulator's test CA). Terraform 1.15.
+
+mod bad_input;
+mod stack_lifecycle;

@@ -1,0 +1,180 @@
+//! The user's story on Azure: a key, a cluster identity, a KMS-encrypted private AKS
+//! cluster and a GPU pool as one stack, applied with the emulator's operations taking
+//! seconds (so the waiters really wait); a second plan has nothing to do; the pool's
+//! size, labels and tags and the cluster's tags change in place; destroy leaves the
+//! emulator's records empty.
+
+use acceptance_tests::{MlcloudEmulator, Terraform, TestResult, Workdir, providers};
+use serde_json::Value;
+use std::process::Command;
+
+use crate::bad_input::{TERRAFORM_BLOCK, provider_block};
+
+acceptance_tests::scenarios_on_terraform_1_15!(apply_plan_destroy_a_gpu_stack);
+
+const GROUP: &str = "ml";
+
+const STACK: &str = r#"
+locals {
+  azure = { resource_group_name = "ml" }
+}
+
+resource "mlcloud_kms_key" "etcd" {
+  cloud    = "azure"
+  name     = "etcd"
+  location = "westeurope"
+  azure {
+    resource_group_name = local.azure.resource_group_name
+  }
+}
+
+resource "mlcloud_identity" "cluster" {
+  cloud    = "azure"
+  name     = "ml-cluster"
+  location = "westeurope"
+  purpose  = "cluster"
+  azure {
+    resource_group_name = local.azure.resource_group_name
+  }
+}
+
+resource "mlcloud_cluster" "main" {
+  cloud             = "azure"
+  name              = "ml-main"
+  location          = "westeurope"
+  encryption_key_id = mlcloud_kms_key.etcd.key_ref
+  identity_id       = mlcloud_identity.cluster.id
+  system_pool {
+    node_count = 1
+  }
+  azure {
+    resource_group_name = local.azure.resource_group_name
+  }
+}
+
+resource "mlcloud_node_pool" "gpu" {
+  cloud      = "azure"
+  cluster_id = mlcloud_cluster.main.id
+  name       = "gpu"
+  location   = "westeurope"
+  node_count = 1
+  accelerator {
+    type = "nvidia-t4"
+  }
+}
+"#;
+
+/// The resource group, made the way a user's tooling would (the provider does not
+/// own resource groups): a token for the printed client, then ARM's PUT.
+fn create_group(emulator: &MlcloudEmulator) {
+    let azure = &emulator.ready()["azure"];
+    let field = |name: &str| azure[name].as_str().unwrap_or_default().to_string();
+    let curl = |args: &[String]| {
+        let out = Command::new("curl")
+            .args(["-sS", "--fail-with-body", "--cacert", &field("ca_file")])
+            .args(args)
+            .output()
+            .expect("curl");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let token: Value = serde_json::from_str(&curl(&[
+        format!("{}/{}/oauth2/v2.0/token", field("active_directory"), field("tenant_id")),
+        "-d".into(),
+        format!(
+            "grant_type=client_credentials&client_id={}&client_secret={}&scope=https%3A%2F%2Fmanagement.azure.com%2F.default",
+            field("client_id"),
+            field("client_secret")
+        ),
+    ]))
+    .expect("token");
+    curl(&[
+        "-X".into(),
+        "PUT".into(),
+        format!(
+            "{}/subscriptions/{}/resourcegroups/{GROUP}?api-version=2021-04-01",
+            field("resource_manager"),
+            field("subscription_id")
+        ),
+        "-H".into(),
+        format!(
+            "Authorization: Bearer {}",
+            token["access_token"].as_str().unwrap_or_default()
+        ),
+        "-H".into(),
+        "content-type: application/json".into(),
+        "-d".into(),
+        r#"{"location": "westeurope"}"#.into(),
+    ]);
+}
+
+fn count(records: &Value, kind: &str) -> usize {
+    records["azure"][kind].as_array().map_or(0, Vec::len)
+}
+
+fn apply_plan_destroy_a_gpu_stack(terraform: &Terraform) -> TestResult {
+    let emulator = MlcloudEmulator::start(&["--operation-delay-ms", "2000"])?;
+    create_group(&emulator);
+    let workdir = Workdir::new(terraform, &[providers::mlcloud()?])?;
+    workdir.write(
+        "main.tf",
+        &[TERRAFORM_BLOCK, &provider_block(&emulator), STACK].join("\n"),
+    )?;
+    workdir.init()?;
+    workdir.apply()?;
+
+    let records = emulator.records()?;
+    for (kind, n) in [
+        ("vaults", 1),
+        ("keys", 1),
+        ("identities", 1),
+        ("managed_clusters", 1),
+        ("agent_pools", 2),
+        ("role_assignments", 1),
+    ] {
+        assert_eq!(count(&records, kind), n, "{kind}: {records}");
+    }
+    workdir.assert_no_changes()?;
+
+    // In place, as AKS allows: the pool's size, labels and tags, the cluster's tags.
+    let changed = STACK
+        .replace(
+            "  node_count = 1\n  accelerator",
+            "  node_count = 2\n  labels     = { team = \"ml\" }\n  tags       = { owner = \"ml-platform\" }\n  accelerator",
+        )
+        .replace(
+            "  identity_id       = mlcloud_identity.cluster.id\n",
+            "  identity_id       = mlcloud_identity.cluster.id\n  tags              = { owner = \"ml-platform\" }\n",
+        );
+    assert_ne!(changed, STACK);
+    workdir.write(
+        "main.tf",
+        &[TERRAFORM_BLOCK, &provider_block(&emulator), &changed].join("\n"),
+    )?;
+    let applied = workdir.apply()?;
+    assert!(
+        applied.stdout.contains("0 added, 2 changed, 0 destroyed"),
+        "{applied}"
+    );
+    workdir.assert_no_changes()?;
+
+    let destroyed = workdir.run(&["destroy", "-auto-approve", "-input=false", "-no-color"])?;
+    assert_eq!(destroyed.code, 0, "{destroyed}");
+    let records = emulator.records()?;
+    for kind in [
+        "managed_clusters",
+        "agent_pools",
+        "vaults",
+        "keys",
+        "identities",
+        "federated_identity_credentials",
+        "role_assignments",
+    ] {
+        assert_eq!(count(&records, kind), 0, "{kind} left: {records}");
+    }
+    Ok(())
+}
