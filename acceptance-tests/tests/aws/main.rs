@@ -4,6 +4,7 @@
 //! on 1.0.3.
 
 mod adoption;
+mod emulator_log;
 mod expect;
 mod records;
 mod stack;
@@ -14,10 +15,13 @@ mod bad_input;
 mod destroy_leaves_nothing;
 mod drift;
 mod examples;
+mod faults_are_retried;
 mod import_by_identity;
 mod import_each;
 mod in_place_updates;
+mod interrupted_apply;
 mod lifecycle_on_1_0_3;
+mod lost_create_responses;
 mod order_is_not_the_users;
 mod query;
 mod secrets_stay_out_of_logs;
