@@ -6,6 +6,9 @@ use acceptance_tests::{HarnessError, Moto, State, TestResult};
 use serde_json::Value;
 
 use crate::expect::resource;
+
+/// The system node group's launch template: `mlcloud-<cluster>-system`.
+const SYSTEM_LAUNCH_TEMPLATE: &str = "mlcloud-ml-main-system";
 use crate::records::Records;
 use crate::stack::{
     ADDRESSES, CLUSTER, CLUSTER_NAME, CLUSTER_ROLE, KEY, KEY_NAME, NODE_ROLE, POOL_LAUNCH_TEMPLATE,
@@ -81,10 +84,12 @@ pub fn assert_stack_exactly_once(moto: &Moto, state: &State) -> TestResult {
     let mut groups = records.node_group_names(CLUSTER_NAME)?;
     groups.sort();
     assert_eq!(groups, [POOL_NAME, "system"], "one node group each");
+    let mut templates = records.launch_template_names()?;
+    templates.sort();
     assert_eq!(
-        records.launch_template_names()?,
-        [POOL_LAUNCH_TEMPLATE],
-        "one launch template"
+        templates,
+        [POOL_LAUNCH_TEMPLATE, SYSTEM_LAUNCH_TEMPLATE],
+        "one launch template per node group"
     );
     Ok(())
 }
