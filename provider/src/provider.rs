@@ -61,11 +61,11 @@ impl Provider for MlcloudProvider {
 
     async fn configure(&self, config: Value) -> Result<ProviderData, Diagnostics> {
         let parsed = ProviderConfig::from_value(&config)?;
-        Ok(Arc::new(Clouds::new(
-            parsed,
-            self.rules.clone(),
-            self.plugins.clone(),
-        )))
+        Ok(Arc::new(
+            Clouds::new(parsed, self.rules.clone(), self.plugins.clone())
+                .with_environment_locations()
+                .await,
+        ))
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {

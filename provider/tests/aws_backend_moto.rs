@@ -261,7 +261,7 @@ async fn kms_key_lifecycle() {
         policy["Statement"][0]["Principal"]["AWS"][0],
         "arn:aws:iam::123456789012:root"
     );
-    let on_key: BTreeMap<String, String> = kms
+    let mut on_key: BTreeMap<String, String> = kms
         .list_resource_tags()
         .key_id(&created.id)
         .send()
@@ -271,6 +271,11 @@ async fn kms_key_lifecycle() {
         .iter()
         .map(|t| (t.tag_key().to_string(), t.tag_value().to_string()))
         .collect();
+    // The create's own token, for recognising the key after a lost answer.
+    let token = on_key
+        .remove("mlcloud-create-token")
+        .expect("a create token tag");
+    assert!(token.starts_with("mlcloud-"), "{token}");
     assert_eq!(
         on_key,
         tags(&[
@@ -280,12 +285,20 @@ async fn kms_key_lifecycle() {
         ])
     );
 
-    // A create retried after a lost response adopts the key instead of making another.
+    // Another create of the same name (another state's) never takes this key over.
     let again = keys(&backend)
         .create(&key_spec("it-etcd"), &op())
         .await
-        .expect("retried create");
-    assert_eq!(again.id, created.id);
+        .expect_err("a second create of the name is refused");
+    assert!(again.created.is_none());
+    assert!(
+        again.error.to_string().contains(&format!(
+            "a key with alias alias/it-etcd already exists (key ID {}); import it",
+            by_alias.key_id()
+        )),
+        "{}",
+        again.error
+    );
     let listed = kms.list_keys().send().await.unwrap();
     assert_eq!(listed.keys().len(), 1, "no second key");
 
@@ -303,7 +316,10 @@ async fn kms_key_lifecycle() {
         .unwrap_err();
     assert!(refused.created.is_none());
     assert!(
-        refused.error.to_string().contains("mlcloud did not create"),
+        refused
+            .error
+            .to_string()
+            .contains("import it with `terraform import"),
         "{}",
         refused.error
     );

@@ -461,10 +461,10 @@ async fn aws_tags_stop_at_50_counting_the_markers() {
             ("tags", tags(n)),
         ])
     };
-    let d = validate("mlcloud_kms_key", key(49)).await;
-    assert_error_at(&d, "tags", "at most 48; this block has 49");
-    assert_error_at(&d, "tags", "mlcloud adds 2");
-    let d = validate("mlcloud_kms_key", key(48)).await;
+    let d = validate("mlcloud_kms_key", key(46)).await;
+    assert_error_at(&d, "tags", "at most 45; this block has 46");
+    assert_error_at(&d, "tags", "mlcloud adds up to 5");
+    let d = validate("mlcloud_kms_key", key(45)).await;
     assert_no_error_at(&d, "tags");
 }
 

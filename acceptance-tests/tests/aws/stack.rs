@@ -21,8 +21,9 @@ pub const NODE_ROLE: &str = "ml-node";
 pub const WORKLOAD_ROLE: &str = "ml-inference";
 pub const CLUSTER_NAME: &str = "ml-main";
 pub const POOL_NAME: &str = "gpu-l4";
-/// The launch template the provider makes for the GPU pool: `mlcloud-<cluster>-<pool>`.
-pub const POOL_LAUNCH_TEMPLATE: &str = "mlcloud-ml-main-gpu-l4";
+/// The launch template the provider makes for the GPU pool:
+/// `mlcloud-<cluster>-<pool>-<hash of cluster and pool>`.
+pub const POOL_LAUNCH_TEMPLATE: &str = "mlcloud-ml-main-gpu-l4-c9443dba63ba5afe";
 pub const NAMESPACE: &str = "ml-serving";
 pub const SERVICE_ACCOUNT: &str = "inference";
 pub const MODEL_STORE: &str = "s3://models-bucket/llama/";

@@ -44,6 +44,18 @@ pub enum CloudError {
         code: String,
         message: String,
     },
+    /// The name is taken by an object this create did not make (another state's, or
+    /// made by hand): never adopted, since destroying either state would delete the
+    /// other's object. `import` is the `terraform import` arguments that would take
+    /// it over.
+    #[error(
+        "{what} already exists ({existing}); import it with `terraform import {import}` or choose another name"
+    )]
+    Taken {
+        what: String,
+        existing: String,
+        import: String,
+    },
     /// Any other refusal; `code` and `message` quote the service.
     #[error("{service} {operation} failed: {code}: {message}")]
     Api {

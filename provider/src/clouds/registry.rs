@@ -35,6 +35,9 @@ pub struct Clouds {
     config: ProviderConfig,
     rules: RuleBook,
     plugins: Vec<(CloudPlugin, OnceCell<Arc<Backends>>)>,
+    /// Each cloud's region from the environment (see
+    /// [`CloudRules::environment_location`](super::CloudRules::environment_location)).
+    environment_locations: Vec<(Cloud, String)>,
 }
 
 impl Clouds {
@@ -43,7 +46,27 @@ impl Clouds {
             config,
             rules,
             plugins: plugins.into_iter().map(|p| (p, OnceCell::new())).collect(),
+            environment_locations: Vec::new(),
         }
+    }
+
+    /// Asks each configured cloud's rules for its region from the environment, once,
+    /// for [`Clouds::default_location`]. A cloud the provider block does not configure,
+    /// or whose block names a region, is not asked.
+    pub async fn with_environment_locations(mut self) -> Self {
+        let mut found = Vec::new();
+        for rules in self.rules.all() {
+            let cloud = rules.cloud();
+            // Not configured, or the block names the region: nothing to look up.
+            if !self.config.has_cloud(cloud) || self.config.default_location(cloud).is_some() {
+                continue;
+            }
+            if let Some(location) = rules.environment_location(&self.config).await {
+                found.push((cloud, location));
+            }
+        }
+        self.environment_locations = found;
+        self
     }
 
     pub fn config(&self) -> &ProviderConfig {
@@ -112,8 +135,14 @@ impl Clouds {
         })
     }
 
-    /// The region resources default their `location` to.
+    /// The region resources default their `location` to: the provider block's, else
+    /// the one the cloud's tools would take from the environment.
     pub fn default_location(&self, cloud: Cloud) -> Option<String> {
-        self.config.default_location(cloud)
+        self.config.default_location(cloud).or_else(|| {
+            self.environment_locations
+                .iter()
+                .find(|(c, _)| *c == cloud)
+                .map(|(_, location)| location.clone())
+        })
     }
 }

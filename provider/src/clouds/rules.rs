@@ -6,6 +6,9 @@
 
 use super::model::Architecture;
 use crate::Cloud;
+use crate::config::ProviderConfig;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use tfplug::{AttributePath, Diagnostic, Diagnostics, Value};
 
@@ -63,6 +66,13 @@ pub trait CloudRules: Send + Sync {
         None
     }
 
+    /// How many tags of its own bookkeeping (beyond the two markers every object
+    /// carries) this cloud's backend may add to one object; they count against
+    /// [`CloudRules::max_tags`] too.
+    fn own_tags(&self) -> usize {
+        0
+    }
+
     /// Whether `id` has the exact form of this cloud's identifier of a `kind`.
     fn is_object_id(&self, kind: ObjectKind, id: &str) -> bool;
 
@@ -72,6 +82,17 @@ pub trait CloudRules: Send + Sync {
     /// The location an id names, when it names one (AWS: the ARN's region).
     fn location_in_id(&self, _id: &str) -> Option<String> {
         None
+    }
+
+    /// Where resources of this cloud are made when neither the resource's `location`
+    /// nor the provider block names a region: what the cloud's own tools would use
+    /// from the environment (AWS: `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's
+    /// region). Asked once, when the provider is configured, so that the plan shows it.
+    fn environment_location<'a>(
+        &'a self,
+        _config: &'a ProviderConfig,
+    ) -> Pin<Box<dyn Future<Output = Option<String>> + Send + 'a>> {
+        Box::pin(async { None })
     }
 
     fn check_key(&self, _config: &Value, _diags: &mut Diagnostics) {}

@@ -70,6 +70,23 @@ impl Deadline {
     pub fn remaining(&self) -> Duration {
         self.timeout.saturating_sub(self.started.elapsed())
     }
+
+    /// Whether Terraform asked us to stop. Loops that make calls check it before each
+    /// new round: an answer already asked for is awaited (it may have made something
+    /// that must reach the state), nothing new is started.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.is_cancelled()
+    }
+
+    /// Sleeps `pause` (never past the deadline); a stop request ends it at once with
+    /// [`CloudError::Cancelled`] naming `what` was being done.
+    pub async fn pause(&self, pause: Duration, what: &str) -> Result<(), CloudError> {
+        tokio::select! {
+            biased;
+            _ = self.cancel.cancelled() => Err(CloudError::Cancelled(what.to_string())),
+            _ = tokio::time::sleep(pause.min(self.remaining())) => Ok(()),
+        }
+    }
 }
 
 /// What the waiter is waiting for.
@@ -523,6 +540,35 @@ mod tests {
         stopper.await.unwrap();
         assert!(matches!(err, CloudError::Cancelled(_)), "{err:?}");
         assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    #[tokio::test]
+    async fn a_pause_ends_at_once_when_terraform_asks_us_to_stop() {
+        let cancel = CancellationToken::new();
+        let deadline = Deadline::new(&Op::new(Duration::from_secs(60), cancel.clone()));
+        assert!(!deadline.is_cancelled());
+        let stopper = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            cancel.cancel();
+        });
+        let started = std::time::Instant::now();
+        let err = deadline
+            .pause(Duration::from_secs(30), "looking for a key")
+            .await
+            .unwrap_err();
+        stopper.await.unwrap();
+        assert_eq!(err, CloudError::Cancelled("looking for a key".into()));
+        assert!(deadline.is_cancelled());
+        assert!(started.elapsed() < Duration::from_secs(5));
+        // And never past the operation's deadline.
+        let short = deadline_of(Duration::from_millis(10));
+        let started = std::time::Instant::now();
+        short.pause(Duration::from_secs(30), "x").await.unwrap();
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    fn deadline_of(timeout: Duration) -> Deadline {
+        Deadline::new(&Op::new(timeout, CancellationToken::new()))
     }
 
     fn throttled(retry_after: Option<Duration>) -> CloudError {

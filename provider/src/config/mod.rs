@@ -69,16 +69,11 @@ impl ProviderConfig {
         .at(AttributePath::attr("cloud")))
     }
 
-    /// The region resources of `cloud` default their `location` to: the block's
-    /// region, else (AWS) the standard environment variables.
+    /// The region the block of `cloud` names, if any (the environment's comes from
+    /// the cloud's rules, see `Clouds::default_location`).
     pub fn default_location(&self, cloud: Cloud) -> Option<String> {
         match cloud {
-            Cloud::Aws => self
-                .aws
-                .as_ref()
-                .and_then(|a| a.region.clone())
-                .or_else(|| std::env::var("AWS_REGION").ok())
-                .or_else(|| std::env::var("AWS_DEFAULT_REGION").ok()),
+            Cloud::Aws => self.aws.as_ref().and_then(|a| a.region.clone()),
             Cloud::Azure => None,
             Cloud::Gcp => self.gcp.as_ref().and_then(|g| g.region.clone()),
         }

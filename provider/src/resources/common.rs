@@ -65,7 +65,7 @@ pub fn base_block(kind: ObjectKind, rules: &RuleBook) -> Block {
                 .optional()
                 .computed()
                 .requires_replace()
-                .describe("Region. Defaults to the provider block's region for the cloud. Changing it replaces the resource."),
+                .describe("Region. Defaults to the provider block's region for the cloud, else to the region the cloud's own tools take from the environment (AWS: `AWS_REGION`, `AWS_DEFAULT_REGION`, then the profile's `region`), shown in the plan. Changing it replaces the resource."),
         )
         .attr(
             Attribute::map("tags", Type::String)
@@ -78,17 +78,22 @@ pub fn base_block(kind: ObjectKind, rules: &RuleBook) -> Block {
 
 /// " On aws at most 48 (...)." for each cloud with a tag limit, for the `tags` docs.
 fn tag_limits(rules: &RuleBook) -> String {
-    let added = markers::markers("").len();
     rules
         .all()
-        .filter_map(|r| r.max_tags().map(|max| (r.cloud(), max)))
-        .map(|(cloud, max)| {
+        .filter_map(|r| r.max_tags().map(|max| (r.cloud(), max, added_tags(r))))
+        .map(|(cloud, max, added)| {
             format!(
-                " With cloud = \"{cloud}\", at most {}: the cloud allows {max} tags per resource and mlcloud adds its {added} markers.",
+                " With cloud = \"{cloud}\", at most {}: the cloud allows {max} tags per resource and mlcloud adds up to {added} of its own (its markers and bookkeeping).",
                 max - added
             )
         })
         .collect()
+}
+
+/// The most tags mlcloud itself puts on one object of the rules' cloud: the markers
+/// and the backend's bookkeeping.
+fn added_tags(rules: &dyn CloudRules) -> usize {
+    markers::markers("").len() + rules.own_tags()
 }
 
 /// The optional `aws {}`, `azure {}`, `gcp {}` blocks with each cloud's settings.
@@ -192,22 +197,24 @@ pub fn check_name_and_tags(
     }
 }
 
-/// The cloud's limit counts every tag on the object, so the markers mlcloud adds take
-/// two of them. `default_tags` are not counted: keeping the rule to the resource's own
-/// block keeps the message about something the user can see in that block.
+/// The cloud's limit counts every tag on the object, so the markers and bookkeeping
+/// tags mlcloud adds take some of them. `default_tags` are not counted: keeping the
+/// rule to the resource's own block keeps the message about something the user can
+/// see in that block.
 fn check_tag_count(rules: &dyn CloudRules, own: usize, diags: &mut Diagnostics) {
     let Some(max) = rules.max_tags() else {
         return;
     };
-    let added = markers::markers("").len();
+    let added = added_tags(rules);
     if own + added > max {
         diags.push(invalid_at(
             AttributePath::attr("tags"),
             format!(
-                "On {}, a resource carries at most {max} tags and mlcloud adds {added} of its own (\"{}\" and \"{}\"), so tags can hold at most {}; this block has {own}.",
+                "On {}, a resource carries at most {max} tags and mlcloud adds up to {added} of its own (\"{}\", \"{}\" and its bookkeeping under \"{}\"), so tags can hold at most {}; this block has {own}.",
                 rules.cloud(),
                 markers::MANAGED,
                 markers::NAME,
+                markers::PREFIX,
                 max - added
             ),
         ));

@@ -1,6 +1,10 @@
 //! Connecting: region and credentials from the provider's `aws {}` block or the standard
 //! chain, the optional assumed role, per-service endpoint overrides and the retry
 //! settings, turned into one SDK client per service (per region for regional ones).
+//!
+//! Every call is time-limited ([`CallLimits`]): a hung connection or a black-holed
+//! endpoint fails the call instead of holding `terraform apply` forever, and the
+//! SDK's retry loop stops at the operation limit however many attempts remain.
 
 use super::errors::{SdkResultExt, Service};
 use crate::clouds::CloudError;
@@ -8,12 +12,44 @@ use crate::config::aws::AwsConfig;
 use crate::config::common::{Endpoints, RetryBlock, endpoint};
 use aws_config::retry::RetryConfig;
 use aws_config::sts::AssumeRoleProvider;
+use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_sts::config::{Credentials, SharedCredentialsProvider};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::OnceCell;
+
+/// How long one AWS call may take. Not settings of the provider block: no AWS call
+/// mlcloud makes should take minutes (long work is an asynchronous create plus a
+/// waiter, each poll its own call), so these only catch what is broken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallLimits {
+    /// Opening the connection (TCP and TLS).
+    pub connect: Duration,
+    /// One attempt: sending the request and reading the whole answer.
+    pub attempt: Duration,
+    /// The whole call, the SDK's retries and their backoff included.
+    pub operation: Duration,
+}
+
+impl CallLimits {
+    /// 10 s to connect, a minute per attempt, five minutes per call: the default retry
+    /// settings (8 attempts, at most 30 s apart) fit inside when attempts fail fast.
+    pub const DEFAULT: CallLimits = CallLimits {
+        connect: Duration::from_secs(10),
+        attempt: Duration::from_secs(60),
+        operation: Duration::from_secs(300),
+    };
+
+    fn timeout_config(self) -> TimeoutConfig {
+        TimeoutConfig::builder()
+            .connect_timeout(self.connect)
+            .operation_attempt_timeout(self.attempt)
+            .operation_timeout(self.operation)
+            .build()
+    }
+}
 
 /// Clients of the regional services for one region.
 pub struct Regional {
@@ -42,7 +78,15 @@ pub struct Clients {
 
 impl Clients {
     pub async fn connect(config: &AwsConfig) -> Result<Clients, CloudError> {
-        let sdk = load_sdk_config(config).await?;
+        Clients::connect_with_limits(config, CallLimits::DEFAULT).await
+    }
+
+    /// [`Clients::connect`] with other call limits (tests use short ones).
+    pub async fn connect_with_limits(
+        config: &AwsConfig,
+        limits: CallLimits,
+    ) -> Result<Clients, CloudError> {
+        let sdk = load_sdk_config(config, limits).await?;
         Clients::from_sdk_config(sdk, config.endpoints.clone())
     }
 
@@ -157,14 +201,16 @@ impl Clients {
 /// Resolves region and credentials: the block's static keys if set, else the standard
 /// chain (environment, shared config/SSO profile, web identity, container and instance
 /// roles), then `assume_role` on top.
-async fn load_sdk_config(config: &AwsConfig) -> Result<SdkConfig, CloudError> {
+async fn load_sdk_config(config: &AwsConfig, limits: CallLimits) -> Result<SdkConfig, CloudError> {
     let retry = RetryBlock::settings(config.retry.as_ref());
     // Standard mode: exponential backoff with jitter, throttling errors retried with
     // their own token bucket, Retry-After honoured by the classifiers.
     let retry_config = RetryConfig::standard()
         .with_max_attempts(retry.max_attempts)
         .with_max_backoff(Duration::from_secs(retry.max_backoff_seconds.into()));
-    let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(retry_config);
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(retry_config)
+        .timeout_config(limits.timeout_config());
     if let Some(region) = &config.region {
         loader = loader.region(Region::new(region.clone()));
     }
@@ -301,6 +347,65 @@ mod tests {
         assert!(
             matches!(&err, CloudError::Transport(m) if m.starts_with("EKS DescribeCluster")),
             "{err:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn every_call_is_time_limited_by_default() {
+        let config = AwsConfig {
+            region: Some("us-east-1".into()),
+            ..AwsConfig::default()
+        };
+        let clients = Clients::connect(&config).await.unwrap();
+        let timeouts = clients.sdk.timeout_config().expect("a timeout config");
+        assert_eq!(
+            timeouts.operation_timeout(),
+            Some(CallLimits::DEFAULT.operation)
+        );
+        assert_eq!(
+            timeouts.operation_attempt_timeout(),
+            Some(CallLimits::DEFAULT.attempt)
+        );
+        assert_eq!(
+            timeouts.connect_timeout(),
+            Some(CallLimits::DEFAULT.connect)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_call_without_an_answer_fails_at_its_limits_instead_of_hanging() {
+        use crate::clouds::aws::stub_backend::{SHORT_LIMITS, config};
+        use crate::clouds::aws::stub_server::{Reply, StubServer};
+        let stub = StubServer::start(vec![
+            Reply::json(serde_json::json!({})).after(Duration::from_secs(30)),
+        ])
+        .await;
+        let clients = Clients::connect_with_limits(&config(&stub, 2), SHORT_LIMITS)
+            .await
+            .unwrap();
+        let started = std::time::Instant::now();
+        let err = clients
+            .regional("")
+            .eks
+            .describe_cluster()
+            .name("ml")
+            .send()
+            .await
+            .or_cloud(Service::Eks, "DescribeCluster", "EKS cluster \"ml\"")
+            .unwrap_err();
+        assert!(
+            matches!(&err, CloudError::Transport(m) if m.contains("timeout") || m.contains("timed out")),
+            "{err:?}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(
+            stub.seen().len(),
+            2,
+            "each attempt timed out, then was retried"
         );
     }
 

@@ -14,7 +14,7 @@ use super::oidc;
 use super::propagation::retry_while_propagating;
 use super::rules::LOG_TYPES;
 use super::tags;
-use super::tokens::request_token;
+use super::tokens::fresh_token;
 use super::updates::wait_update;
 use crate::clouds::markers;
 use crate::clouds::model::{
@@ -431,7 +431,9 @@ impl ObjectBackend<ClusterSpec, ClusterState> for AwsBackend {
             )
             .into());
         }
-        let token = request_token(&["cluster", &spec.name, &format!("{spec:?}")]);
+        // One token for this create: the propagation retries below resend the same
+        // request, so a lost response is answered with this create's cluster.
+        let token = fresh_token();
         let request = eks
             .create_cluster()
             .name(&spec.name)

@@ -266,6 +266,29 @@ where
     }
 }
 
+/// Codes of a server-side failure: the request may or may not have been applied.
+const SERVER_FAULT_CODES: &[&str] = &[
+    "ServerException",
+    "InternalFailure",
+    "InternalError",
+    "InternalServerError",
+    "ServiceUnavailable",
+    "ServiceUnavailableException",
+];
+
+/// Whether a write may have happened although it failed: no answer (the connection
+/// dropped, the operation timed out, we were stopped) or a server fault. A clear 4xx
+/// refusal means it did not.
+pub fn outcome_unknown(error: &CloudError) -> bool {
+    match error {
+        CloudError::Transport(_) | CloudError::Timeout { .. } | CloudError::Cancelled(_) => true,
+        CloudError::Api { code, .. } => {
+            SERVER_FAULT_CODES.contains(&code.as_str()) || code.starts_with("HTTP 5")
+        }
+        _ => false,
+    }
+}
+
 /// A find's "not found" as `None`.
 pub fn found<T>(result: Result<T, CloudError>) -> Result<Option<T>, CloudError> {
     match result {

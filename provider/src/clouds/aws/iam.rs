@@ -7,17 +7,21 @@ use super::AwsBackend;
 use super::arn::{self, Arn};
 use super::cluster_api::find_cluster;
 use super::errors::{SdkResultExt, Service, found, gone_is_ok};
+use super::iam_create;
 use super::policy::{self, GRANTS_POLICY_NAME, PolicyDocument, WebIdentityTrust};
+use super::propagation::read_after_write;
 use super::tags::{self, TagChanges};
+use super::tokens::fresh_token;
 use crate::clouds::markers;
 use crate::clouds::model::{
     AwsIdentitySettings, IdentitySpec, IdentityState, Op, PerCloud, Purpose, Tags, WorkloadBinding,
 };
+use crate::clouds::wait::Deadline;
 use crate::clouds::{CloudError, ObjectBackend, Outcome, PartialFailure};
 use aws_sdk_iam::Client;
 use aws_sdk_iam::types::{Role, Tag};
 
-fn what(role: &str) -> String {
+pub(super) fn what(role: &str) -> String {
     format!("IAM role {role:?}")
 }
 
@@ -124,7 +128,7 @@ fn made(role: &Role, spec: &IdentitySpec) -> IdentityState {
 
 // ---------------------------------------------------------------- find
 
-async fn find_role(client: &Client, name: &str) -> Result<Role, CloudError> {
+pub(super) async fn find_role(client: &Client, name: &str) -> Result<Role, CloudError> {
     client
         .get_role()
         .role_name(name)
@@ -469,32 +473,30 @@ impl ObjectBackend<IdentitySpec, IdentityState> for AwsBackend {
         let caller = self.clients.caller().await?;
         // Checked before the role exists, so bad grant targets leave nothing behind.
         policy::grants_policy(&spec.grants, &caller.partition, &caller.account)?;
-        let created = self
-            .clients
-            .iam
-            .create_role()
-            .role_name(&spec.name)
-            .path("/")
-            .assume_role_policy_document(trust.to_json())
-            .set_permissions_boundary(boundary(spec).map(str::to_string))
-            .set_tags(Some(iam_tags(&expand_tags(spec))?))
-            .send()
-            .await
-            .or_cloud(Service::Iam, "CreateRole", &what(&spec.name))?;
+        let deadline = Deadline::new(op);
+        let waits = (&self.backoff, &deadline);
+        let new_role = iam_create::NewRole {
+            name: &spec.name,
+            trust: trust.to_json(),
+            boundary: boundary(spec),
+            tags: iam_tags(&expand_tags(spec))?,
+        };
+        let role =
+            iam_create::create_role(&self.clients.iam, &new_role, &fresh_token(), waits).await?;
         // The role exists: every failure from here on hands it to the state.
-        if let Some(role) = created.role() {
-            op.record(&made(role, spec));
-        }
-        if let Err(error) = self.converge_identity(&spec.name, spec, &trust).await {
+        op.record(&made(&role, spec));
+        // Right after CreateRole, IAM may not show the role to every call yet.
+        let converged = read_after_write(&what(&spec.name), waits, || async {
+            self.converge_identity(&spec.name, spec, &trust)
+                .await
+                .map(Some)
+        })
+        .await;
+        if let Err(error) = converged {
             return Err(self.identity_partial(&spec.name, error).await);
         }
-        match self.identity_state(&spec.name).await {
-            Ok(Some(state)) => Ok(state),
-            Ok(None) => Err(CloudError::NotFound {
-                what: what(&spec.name),
-                message: "the role was created but cannot be read back".into(),
-            }
-            .into()),
+        match read_after_write(&what(&spec.name), waits, || self.identity_state(&spec.name)).await {
+            Ok(state) => Ok(state),
             Err(error) => Err(self.identity_partial(&spec.name, error).await),
         }
     }

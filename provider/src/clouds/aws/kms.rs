@@ -2,27 +2,31 @@
 //! rotation with a period, and a key policy that keeps the account root and nothing
 //! wider. Deleting schedules deletion; a key pending deletion reads as gone.
 //!
-//! CreateKey is not idempotent, so a create first looks for `alias/<name>`: a live key
-//! behind it that carries our `mlcloud:name` tag is adopted (a retried create after a
-//! lost response), any other key is an error. Our tag is the `mlcloud-name` marker (or
-//! the `mlcloud:name` tag of earlier versions).
+//! A create never takes over a key it did not make: `alias/<name>` on any live key is
+//! an error naming the import to use (see `kms_create.rs` for how a create recognises
+//! its own key after a lost answer). The `mlcloud-name` marker (or the `mlcloud:name`
+//! tag of earlier versions) tells which alias a key was created with.
 
 use super::AwsBackend;
 use super::arn::Arn;
 use super::errors::{SdkResultExt, Service, found, gone_is_ok};
+use super::kms_create;
 use super::policy;
+use super::propagation::read_after_write;
 use super::tags::{self, TagChanges};
+use super::tokens::fresh_token;
 use crate::clouds::markers;
 use crate::clouds::model::{AwsKeySettings, KeySpec, KeyState, Op, PerCloud, Tags};
+use crate::clouds::wait::Deadline;
 use crate::clouds::{CloudError, ObjectBackend, Outcome, PartialFailure};
 use aws_sdk_kms::Client;
-use aws_sdk_kms::types::{self as kms, KeyMetadata, KeyUsageType};
+use aws_sdk_kms::types::{self as kms, KeyMetadata};
 
-fn alias_of(name: &str) -> String {
+pub(super) fn alias_of(name: &str) -> String {
     format!("alias/{name}")
 }
 
-fn what(key: &str) -> String {
+pub(super) fn what(key: &str) -> String {
     format!("KMS key {key:?}")
 }
 
@@ -95,7 +99,7 @@ fn made(arn: &str, spec: &KeySpec) -> KeyState {
     }
 }
 
-fn is_scheduled_for_deletion(meta: &KeyMetadata) -> bool {
+pub(super) fn is_scheduled_for_deletion(meta: &KeyMetadata) -> bool {
     matches!(
         meta.key_state(),
         Some(kms::KeyState::PendingDeletion | kms::KeyState::PendingReplicaDeletion)
@@ -105,7 +109,7 @@ fn is_scheduled_for_deletion(meta: &KeyMetadata) -> bool {
 // ---------------------------------------------------------------- find
 
 /// The key's metadata; `key` is a key id, key ARN, alias name or alias ARN.
-async fn find_key(client: &Client, key: &str) -> Result<KeyMetadata, CloudError> {
+pub(super) async fn find_key(client: &Client, key: &str) -> Result<KeyMetadata, CloudError> {
     client
         .describe_key()
         .key_id(key)
@@ -120,7 +124,7 @@ async fn find_key(client: &Client, key: &str) -> Result<KeyMetadata, CloudError>
 }
 
 /// All tags on the key, internal ones included.
-async fn find_tags(client: &Client, key_id: &str) -> Result<Tags, CloudError> {
+pub(super) async fn find_tags(client: &Client, key_id: &str) -> Result<Tags, CloudError> {
     let mut all = Tags::new();
     let mut marker = None;
     loop {
@@ -265,33 +269,7 @@ async fn enable_rotation(client: &Client, key_id: &str, days: u32) -> Result<(),
     Ok(())
 }
 
-/// A key already behind `alias/<name>`: ours to adopt (returns its ARN), or in the way.
-/// An alias left on a key of ours that is pending deletion is removed so it can move to
-/// the new key.
-async fn adoptable_key(client: &Client, spec: &KeySpec) -> Result<Option<String>, CloudError> {
-    let alias = alias_of(&spec.name);
-    let Some(meta) = found(find_key(client, &alias).await)? else {
-        return Ok(None);
-    };
-    let key_id = meta.key_id().to_string();
-    let arn = meta.arn().unwrap_or(&key_id).to_string();
-    let ours = markers::marks(&find_tags(client, &key_id).await?, &spec.name);
-    match (ours, is_scheduled_for_deletion(&meta)) {
-        (true, false) => Ok(Some(arn)),
-        (true, true) => {
-            gone_is_ok(delete_alias(client, &alias).await)?;
-            Ok(None)
-        }
-        (false, _) => Err(CloudError::Invalid(format!(
-            "{alias} already points at KMS key {arn}, which mlcloud did not create for this name \
-             (it has no tag {}={}): import that key, or choose another name",
-            markers::NAME,
-            markers::label_value(&spec.name)
-        ))),
-    }
-}
-
-async fn delete_alias(client: &Client, alias: &str) -> Result<(), CloudError> {
+pub(super) async fn delete_alias(client: &Client, alias: &str) -> Result<(), CloudError> {
     client
         .delete_alias()
         .alias_name(alias)
@@ -338,50 +316,36 @@ impl AwsBackend {
 impl ObjectBackend<KeySpec, KeyState> for AwsBackend {
     async fn create(&self, spec: &KeySpec, op: &Op) -> Outcome<KeyState> {
         let client = self.kms_for(&spec.location);
-
-        let arn = match adoptable_key(&client, spec).await? {
-            Some(arn) => arn,
-            None => {
-                let caller = self.clients.caller().await?;
-                let created = client
-                    .create_key()
-                    .description(&spec.description)
-                    .key_usage(KeyUsageType::EncryptDecrypt)
-                    .key_spec(kms::KeySpec::SymmetricDefault)
-                    .policy(policy::key_policy(&caller.partition, &caller.account).to_json())
-                    .set_tags(Some(kms_tags(&expand_tags(spec))?))
-                    .send()
-                    .await
-                    .or_cloud(Service::Kms, "CreateKey", &what(&spec.name))?;
-                let meta = created.key_metadata.ok_or_else(|| {
-                    CloudError::Transport("KMS CreateKey returned no key metadata".into())
-                })?;
-                let arn = meta.arn().unwrap_or(meta.key_id()).to_string();
-                // From here on the key exists: every failure must hand it to the state.
-                op.record(&made(&arn, spec));
-                let alias = client
-                    .create_alias()
-                    .alias_name(alias_of(&spec.name))
-                    .target_key_id(meta.key_id())
-                    .send()
-                    .await
-                    .or_cloud(Service::Kms, "CreateAlias", &what(&spec.name));
-                if let Err(error) = alias {
-                    return Err(self.key_partial(&client, &arn, spec, error).await);
-                }
-                arn
-            }
-        };
-        if let Err(error) = converge(&client, &arn, spec).await {
+        let deadline = Deadline::new(op);
+        let waits = (&self.backoff, &deadline);
+        kms_create::ensure_alias_free(&client, spec).await?;
+        let caller = self.clients.caller().await?;
+        let policy = policy::key_policy(&caller.partition, &caller.account).to_json();
+        let token = fresh_token();
+        let meta = kms_create::create_key(
+            &client,
+            spec,
+            &policy,
+            kms_tags(&expand_tags(spec))?,
+            &token,
+            waits,
+        )
+        .await?;
+        let arn = meta.arn().unwrap_or(meta.key_id()).to_string();
+        // From here on the key exists: every failure must hand it to the state.
+        op.record(&made(&arn, spec));
+        if let Err(error) = kms_create::claim_alias(&client, spec, meta.key_id(), waits).await {
             return Err(self.key_partial(&client, &arn, spec, error).await);
         }
-        match self.key_state(&client, &arn).await {
-            Ok(Some(state)) => Ok(state),
-            Ok(None) => Err(CloudError::NotFound {
-                what: what(&arn),
-                message: "the key was created but is gone or scheduled for deletion".into(),
-            }
-            .into()),
+        let converged = read_after_write(&what(&arn), waits, || async {
+            converge(&client, &arn, spec).await.map(Some)
+        })
+        .await;
+        if let Err(error) = converged {
+            return Err(self.key_partial(&client, &arn, spec, error).await);
+        }
+        match read_after_write(&what(&arn), waits, || self.key_state(&client, &arn)).await {
+            Ok(state) => Ok(state),
             Err(error) => Err(self.key_partial(&client, &arn, spec, error).await),
         }
     }

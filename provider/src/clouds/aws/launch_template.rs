@@ -1,10 +1,11 @@
 //! The EC2 launch template behind every node group mlcloud creates: IMDSv2 required
 //! with a hop limit of 1 (pods cannot reach the node's instance credentials), and the
 //! root volume's size (EKS forbids `diskSize` on a node group that has a launch
-//! template). Named `mlcloud-<cluster>-<pool>`; deleted with its node group.
+//! template). Named `mlcloud-<cluster>-<pool>-<hash of both>` (see [`template_name`]);
+//! deleted with its node group.
 
 use super::errors::{SdkResultExt, Service, found, gone_is_ok};
-use super::tokens::request_token;
+use super::tokens::fresh_token;
 use crate::clouds::CloudError;
 use crate::clouds::model::Tags;
 use aws_sdk_ec2::Client;
@@ -18,6 +19,8 @@ use aws_sdk_ec2::types::{
 /// The root device of the EKS-optimized Amazon Linux 2023 AMIs.
 const ROOT_DEVICE: &str = "/dev/xvda";
 const PREFIX: &str = "mlcloud-";
+/// EC2's limit on a launch template name.
+const MAX_NAME_LEN: usize = 128;
 
 /// A launch template version, as a node group refers to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,11 +29,34 @@ pub struct TemplateRef {
     pub version: String,
 }
 
+/// The template of pool `pool` in cluster `cluster`: readable, and unique per pair.
+/// Joining the two names alone is not (`ml-gpu` + `a` and `ml` + `gpu-a` would share
+/// one), so a hash of the pair ends the name; the readable part is cut to keep the
+/// whole within EC2's 128 characters. Templates named by earlier versions
+/// (`mlcloud-<cluster>-<pool>`) are still recognised as ours by [`is_ours`].
 pub fn template_name(cluster: &str, pool: &str) -> String {
-    format!("{PREFIX}{cluster}-{pool}")
+    let suffix = format!("-{:016x}", pair_hash(cluster, pool));
+    let readable: String = format!("{PREFIX}{cluster}-{pool}")
+        .chars()
+        .take(MAX_NAME_LEN - suffix.len())
+        .collect();
+    format!("{readable}{suffix}")
 }
 
-/// Whether mlcloud made the template (and may delete it).
+/// FNV-1a over the two names with a separator that neither may contain: stable across
+/// builds and platforms (unlike `std`'s hasher), so a name computed again later (an
+/// interrupted create, run again) is the same.
+fn pair_hash(cluster: &str, pool: &str) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in cluster.bytes().chain([0x1f]).chain(pool.bytes()) {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
+/// Whether mlcloud made the template (and may delete it): every name mlcloud ever gave
+/// one starts with `mlcloud-`.
 pub fn is_ours(name: &str) -> bool {
     name.starts_with(PREFIX)
 }
@@ -134,31 +160,30 @@ pub async fn find_disk_size(
 // ---------------------------------------------------------------- create / delete
 
 /// Creates the template; if one of that name is left from an earlier attempt, adds a
-/// version with our settings to it instead.
+/// version with our settings to it instead. The flag says whether this call made the
+/// template (only then may a refused node group create take it back: a template that
+/// was there before may be in use by a group this create does not know of).
 pub async fn create(
     ec2: &Client,
     name: &str,
     disk_size_gb: u32,
     tags: &Tags,
-) -> Result<TemplateRef, CloudError> {
+) -> Result<(TemplateRef, bool), CloudError> {
     let created = ec2
         .create_launch_template()
         .launch_template_name(name)
         .version_description("mlcloud node group: IMDSv2 only, root volume size")
         .launch_template_data(expand_data(disk_size_gb))
         .set_tag_specifications(expand_tags(tags))
-        .client_token(request_token(&[
-            "launch-template",
-            name,
-            &disk_size_gb.to_string(),
-        ]))
+        // Fresh per create: a name-derived token would return a template deleted since.
+        .client_token(fresh_token())
         .send()
         .await
         .or_cloud(Service::Ec2, "CreateLaunchTemplate", &what(name));
     match created {
         Ok(out) => {
             let template = out.launch_template();
-            Ok(TemplateRef {
+            let made = TemplateRef {
                 id: template
                     .and_then(|t| t.launch_template_id())
                     .ok_or_else(|| {
@@ -169,7 +194,8 @@ pub async fn create(
                     .and_then(|t| t.latest_version_number())
                     .unwrap_or(1)
                     .to_string(),
-            })
+            };
+            Ok((made, true))
         }
         Err(e) if e.has_code("InvalidLaunchTemplateName.AlreadyExistsException") => {
             let id = find_template_id(ec2, name).await?;
@@ -187,10 +213,11 @@ pub async fn create(
                         "EC2 CreateLaunchTemplateVersion returned no version".into(),
                     )
                 })?;
-            Ok(TemplateRef {
+            let reused = TemplateRef {
                 id,
                 version: version.to_string(),
-            })
+            };
+            Ok((reused, false))
         }
         Err(e) => Err(e),
     }
@@ -228,10 +255,31 @@ mod tests {
     }
 
     #[test]
-    fn names_say_whose_template_it_is() {
+    fn names_say_whose_template_it_is_and_are_unique_per_pool() {
         let name = template_name("ml-main", "gpu-l4");
-        assert_eq!(name, "mlcloud-ml-main-gpu-l4");
+        // Pinned: a create interrupted and run again by a later version must find it.
+        assert_eq!(name, "mlcloud-ml-main-gpu-l4-c9443dba63ba5afe");
+        assert_eq!(name, template_name("ml-main", "gpu-l4"), "stable");
         assert!(is_ours(&name));
         assert!(!is_ours("eks-1234"));
+        // The earlier scheme's names are still ours (state written by older versions).
+        assert!(is_ours("mlcloud-ml-main-gpu-l4"));
+        assert_ne!(template_name("ml-gpu", "a"), template_name("ml", "gpu-a"));
+    }
+
+    #[test]
+    fn long_names_are_cut_to_ec2s_limit_and_stay_distinct() {
+        let cluster = "c".repeat(100);
+        let (a, b) = (
+            template_name(&cluster, &"p".repeat(63)),
+            template_name(&cluster, &"p".repeat(62)),
+        );
+        assert_eq!(a.len(), MAX_NAME_LEN);
+        assert!(b.len() <= MAX_NAME_LEN);
+        assert_ne!(a, b);
+        assert!(
+            a.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'),
+            "{a}"
+        );
     }
 }

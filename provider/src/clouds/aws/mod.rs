@@ -8,19 +8,21 @@
 //! | file | resource / job |
 //! |---|---|
 //! | `rules.rs` | AWS's plan rules (names, tags, ARNs, log types, defaults) |
+//! | `region.rs` | the region from the environment or profile, for `location`'s default |
 //! | `clients.rs` | credentials, region, endpoints, retry → SDK clients |
 //! | `errors.rs` | SDK errors → the shared `CloudError` set, not-found predicates |
-//! | `kms.rs` | `mlcloud_kms_key` |
-//! | `iam.rs` + `policy.rs` | `mlcloud_identity`, policy documents |
+//! | `kms.rs` + `kms_create.rs` | `mlcloud_kms_key`; creating a key exactly once |
+//! | `iam.rs` + `iam_create.rs` + `policy.rs` | `mlcloud_identity`; creating a role exactly once; policy documents |
 //! | `eks.rs` + `oidc.rs` | `mlcloud_cluster`, its IAM OIDC provider |
 //! | `node_pool.rs` | `mlcloud_node_pool` |
 //! | `nodegroup.rs` + `launch_template.rs` | node group steps shared by pools and the system pool |
 //! | `cluster_api.rs` | finding EKS clusters and waiting for them |
 //! | `placement.rs` | a pool's subnets from the cluster's and the pool's zones (EC2) |
 //! | `updates.rs` | tracking an EKS update until it finishes |
-//! | `tokens.rs`, `propagation.rs` | idempotency tokens; retrying while IAM/KMS catch up |
+//! | `tokens.rs`, `propagation.rs` | fresh idempotency and create tokens; retrying while IAM/KMS catch up |
 //! | `arn.rs`, `tags.rs` | ARNs apart and together; user tags vs mlcloud's own |
-//! | `stub_server.rs`, `eks_waiter_tests.rs` | the waiters against a scripted HTTP stub |
+//! | `stub_server.rs`, `stub_backend.rs` | a scripted HTTP stub (lost answers, delays, per-operation scripts) and a backend pointed at it |
+//! | `eks_waiter_tests.rs`, `*_create_tests.rs` | waiters and creates under faults moto does not show |
 //!
 //! The waiter, backoff and error set are shared by every cloud (`clouds::wait`,
 //! `clouds::CloudError`).
@@ -31,7 +33,9 @@ mod cluster_api;
 mod eks;
 mod errors;
 mod iam;
+mod iam_create;
 mod kms;
+mod kms_create;
 mod launch_template;
 mod node_pool;
 mod nodegroup;
@@ -39,13 +43,24 @@ mod oidc;
 mod placement;
 mod policy;
 mod propagation;
+mod region;
 pub mod rules;
 mod tags;
 mod tokens;
 mod updates;
 
 #[cfg(test)]
+mod eks_create_tests;
+#[cfg(test)]
 mod eks_waiter_tests;
+#[cfg(test)]
+mod iam_create_tests;
+#[cfg(test)]
+mod kms_create_tests;
+#[cfg(test)]
+mod nodegroup_create_tests;
+#[cfg(test)]
+mod stub_backend;
 #[cfg(test)]
 mod stub_server;
 

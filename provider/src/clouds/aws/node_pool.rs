@@ -24,6 +24,9 @@ impl AwsBackend {
         let Some(found_group) = found(find_group(&regional.eks, cluster, group).await)? else {
             return Ok(None);
         };
+        if !is_same_group(id, found_group.nodegroup_arn().unwrap_or_default()) {
+            return Ok(None);
+        }
         let Some(found_cluster) = found(find_cluster(&regional.eks, cluster).await)? else {
             return Ok(None);
         };
@@ -98,6 +101,21 @@ impl AwsBackend {
         tags::apply_to_eks(eks, id, changes).await?;
         Ok(())
     }
+}
+
+/// Whether the node group AWS returns under the state's names is the one in state. A
+/// group deleted and recreated out of band keeps its name but gets a new ARN (the last
+/// segment is a fresh id): that is another object, and the state's is gone. As
+/// terraform-provider-aws does for an object whose id no longer resolves, read reports
+/// it gone, so the plan shows the pool to be created; the create then meets the
+/// stranger's name and fails asking for an import, instead of silently managing (and
+/// later deleting) a group Terraform never made. An id without the trailing segment
+/// (an import by `.../nodegroup/<cluster>/<name>`) names any group of that name.
+fn is_same_group(state_id: &str, aws_arn: &str) -> bool {
+    let names_one_group = state_id
+        .split_once(":nodegroup/")
+        .is_some_and(|(_, rest)| rest.split('/').count() >= 3);
+    !names_one_group || aws_arn.is_empty() || state_id == aws_arn
 }
 
 /// What is known of a node group the moment EKS accepted it: its ARN and the spec.
@@ -248,5 +266,22 @@ impl ObjectBackend<NodePoolSpec, NodePoolState> for AwsBackend {
             &deadline,
         )
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_same_group;
+
+    const GROUP: &str = "arn:aws:eks:us-east-1:123456789012:nodegroup/ml-main/gpu/1c2e0a9f-aaaa";
+
+    #[test]
+    fn a_group_recreated_under_the_same_name_is_another_object() {
+        assert!(is_same_group(GROUP, GROUP));
+        let recreated = "arn:aws:eks:us-east-1:123456789012:nodegroup/ml-main/gpu/77b1d3c4-bbbb";
+        assert!(!is_same_group(GROUP, recreated));
+        // Imported by cluster and name only: whichever group has that name.
+        let by_name = "arn:aws:eks:us-east-1:123456789012:nodegroup/ml-main/gpu";
+        assert!(is_same_group(by_name, recreated));
     }
 }

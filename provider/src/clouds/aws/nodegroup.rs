@@ -5,11 +5,11 @@
 //! `UpdateNodegroupConfig`; tags with `TagResource`/`UntagResource`.
 
 use super::clients::Regional;
-use super::errors::{SdkResultExt, Service, found, gone_is_ok};
+use super::errors::{SdkResultExt, Service, found, gone_is_ok, outcome_unknown};
 use super::launch_template::{self, TemplateRef};
 use super::propagation::retry_while_propagating;
 use super::tags;
-use super::tokens::request_token;
+use super::tokens::fresh_token;
 use super::updates::wait_update;
 use crate::clouds::CloudError;
 use crate::clouds::markers;
@@ -288,7 +288,7 @@ pub async fn create_group(
     })?;
     let scaling = expand_scaling(spec.scaling, None)?;
     let template_name = launch_template::template_name(cluster, &spec.name);
-    let template =
+    let (template, made_now) =
         launch_template::create(&regional.ec2, &template_name, spec.disk_size_gb, &spec.tags)
             .await?;
     let request = regional
@@ -318,12 +318,8 @@ pub async fn create_group(
                 .version(&template.version)
                 .build(),
         )
-        .client_request_token(request_token(&[
-            "nodegroup",
-            cluster,
-            &spec.name,
-            &format!("{spec:?}"),
-        ]));
+        // Fresh per create; the retries below clone this request and so resend it.
+        .client_request_token(fresh_token());
     let created = retry_while_propagating(
         &format!("creating {}", what(cluster, &spec.name)),
         backoff,
@@ -342,8 +338,24 @@ pub async fn create_group(
     .await;
     let arn = match created {
         Ok(out) => out.nodegroup.and_then(|g| g.nodegroup_arn),
+        Err(error) if outcome_unknown(&error) => {
+            match found_after_unknown_outcome(regional, cluster, &spec.name, &template).await {
+                Some(arn) => Some(arn),
+                None => return Err(GroupFailure::from(kept_template(error, &template_name))),
+            }
+        }
         Err(error) => {
-            // Nothing uses the template yet: take it back, keeping the first error.
+            let error = match taken_by(&regional.eks, cluster, &spec.name, &error).await {
+                Some(taken) => taken,
+                None => error,
+            };
+            if !made_now {
+                // There before this create: a group of an earlier, unanswered create
+                // may use it.
+                return Err(GroupFailure { arn: None, error });
+            }
+            // EKS refused: nothing uses the template this call made, so take it back,
+            // keeping the first error.
             let error = match launch_template::delete(&regional.ec2, &template.id).await {
                 Ok(()) => error,
                 Err(cleanup) => CloudError::Invalid(format!(
@@ -366,6 +378,50 @@ pub async fn create_group(
     )
     .await
     .map_err(|error| GroupFailure { arn, error })
+}
+
+/// After a CreateNodegroup whose outcome is unknown (no answer), the group EKS may have
+/// made anyway: ours only if it uses the launch template this create just made (a
+/// template no other create can name), so a group of someone else is never adopted.
+async fn found_after_unknown_outcome(
+    regional: &Regional,
+    cluster: &str,
+    group: &str,
+    template: &TemplateRef,
+) -> Option<String> {
+    let found = found(find_group(&regional.eks, cluster, group).await).ok()??;
+    let ours = template_of(&found).is_some_and(|t| t.id == template.id);
+    ours.then(|| found.nodegroup_arn().map(str::to_string))?
+}
+
+/// When EKS refused because a group of that name exists (one made out of band, or
+/// re-made after Terraform's was deleted): the error saying whose it is and how to take
+/// it over, instead of EKS's bare `ResourceInUseException`.
+async fn taken_by(
+    eks: &Client,
+    cluster: &str,
+    group: &str,
+    error: &CloudError,
+) -> Option<CloudError> {
+    if !error.has_code("ResourceInUseException") {
+        return None;
+    }
+    let existing = found(find_group(eks, cluster, group).await).ok()??;
+    let arn = existing.nodegroup_arn()?;
+    Some(CloudError::Taken {
+        what: format!("a node group named {group} in EKS cluster {cluster}"),
+        existing: arn.to_string(),
+        import: format!("mlcloud_node_pool.<resource name> {arn}"),
+    })
+}
+
+/// The error of a create whose outcome is unknown: the template stays, since the group
+/// may be using it (EKS may yet show it); the next apply finds it by name and reuses it.
+fn kept_template(error: CloudError, template_name: &str) -> CloudError {
+    CloudError::Transport(format!(
+        "{error}; the node group may have been created anyway, so launch template \
+         {template_name} was kept (the next apply reuses it)"
+    ))
 }
 
 /// Deletes the node group (if any), waits until it is gone, then its launch template.

@@ -3,9 +3,13 @@
 
 use super::arn::{self, Arn};
 use super::policy::{S3Location, kms_key_arn};
+use super::region::{RegionSources, environment_region};
 use crate::Cloud;
 use crate::clouds::model::{Architecture, GrantAction};
 use crate::clouds::rules::{CloudRules, ObjectKind};
+use crate::config::ProviderConfig;
+use std::future::Future;
+use std::pin::Pin;
 use tfplug::{AttributePath, Diagnostic, Diagnostics, Value};
 
 /// Every EKS control-plane log type.
@@ -62,6 +66,14 @@ fn check_model_store(target: &str) -> Result<(), String> {
 impl CloudRules for AwsRules {
     fn cloud(&self) -> Cloud {
         Cloud::Aws
+    }
+
+    fn environment_location<'a>(
+        &'a self,
+        config: &'a ProviderConfig,
+    ) -> Pin<Box<dyn Future<Output = Option<String>> + Send + 'a>> {
+        let profile = config.aws.as_ref().and_then(|a| a.profile.as_deref());
+        Box::pin(environment_region(RegionSources::process(profile)))
     }
 
     fn check_name(&self, kind: ObjectKind, name: &str) -> Result<(), String> {
@@ -131,6 +143,12 @@ impl CloudRules for AwsRules {
     /// EKS, IAM and KMS all cap user tags at 50 per resource.
     fn max_tags(&self) -> Option<usize> {
         Some(50)
+    }
+
+    /// At most three on one object: a role's purpose and workload cluster, and the
+    /// create token of a role or key (`tags.rs`, `tokens.rs`).
+    fn own_tags(&self) -> usize {
+        3
     }
 
     fn is_object_id(&self, kind: ObjectKind, id: &str) -> bool {
