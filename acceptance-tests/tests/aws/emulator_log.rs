@@ -7,8 +7,8 @@ use serde_json::Value;
 
 use crate::expect::resource;
 
-/// The system node group's launch template: `mlcloud-<cluster>-system`.
-const SYSTEM_LAUNCH_TEMPLATE: &str = "mlcloud-ml-main-system";
+/// The system node group's launch template: `mlcloud-<cluster>-system...`.
+const SYSTEM_LAUNCH_TEMPLATE_PREFIX: &str = "mlcloud-ml-main-system";
 use crate::records::Records;
 use crate::stack::{
     ADDRESSES, CLUSTER, CLUSTER_NAME, CLUSTER_ROLE, KEY, KEY_NAME, NODE_ROLE, POOL_LAUNCH_TEMPLATE,
@@ -84,12 +84,18 @@ pub fn assert_stack_exactly_once(moto: &Moto, state: &State) -> TestResult {
     let mut groups = records.node_group_names(CLUSTER_NAME)?;
     groups.sort();
     assert_eq!(groups, [POOL_NAME, "system"], "one node group each");
-    let mut templates = records.launch_template_names()?;
-    templates.sort();
+    let templates = records.launch_template_names()?;
     assert_eq!(
-        templates,
-        [POOL_LAUNCH_TEMPLATE, SYSTEM_LAUNCH_TEMPLATE],
-        "one launch template per node group"
+        templates.len(),
+        2,
+        "one launch template per node group: {templates:?}"
+    );
+    assert!(
+        templates.iter().any(|name| name == POOL_LAUNCH_TEMPLATE)
+            && templates
+                .iter()
+                .any(|name| name.starts_with(SYSTEM_LAUNCH_TEMPLATE_PREFIX)),
+        "the pool's and the system group's: {templates:?}"
     );
     Ok(())
 }
