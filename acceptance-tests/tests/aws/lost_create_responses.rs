@@ -59,9 +59,9 @@ fn create_with_lost_response(terraform: &Terraform, operation: &str) -> TestResu
     )?;
 
     let first = workdir.run(&["apply", "-auto-approve", "-input=false", "-no-color"])?;
-    assert_eq!(
-        statuses(&moto, operation)?.first(),
-        Some(&None),
+    // Requests are logged as they finish, and creates run in parallel: any one.
+    assert!(
+        statuses(&moto, operation)?.contains(&None),
         "the {operation} response was dropped"
     );
     if first.code != 0 {
