@@ -75,8 +75,19 @@ impl fmt::Debug for CommandOutput {
 /// Runs `command` with stdin closed, collecting stdout and stderr, and kills it (with
 /// every process it started) when it is still running after `timeout`.
 pub fn run_with_timeout(
+    command: Command,
+    timeout: Duration,
+) -> Result<CommandOutput, HarnessError> {
+    run_interrupting(command, timeout, || false)
+}
+
+/// Like [`run_with_timeout`], and the first time `interrupt_now` says so while the
+/// command runs, sends SIGINT to its process group, as Ctrl-C in a terminal does (a
+/// user stopping `terraform apply`); then waits for it to finish.
+pub fn run_interrupting(
     mut command: Command,
     timeout: Duration,
+    mut interrupt_now: impl FnMut() -> bool,
 ) -> Result<CommandOutput, HarnessError> {
     let description = describe(&command);
     // Its own process group, so a timeout also reaches the providers terraform started.
@@ -101,7 +112,7 @@ pub fn run_with_timeout(
     // Both pipes are drained while the command runs; a full pipe would stall it.
     let stdout = drain(child.stdout.take());
     let stderr = drain(child.stderr.take());
-    let finished = wait_until(&mut child, Instant::now() + timeout);
+    let finished = wait_until(&mut child, Instant::now() + timeout, &mut interrupt_now);
     let output = |code| CommandOutput {
         command: description.clone(),
         code,
@@ -122,12 +133,23 @@ pub fn run_with_timeout(
 }
 
 /// The exit code once the child has exited, or `None` at the deadline.
-fn wait_until(child: &mut Child, deadline: Instant) -> Option<i32> {
+fn wait_until(
+    child: &mut Child,
+    deadline: Instant,
+    interrupt_now: &mut dyn FnMut() -> bool,
+) -> Option<i32> {
+    let mut interrupted = false;
     loop {
         match child.try_wait() {
             Ok(Some(status)) => return Some(exit_code_of(Some(status))),
             Ok(None) if Instant::now() >= deadline => return None,
-            Ok(None) => thread::sleep(POLL_INTERVAL),
+            Ok(None) => {
+                if !interrupted && interrupt_now() {
+                    interrupted = true;
+                    signal_process_group(child, libc::SIGINT);
+                }
+                thread::sleep(POLL_INTERVAL);
+            }
             // The child cannot be observed any more; report it like a kill by signal.
             Err(_) => return Some(-1),
         }
@@ -145,15 +167,22 @@ fn exit_code_of(status: Option<std::process::ExitStatus>) -> i32 {
 }
 
 fn kill_process_group(child: &mut Child) {
-    let Ok(group) = libc::pid_t::try_from(child.id()) else {
+    if !signal_process_group(child, libc::SIGKILL) {
         let _ = child.kill();
-        return;
+    }
+}
+
+/// Sends `signal` to the group `child` leads; false when its id is out of range.
+fn signal_process_group(child: &Child, signal: libc::c_int) -> bool {
+    let Ok(group) = libc::pid_t::try_from(child.id()) else {
+        return false;
     };
     // SAFETY: killpg only sends a signal; the group is the one this child leads,
     // created by `process_group(0)` above.
     unsafe {
-        libc::killpg(group, libc::SIGKILL);
+        libc::killpg(group, signal);
     }
+    true
 }
 
 fn drain(pipe: Option<impl Read + Send + 'static>) -> JoinHandle<String> {

@@ -44,7 +44,7 @@ mod test_support;
 mod workdir;
 mod workflow;
 
-pub use command::{CommandOutput, run_with_timeout};
+pub use command::{CommandOutput, run_interrupting, run_with_timeout};
 pub use error::{HarnessError, TestResult};
 pub use hcl::hcl_string;
 pub use install::{BuildOutput, ProviderInstall, SourceAddress, cli_config};

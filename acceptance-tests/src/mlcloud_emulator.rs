@@ -103,6 +103,11 @@ impl MlcloudEmulator {
         self.admin("GET", "/faults", "")
     }
 
+    /// Removes every scripted fault.
+    pub fn clear_faults(&self) -> Result<(), HarnessError> {
+        self.admin("DELETE", "/faults", "").map(|_| ())
+    }
+
     /// The requests one part was sent, in order.
     pub fn requests(&self, part: &str) -> Result<Vec<Value>, HarnessError> {
         let answer = self.admin("GET", &format!("/requests?part={part}"), "")?;

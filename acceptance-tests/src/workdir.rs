@@ -9,7 +9,7 @@ use std::time::Duration;
 use tempfile::TempDir;
 
 use crate::clean_env;
-use crate::command::{CommandOutput, run_with_timeout};
+use crate::command::{CommandOutput, run_interrupting, run_with_timeout};
 use crate::error::HarnessError;
 use crate::install::{ProviderInstall, cli_config};
 use crate::terraform::Terraform;
@@ -133,6 +133,20 @@ impl Workdir {
     /// ([`clean_env`](crate::clean_env)) nor its home directory: only what this
     /// workdir sets.
     pub fn run(&self, args: &[&str]) -> Result<CommandOutput, HarnessError> {
+        run_with_timeout(self.command(args), COMMAND_TIMEOUT)
+    }
+
+    /// Runs `terraform ARGS` as [`run`](Self::run) does, and interrupts it (SIGINT to
+    /// terraform and its providers, as Ctrl-C does) once `interrupt_now` says so.
+    pub fn run_interrupted(
+        &self,
+        args: &[&str],
+        interrupt_now: impl FnMut() -> bool,
+    ) -> Result<CommandOutput, HarnessError> {
+        run_interrupting(self.command(args), COMMAND_TIMEOUT, interrupt_now)
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(self.terraform.path());
         command.args(args).current_dir(&self.module_dir);
         clean_env::remove_cloud_settings(&mut command);
@@ -151,7 +165,7 @@ impl Workdir {
             .env("CHECKPOINT_DISABLE", "1")
             .env("HOME", &self.home_dir)
             .envs(self.env.iter().map(|(name, value)| (name, value)));
-        run_with_timeout(command, COMMAND_TIMEOUT)
+        command
     }
 
     /// Runs `terraform ARGS`; an error unless it exits 0.

@@ -4,6 +4,7 @@
 //! drift and bad-input stories also on 1.0.3, the oldest protocol-6 client.
 
 mod adoption;
+mod emulator_log;
 mod expect;
 mod records;
 mod stack;
@@ -15,14 +16,17 @@ mod cluster_access;
 mod destroy_leaves_nothing;
 mod drift;
 mod examples;
+mod faults_are_retried;
 mod import_by_identity;
 mod import_each;
 mod in_place_updates;
+mod interrupted_apply;
 mod key_name_taken;
 mod kubernetes_versions;
 mod launch_templates_per_pool;
 mod lifecycle_on_1_0_3;
 mod location_from_profile;
+mod lost_create_responses;
 mod node_group_recreated;
 mod order_is_not_the_users;
 mod query;

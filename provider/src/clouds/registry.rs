@@ -52,13 +52,14 @@ impl Clouds {
     }
 
     /// Asks each configured cloud's rules for its region from the environment, once,
-    /// for [`Clouds::default_location`]. A cloud the provider block does not configure
-    /// is not asked.
+    /// for [`Clouds::default_location`]. A cloud the provider block does not configure,
+    /// or whose block names a region, is not asked.
     pub async fn with_environment_locations(mut self) -> Self {
         let mut found = Vec::new();
         for rules in self.rules.all() {
             let cloud = rules.cloud();
-            if !self.config.has_cloud(cloud) {
+            // Not configured, or the block names the region: nothing to look up.
+            if !self.config.has_cloud(cloud) || self.config.default_location(cloud).is_some() {
                 continue;
             }
             if let Some(location) = rules.environment_location(&self.config).await {

@@ -13,12 +13,25 @@ use super::eks_routes::EksRoute;
 use super::encoding::{form_value, percent_encode};
 use super::errors::{AwsError, render};
 use super::forward::{Moto, bad_gateway};
+use super::idempotency::{TokenBook, key_of};
 use super::operation::Scope;
 
 /// What answering one request needs.
 pub struct Eks<'a> {
     pub moto: &'a Moto,
     pub model: &'a EksModel,
+    pub tokens: &'a TokenBook,
+}
+
+/// The EKS creates that take a `clientRequestToken`.
+fn takes_token(route: &EksRoute) -> bool {
+    matches!(
+        route,
+        EksRoute::CreateCluster
+            | EksRoute::CreateNodegroup { .. }
+            | EksRoute::CreateAccessEntry { .. }
+            | EksRoute::CreatePodIdentityAssociation { .. }
+    )
 }
 
 /// Either an answer to send as is (moto's error, a gateway error) or an EKS error.
@@ -107,11 +120,26 @@ impl Eks<'_> {
             region: "us-east-1".into(),
             service: "eks".into(),
         });
-        match self.answer(&scope, route, request).await {
+        let token = takes_token(&route)
+            .then(|| serde_json::from_slice::<Value>(request.body()).ok())
+            .flatten()
+            .and_then(|body| key_of(route.operation(), request.uri().path(), &body));
+        let body = request.body().clone();
+        if let Some(earlier) = token
+            .as_ref()
+            .and_then(|key| self.tokens.replay(key, &body))
+        {
+            return earlier;
+        }
+        let response = match self.answer(&scope, route, request).await {
             Ok(response) => response,
             Err(Refusal::Response(response)) => *response,
             Err(Refusal::Error(error)) => render(Some("eks"), &error, None),
+        };
+        if let Some(key) = token {
+            self.tokens.remember(key, body, &response);
         }
+        response
     }
 
     async fn answer(

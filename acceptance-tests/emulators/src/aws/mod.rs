@@ -5,7 +5,8 @@
 //! Every request is forwarded to moto as it came ([`forward`]), except the EKS routes
 //! moto lacks, which [`eks_http`] serves from [`eks_model`] (access entries and
 //! policies, updates, version upgrades, pod identity associations), and the EKS answers
-//! it amends (versions and statuses of updates, `accessConfig`). Faults are rendered in
+//! it amends (versions and statuses of updates, `accessConfig`), and the EKS creates
+//! repeated with an earlier one's `clientRequestToken` ([`idempotency`]). Faults are rendered in
 //! each service's own error shape ([`errors`]), matched on the operation names of
 //! [`operation`].
 
@@ -15,6 +16,7 @@ mod eks_routes;
 mod encoding;
 mod errors;
 mod forward;
+mod idempotency;
 mod ids;
 mod operation;
 
@@ -36,6 +38,7 @@ pub struct AwsPart {
     endpoint: String,
     moto: Moto,
     eks: EksModel,
+    tokens: idempotency::TokenBook,
 }
 
 #[async_trait]
@@ -59,6 +62,7 @@ impl Part for AwsPart {
             let eks = Eks {
                 moto: &self.moto,
                 model: &self.eks,
+                tokens: &self.tokens,
             };
             return eks.handle(route, request).await;
         }
@@ -83,6 +87,7 @@ impl Part for AwsPart {
 
     fn reset(&self) {
         self.eks.reset();
+        self.tokens.reset();
     }
 }
 
@@ -112,6 +117,7 @@ impl PartFactory for AwsFactory {
             endpoint: context.url,
             moto: Moto::new(moto),
             eks: EksModel::new(context.options.operation_delay),
+            tokens: idempotency::TokenBook::default(),
         }))
     }
 }

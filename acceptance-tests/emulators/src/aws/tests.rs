@@ -322,6 +322,48 @@ async fn throttling_and_server_errors_are_retried_by_the_sdk_and_a_dropped_write
         "the dropped create was applied"
     );
     iam.get_role().role_name("lost").send().await.unwrap();
+
+    // EKS keeps the token of a create: the SDK's retry (same token) gets the cluster
+    // the lost answer would have named, as on EKS; moto alone would refuse it.
+    setup
+        .fault(json!({"operation": "CreateCluster", "action": "drop_response"}))
+        .await;
+    let created = eks
+        .create_cluster()
+        .name("retried")
+        .role_arn("arn:aws:iam::123456789012:role/cluster")
+        .resources_vpc_config(
+            aws_sdk_eks::types::VpcConfigRequest::builder()
+                .subnet_ids("subnet-1")
+                .build(),
+        )
+        .client_request_token("create-retried-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.cluster().unwrap().name(), Some("retried"));
+    assert_eq!(
+        setup.statuses_of("CreateCluster").await[1..],
+        [None, Some(200)],
+        "dropped, then answered from the token"
+    );
+    let again = eks
+        .create_cluster()
+        .name("retried")
+        .role_arn("arn:aws:iam::123456789012:role/cluster")
+        .resources_vpc_config(
+            aws_sdk_eks::types::VpcConfigRequest::builder()
+                .subnet_ids("subnet-1")
+                .build(),
+        )
+        .client_request_token("create-retried-2")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        again.into_service_error().is_resource_in_use_exception(),
+        "a new token is a new create"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
