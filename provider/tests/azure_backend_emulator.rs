@@ -348,6 +348,7 @@ async fn without_the_ca_the_emulator_is_refused_at_once_naming_its_host() {
 
 fn cluster_spec(identity_id: &str, key_ref: &str) -> ClusterSpec {
     ClusterSpec {
+        admin_principals: Default::default(),
         name: "ml-main".into(),
         location: LOCATION.into(),
         kubernetes_version: None,
@@ -374,6 +375,8 @@ fn cluster_spec(identity_id: &str, key_ref: &str) -> ClusterSpec {
 
 fn gpu_pool_spec(cluster_id: &str) -> NodePoolSpec {
     NodePoolSpec {
+        kubernetes_version: None,
+        disk_encryption_key_id: None,
         cluster_id: cluster_id.into(),
         name: "gpu".into(),
         machine: Machine {

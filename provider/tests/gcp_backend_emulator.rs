@@ -458,6 +458,7 @@ async fn a_cluster_and_a_gpu_pool_and_a_tpu_slice_run_on_the_node_identity() {
     .unwrap_or_else(|e| panic!("{}", e.error));
 
     let cluster = ClusterSpec {
+        admin_principals: Default::default(),
         name: "ml".into(),
         location: LOCATION.into(),
         kubernetes_version: None,
@@ -512,6 +513,8 @@ async fn a_cluster_and_a_gpu_pool_and_a_tpu_slice_run_on_the_node_identity() {
     );
 
     let gpu = NodePoolSpec {
+        kubernetes_version: None,
+        disk_encryption_key_id: None,
         cluster_id: made.id.clone(),
         name: "gpu".into(),
         machine: Machine {

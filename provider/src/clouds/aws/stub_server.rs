@@ -161,6 +161,8 @@ impl Reply {
             } else {
                 body.to_string()
             },
+            computed: None,
+            delay: std::time::Duration::ZERO,
         }
     }
 

@@ -454,6 +454,7 @@ mod tests {
 
     fn spec() -> ClusterSpec {
         ClusterSpec {
+            admin_principals: Default::default(),
             name: "ml-main".into(),
             location: "westeurope".into(),
             kubernetes_version: Some("1.33".into()),

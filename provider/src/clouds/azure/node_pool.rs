@@ -259,6 +259,8 @@ mod tests {
 
     fn spec() -> NodePoolSpec {
         NodePoolSpec {
+            kubernetes_version: None,
+            disk_encryption_key_id: None,
             cluster_id: "/subscriptions/s/resourceGroups/ml/providers/Microsoft.ContainerService/managedClusters/main".into(),
             name: "gpu".into(),
             machine: Machine {

@@ -8,6 +8,7 @@ const KEY: &str = "projects/ml-proj/locations/us-central1/keyRings/r/cryptoKeys/
 
 fn spec() -> ClusterSpec {
     ClusterSpec {
+        admin_principals: Default::default(),
         name: "ml".into(),
         location: "us-central1".into(),
         kubernetes_version: Some("1.31".into()),

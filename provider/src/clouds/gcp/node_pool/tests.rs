@@ -21,6 +21,8 @@ fn machine(ty: &str, acc: &str, per_node: u32, family: AcceleratorFamily) -> Mac
 
 fn spec(machine: Machine) -> NodePoolSpec {
     NodePoolSpec {
+        kubernetes_version: None,
+        disk_encryption_key_id: None,
         cluster_id: CLUSTER.into(),
         name: "gpu".into(),
         machine,
