@@ -17,9 +17,11 @@ provider "mlcloud" {
   default_tags = var.default_tags
 }
 
-# EKS with its Kubernetes secrets encrypted by the key, the API endpoint private unless
-# asked otherwise, every control-plane log type, an IAM OIDC provider for workload
-# identities, and a system node group.
+# EKS with its Kubernetes secrets encrypted by the key (the cluster role gets exactly
+# the KMS actions EKS needs on it), the API endpoint private unless asked otherwise,
+# every control-plane log type, an IAM OIDC provider for workload identities, a system
+# node group whose disks use the key, and cluster access only through the access
+# entries of `admin_principals` (no hidden creator-admin).
 resource "mlcloud_cluster" "this" {
   cloud              = "aws"
   name               = var.cluster_name
@@ -28,6 +30,7 @@ resource "mlcloud_cluster" "this" {
   authorized_cidrs   = length(var.authorized_cidrs) > 0 ? var.authorized_cidrs : null
   encryption_key_id  = mlcloud_kms_key.secrets.key_ref
   identity_id        = mlcloud_identity.cluster.id
+  admin_principals   = length(var.admin_principals) > 0 ? var.admin_principals : null
 
   system_pool {
     machine_type     = var.system_machine_type

@@ -103,6 +103,17 @@ variable "authorized_cidrs" {
   }
 }
 
+variable "admin_principals" {
+  description = "IAM role or user ARNs that administer the cluster (EKS access entries with AmazonEKSClusterAdminPolicy). Empty: whoever runs Terraform, as STS names them."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.admin_principals : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/.+$", arn))])
+    error_message = "Each admin_principals entry must be an IAM role or user ARN such as \"arn:aws:iam::111122223333:role/platform-admin\"."
+  }
+}
+
 variable "tags" {
   description = "Tags of every resource, over the default tags."
   type        = map(string)

@@ -17,37 +17,62 @@ acceptance_tests::scenarios_on_terraform_1_15!(
     lost_create_cluster,
     lost_create_nodegroup,
     lost_create_launch_template,
+    lost_create_access_entry,
 );
 
 fn lost_create_key(terraform: &Terraform) -> TestResult {
-    create_with_lost_response(terraform, "CreateKey")
+    create_with_lost_response(terraform, "CreateKey").map(drop)
 }
 
 fn lost_create_alias(terraform: &Terraform) -> TestResult {
-    create_with_lost_response(terraform, "CreateAlias")
+    create_with_lost_response(terraform, "CreateAlias").map(drop)
 }
 
 fn lost_create_role(terraform: &Terraform) -> TestResult {
-    create_with_lost_response(terraform, "CreateRole")
+    create_with_lost_response(terraform, "CreateRole").map(drop)
 }
 
 fn lost_put_role_policy(terraform: &Terraform) -> TestResult {
-    create_with_lost_response(terraform, "PutRolePolicy")
+    create_with_lost_response(terraform, "PutRolePolicy").map(drop)
 }
 
 fn lost_create_cluster(terraform: &Terraform) -> TestResult {
-    create_with_lost_response(terraform, "CreateCluster")
+    create_with_lost_response(terraform, "CreateCluster").map(drop)
 }
 
 fn lost_create_nodegroup(terraform: &Terraform) -> TestResult {
-    create_with_lost_response(terraform, "CreateNodegroup")
+    create_with_lost_response(terraform, "CreateNodegroup").map(drop)
 }
 
 fn lost_create_launch_template(terraform: &Terraform) -> TestResult {
-    create_with_lost_response(terraform, "CreateLaunchTemplate")
+    create_with_lost_response(terraform, "CreateLaunchTemplate").map(drop)
 }
 
-fn create_with_lost_response(terraform: &Terraform, operation: &str) -> TestResult {
+/// The caller's admin access entry: its retry meets the entry it made, which is ours.
+fn lost_create_access_entry(terraform: &Terraform) -> TestResult {
+    let moto = create_with_lost_response(terraform, "CreateAccessEntry")?;
+    let records = moto.emulator().records()?;
+    let entries = &records["aws"]["eks"]["clusters"][crate::stack::CLUSTER_NAME]["accessEntries"];
+    let principals: Vec<&str> = entries
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry["principalArn"].as_str())
+        .collect();
+    assert_eq!(
+        principals,
+        ["arn:aws:iam::123456789012:user/moto"],
+        "one access entry, the caller's: {entries}"
+    );
+    Ok(())
+}
+
+/// Runs the story with `operation`'s first response dropped; hands back the emulators
+/// for checks of their own.
+fn create_with_lost_response(
+    terraform: &Terraform,
+    operation: &str,
+) -> Result<Moto, acceptance_tests::HarnessError> {
     let moto = Moto::start()?;
     let network = moto.sdk().create_network()?;
     let workdir = Workdir::new(terraform, &[providers::mlcloud()?])?;
@@ -74,5 +99,5 @@ fn create_with_lost_response(terraform: &Terraform, operation: &str) -> TestResu
     }
     assert_stack_exactly_once(&moto, &workdir.state_json()?)?;
     workdir.assert_no_changes()?;
-    Ok(())
+    Ok(moto)
 }

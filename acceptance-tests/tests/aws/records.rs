@@ -152,12 +152,15 @@ impl<'a> Records<'a> {
         Ok(answer.role().cloned().expect("GetRole answers with a Role"))
     }
 
+    /// The account's own roles: service-linked roles (path `/aws-service-role/`) are
+    /// AWS's, made once per account and never deleted with a stack.
     pub fn role_names(&self) -> Result<Vec<String>, MotoError> {
         let sdk = self.sdk;
         let answer = sdk.call("iam ListRoles", sdk.iam.list_roles().send())?;
         Ok(answer
             .roles()
             .iter()
+            .filter(|role| !role.path().starts_with("/aws-service-role/"))
             .map(|role| role.role_name().to_owned())
             .collect())
     }

@@ -61,10 +61,17 @@ pub fn key_matches_moto(
     );
     let policy = records.key_policy(&key_id)?;
     let root = format!("arn:aws:iam::{ACCOUNT_ID}:root");
+    let autoscaling = format!(
+        "arn:aws:iam::{ACCOUNT_ID}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+    );
     assert_eq!(
         principals(&policy),
-        [("AWS".to_owned(), root)],
-        "only the account root: {policy}"
+        [
+            ("AWS".to_owned(), root),
+            ("AWS".to_owned(), autoscaling.clone()),
+            ("AWS".to_owned(), autoscaling),
+        ],
+        "the account root, and Auto Scaling for the nodes' EBS volumes: {policy}"
     );
     let tags_all = assert_tags_all(state, KEY, &[("purpose", "etcd")]);
     let on_key = records.key_tags(&key_id)?;

@@ -248,8 +248,8 @@ impl CloudObject for NodePool {
             .attr(Attribute::number("disk_size_gb").default(100i64).validate(validators::int_between(20, 16384)).requires_replace().describe("Root disk size in GiB."))
             .attr(Attribute::set("zones", Type::String).optional().requires_replace().describe("Availability zones to place nodes in; default: all of the cluster's."))
             .attr(Attribute::string("node_identity_id").optional().requires_replace().describe("The `id` of an `mlcloud_identity` with `purpose = \"node\"`. Required on aws."))
-            .attr(Attribute::string("kubernetes_version").optional().computed().describe("Kubernetes minor version of the pool's nodes, e.g. `1.31`; upgraded in place, one minor version at a time, and never newer than the cluster. Unset, it follows the cluster: the plan reads the cluster's version. To upgrade cluster and pool in one apply, write `kubernetes_version = mlcloud_cluster.<name>.kubernetes_version`."))
-            .attr(Attribute::string("disk_encryption_key_id").optional().computed().requires_replace().describe("The `key_ref` of the `mlcloud_kms_key` encrypting the nodes' root disks. Default: the cluster's `encryption_key_id`, read at plan time. A different key replaces the pool (its nodes' disks are made with it). On aws the key's policy lets the Auto Scaling service-linked role use it for EBS, as launching encrypted volumes needs."))
+            .attr(Attribute::string("kubernetes_version").optional().computed().use_state_for_unknown().describe("Kubernetes minor version of the pool's nodes, e.g. `1.31`; upgraded in place, one minor version at a time, and never newer than the cluster. Unset, it follows the cluster: the plan reads the cluster's version. To upgrade cluster and pool in one apply, write `kubernetes_version = mlcloud_cluster.<name>.kubernetes_version`."))
+            .attr(Attribute::string("disk_encryption_key_id").optional().computed().use_state_for_unknown().requires_replace().describe("The `key_ref` of the `mlcloud_kms_key` encrypting the nodes' root disks. Default: the cluster's `encryption_key_id`, read at plan time. A different key replaces the pool (its nodes' disks are made with it). On aws the key's policy lets the Auto Scaling service-linked role use it for EBS, as launching encrypted volumes needs."))
             .attr(Attribute::string("resolved_machine_type").computed().describe("The machine type the pool uses; when it changes, the pool is replaced (writing the same type as `machine_type` or as an `accelerator` is an in-place no-op)."))
             .attr(Attribute::number("accelerators_per_node").computed().describe("GPUs or TPU chips per node (0 for CPU pools)."))
             .attr(Attribute::string("status").computed().use_state_for_unknown().describe("The cloud's status of the pool, e.g. `ACTIVE`."))
@@ -362,6 +362,26 @@ impl CloudObject for NodePool {
     }
 
     fn plan(&self, plan: &mut ResourcePlan, _rules: &dyn CloudRules, diags: &mut Diagnostics) {
+        // Left out of the configuration, the disks' key stays what the pool has, even
+        // none (a pool made without one is not replaced to get one).
+        if let Some(prior) = &plan.prior
+            && plan
+                .config
+                .attr("disk_encryption_key_id")
+                .is_none_or(Value::is_null)
+            && plan
+                .planned
+                .attr("disk_encryption_key_id")
+                .is_some_and(Value::is_unknown)
+        {
+            let kept = prior
+                .attr("disk_encryption_key_id")
+                .cloned()
+                .unwrap_or(Value::Null);
+            if let Value::Object(m) = &mut plan.planned {
+                m.insert("disk_encryption_key_id".into(), kept);
+            }
+        }
         check_version_step(plan, "the node pool", diags);
         let resolved = match resolve(&plan.planned) {
             Some(Ok(r)) => r,
@@ -413,6 +433,15 @@ impl CloudObject for NodePool {
             ) else {
                 return;
             };
+            // Only where the backend upgrades pools and encrypts their disks with the
+            // cluster's key; elsewhere the cloud reports what the pool runs.
+            if !self
+                .rules
+                .for_cloud(cloud)
+                .is_some_and(|rules| rules.pools_follow_cluster())
+            {
+                return;
+            }
             let Ok(backend) = clouds.backend::<ClusterSpec, ClusterState>(cloud).await else {
                 return;
             };
