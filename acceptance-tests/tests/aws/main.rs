@@ -29,6 +29,7 @@ mod location_from_profile;
 mod lost_create_responses;
 mod node_group_recreated;
 mod order_is_not_the_users;
+mod policy_drift;
 mod query;
 mod secrets_stay_out_of_logs;
 mod stack_lifecycle;

@@ -11,7 +11,7 @@ use crate::clouds::model::{
 use crate::clouds::{CloudRules, Clouds, ObjectKind, RuleBook};
 use serde::Deserialize;
 use tfplug::schema::{Attribute, Block, NestedBlock, Schema, validators};
-use tfplug::{AttributePath, Diagnostic, Diagnostics, Type, Value};
+use tfplug::{AttributePath, Diagnostic, Diagnostics, ResourcePlan, Type, Value};
 
 #[derive(Clone)]
 pub struct Identity {
@@ -108,6 +108,16 @@ fn check_workload_names(config: &Value, diags: &mut Diagnostics) {
 }
 
 impl CloudObject for Identity {
+    /// Drift found on refresh is planned away: apply writes what mlcloud owns and
+    /// removes the rest.
+    fn plan(&self, plan: &mut ResourcePlan, _rules: &dyn CloudRules, _diags: &mut Diagnostics) {
+        if let Value::Object(m) = &mut plan.planned
+            && plan.prior.is_some()
+        {
+            m.insert("policy_drift".into(), Value::Set(Vec::new()));
+        }
+    }
+
     type Spec = IdentitySpec;
     type State = IdentityState;
     const KIND: ObjectKind = ObjectKind::Identity;
@@ -148,6 +158,7 @@ impl CloudObject for Identity {
                     .describe("Permissions to add, each `{ action, target }`: `kms_decrypt` / `kms_encrypt_decrypt` on a key's `key_ref`; `model_store_read` / `model_store_write` on a model store location (AWS: `s3://bucket/prefix/`; not yet on Google Cloud)."),
             )
             .attr(Attribute::string("principal").computed().use_state_for_unknown().describe("How other policies name this identity: the role ARN on AWS, the managed identity's principal (object) id on Azure."))
+            .attr(Attribute::set("policy_drift", Type::String).computed().describe("What the cloud holds for this identity beyond what mlcloud writes (aws: a trust statement trusting someone else, a statement added to the grants policy, a managed policy attached out of band), one line each. Found on refresh; the plan then shows it going away, and apply removes it."))
             .attr(Attribute::string("client_id").computed().use_state_for_unknown().describe("The identity's unique id (AWS: the role id; Azure: the managed identity's client id, what workloads sign in as)."))
             .block(
                 NestedBlock::single(
@@ -252,6 +263,7 @@ impl CloudObject for Identity {
             ),
             ("principal", Value::from(s.principal.as_str())),
             ("client_id", Value::from(s.client_id.as_str())),
+            ("policy_drift", string_set(&s.policy_drift)),
             ("tags", user_tags(clouds, &s.tags, config)),
             ("tags_all", tags_value(&s.tags)),
         ]);

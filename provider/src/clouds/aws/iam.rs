@@ -9,6 +9,7 @@ use super::cluster_api::find_cluster;
 use super::errors::{SdkResultExt, Service, found, gone_is_ok};
 use super::iam_create;
 use super::policy::{self, GRANTS_POLICY_NAME, PolicyDocument, WebIdentityTrust};
+use super::policy_drift;
 use super::propagation::read_after_write;
 use super::tags::{self, TagChanges};
 use super::tokens::fresh_token;
@@ -20,6 +21,7 @@ use crate::clouds::wait::Deadline;
 use crate::clouds::{CloudError, ObjectBackend, Outcome, PartialFailure};
 use aws_sdk_iam::Client;
 use aws_sdk_iam::types::{Role, Tag};
+use std::collections::BTreeSet;
 
 pub(super) fn what(role: &str) -> String {
     format!("IAM role {role:?}")
@@ -94,6 +96,7 @@ fn flatten_identity(
         service_account: w.service_account,
     });
     Ok(IdentityState {
+        policy_drift: Default::default(),
         id: role.arn().to_string(),
         principal: role.arn().to_string(),
         client_id: role.role_id().to_string(),
@@ -114,6 +117,7 @@ fn flatten_identity(
 /// What is known of a role the moment CreateRole answered, before its policies.
 fn made(role: &Role, spec: &IdentitySpec) -> IdentityState {
     IdentityState {
+        policy_drift: Default::default(),
         id: role.arn().to_string(),
         principal: role.arn().to_string(),
         client_id: role.role_id().to_string(),
@@ -233,6 +237,42 @@ async fn find_instance_profiles(client: &Client, role: &str) -> Result<Vec<Strin
 // ---------------------------------------------------------------- steps
 
 /// Attaches the purpose's managed policies that are not attached yet.
+/// Inline policies mlcloud writes on a role: its grants, and the secrets-key grant
+/// of each cluster using it.
+fn is_ours_inline(name: &str) -> bool {
+    name == GRANTS_POLICY_NAME || name.starts_with(super::cluster_key_access::POLICY_PREFIX)
+}
+
+/// Deletes inline policies mlcloud did not write.
+async fn remove_foreign_inline_policies(client: &Client, role: &str) -> Result<(), CloudError> {
+    for name in find_inline_policy_names(client, role).await? {
+        if is_ours_inline(&name) {
+            continue;
+        }
+        gone_is_ok(
+            client
+                .delete_role_policy()
+                .role_name(role)
+                .policy_name(&name)
+                .send()
+                .await
+                .map(|_| ())
+                .or_cloud(Service::Iam, "DeleteRolePolicy", &what(role)),
+        )?;
+    }
+    Ok(())
+}
+
+/// The managed policies a purpose calls for, as ARNs in `partition`.
+fn managed_policy_arns(partition: &str, purpose: Purpose) -> Vec<String> {
+    policy::managed_policies(purpose)
+        .iter()
+        .map(|name| arn::managed_policy_arn(partition, name))
+        .collect()
+}
+
+/// Attaches the managed policies the purpose calls for and detaches any other (one
+/// attached out of band shows as `policy_drift` and goes with the next update).
 async fn attach_managed_policies(
     client: &Client,
     role: &str,
@@ -240,8 +280,24 @@ async fn attach_managed_policies(
     purpose: Purpose,
 ) -> Result<(), CloudError> {
     let attached = find_attached_policies(client, role).await?;
-    for name in policy::managed_policies(purpose) {
-        let arn = arn::managed_policy_arn(partition, name);
+    let wanted = managed_policy_arns(partition, purpose);
+    for arn in attached.iter().filter(|arn| !wanted.contains(arn)) {
+        gone_is_ok(
+            client
+                .detach_role_policy()
+                .role_name(role)
+                .policy_arn(arn)
+                .send()
+                .await
+                .map(|_| ())
+                .or_cloud(
+                    Service::Iam,
+                    "DetachRolePolicy",
+                    &format!("managed policy {arn}"),
+                ),
+        )?;
+    }
+    for arn in wanted {
         if attached.contains(&arn) {
             continue;
         }
@@ -429,7 +485,59 @@ impl AwsBackend {
             return Ok(None);
         };
         let grants = find_grants_policy(client, name).await?;
-        flatten_identity(&role, grants.as_ref()).map(Some)
+        let mut state = flatten_identity(&role, grants.as_ref())?;
+        state.policy_drift = self.policy_drift(&role, &state, grants.as_ref()).await?;
+        Ok(Some(state))
+    }
+
+    /// What the role holds beyond what mlcloud writes for `state` (see
+    /// `policy_drift.rs`).
+    async fn policy_drift(
+        &self,
+        role: &Role,
+        state: &IdentityState,
+        grants: Option<&PolicyDocument>,
+    ) -> Result<BTreeSet<String>, CloudError> {
+        let partition = Arn::parse(role.arn()).map_or("aws", |a| a.partition);
+        let account = &self.clients.caller().await?.account;
+        let mut drift = BTreeSet::new();
+        if let Some(actual) = role
+            .assume_role_policy_document()
+            .map(PolicyDocument::parse)
+            .transpose()?
+        {
+            let (_, web_identity) = policy::read_trust(&actual);
+            let expected =
+                policy::trust_policy(state.purpose, partition, account, web_identity.as_ref()).ok();
+            drift.extend(policy_drift::extra_statements(
+                "the trust policy",
+                &actual,
+                expected.as_ref(),
+            ));
+        }
+        if let Some(actual) = grants {
+            let expected = policy::grants_policy(&state.grants, partition, account)
+                .ok()
+                .flatten();
+            drift.extend(policy_drift::extra_statements(
+                &format!("the inline policy {GRANTS_POLICY_NAME}"),
+                actual,
+                expected.as_ref(),
+            ));
+        }
+        let inline = find_inline_policy_names(&self.clients.iam, role.role_name()).await?;
+        drift.extend(
+            inline
+                .iter()
+                .filter(|name| !is_ours_inline(name))
+                .map(|name| format!("inline policy {name} was not written by mlcloud")),
+        );
+        let attached = find_attached_policies(&self.clients.iam, role.role_name()).await?;
+        drift.extend(policy_drift::extra_attachments(
+            &attached,
+            &managed_policy_arns(partition, state.purpose),
+        ));
+        Ok(drift)
     }
 
     /// Everything after CreateRole (also the whole of an update): policies, boundary,
@@ -451,6 +559,7 @@ impl AwsBackend {
         converge_boundary(client, &role, boundary(spec)).await?;
         attach_managed_policies(client, name, &partition, spec.purpose).await?;
         converge_grants(client, name, grants.as_ref()).await?;
+        remove_foreign_inline_policies(client, name).await?;
         converge_tags(client, &role, &expand_tags(spec)).await
     }
 

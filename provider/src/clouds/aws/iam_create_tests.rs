@@ -109,6 +109,13 @@ async fn iam(overrides: Vec<(&'static str, Vec<Reply>)>) -> StubServer {
             vec![Reply::query_error(404, "NoSuchEntity", "no such policy")],
         ),
         ("DeleteRolePolicy", vec![ok("DeleteRolePolicy")]),
+        (
+            "ListRolePolicies",
+            vec![Reply::query(
+                "ListRolePolicies",
+                "<PolicyNames/><IsTruncated>false</IsTruncated>",
+            )],
+        ),
         ("UpdateAssumeRolePolicy", vec![ok("UpdateAssumeRolePolicy")]),
         ("TagRole", vec![ok("TagRole")]),
         ("UntagRole", vec![ok("UntagRole")]),

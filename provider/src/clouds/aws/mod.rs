@@ -15,6 +15,7 @@
 //! | `kms.rs` + `kms_create.rs` | `mlcloud_kms_key`; creating a key exactly once |
 //! | `service_roles.rs` | the AWS service-linked roles key policies name |
 //! | `iam.rs` + `iam_create.rs` + `policy.rs` | `mlcloud_identity`; creating a role exactly once; policy documents |
+//! | `policy_drift.rs` | what a role holds beyond what mlcloud writes |
 //! | `eks.rs` + `oidc.rs` | `mlcloud_cluster`, its IAM OIDC provider |
 //! | `access_entries.rs` | the cluster's `admin_principals` as EKS access entries |
 //! | `node_pool.rs` | `mlcloud_node_pool` |
@@ -51,6 +52,7 @@ mod nodegroup;
 mod oidc;
 mod placement;
 mod policy;
+mod policy_drift;
 mod propagation;
 mod region;
 pub mod rules;

@@ -213,6 +213,7 @@ impl AzureBackend {
         }
         grants.sort_by(|a, b| (a.action, &a.target).cmp(&(b.action, &b.target)));
         Ok(Some(IdentityState {
+            policy_drift: Default::default(),
             id: body
                 .get("id")
                 .and_then(Value::as_str)

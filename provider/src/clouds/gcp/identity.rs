@@ -168,6 +168,7 @@ fn flatten_identity(
         CloudError::Invalid(format!("{:?} is not a service account name", account.name))
     })?;
     Ok(IdentityState {
+        policy_drift: Default::default(),
         id: sa.name(),
         principal: account.email.clone(),
         client_id: account.unique_id.clone(),

@@ -121,6 +121,10 @@ pub struct IdentityState {
     pub purpose: Purpose,
     pub workload: Option<WorkloadBinding>,
     pub grants: Vec<Grant>,
+    /// What the cloud holds beyond what mlcloud writes for this identity (an added
+    /// trust statement, policy statement or attached policy), each described; an
+    /// update removes it.
+    pub policy_drift: std::collections::BTreeSet<String>,
     pub tags: Tags,
     pub cloud: IdentityCloud,
 }
