@@ -30,10 +30,10 @@ fn policies_changed_out_of_band_are_planned_away(terraform: &Terraform) -> TestR
     let sdk = moto.sdk();
     // Someone else may now assume the cluster role.
     let mut trust = records.trust_policy(CLUSTER_ROLE)?;
-    trust["Statement"].as_array_mut().map(|s| {
-        s.push(json!({"Sid": "Backdoor", "Effect": "Allow",
-            "Principal": {"AWS": "arn:aws:iam::210987654321:root"}, "Action": "sts:AssumeRole"}))
-    });
+    if let Some(trusted) = trust["Statement"].as_array_mut() {
+        trusted.push(json!({"Sid": "Backdoor", "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::210987654321:root"}, "Action": "sts:AssumeRole"}));
+    }
     sdk.call(
         "iam UpdateAssumeRolePolicy",
         sdk.iam
@@ -44,10 +44,10 @@ fn policies_changed_out_of_band_are_planned_away(terraform: &Terraform) -> TestR
     )?;
     // The workload's grants reach every bucket.
     let mut grants = records.inline_policy(WORKLOAD_ROLE, "mlcloud-grants")?;
-    grants["Statement"].as_array_mut().map(|s| {
-        s.push(json!({"Sid": "Everything", "Effect": "Allow",
-            "Action": "s3:GetObject", "Resource": "arn:aws:s3:::*"}))
-    });
+    if let Some(granted) = grants["Statement"].as_array_mut() {
+        granted.push(json!({"Sid": "Everything", "Effect": "Allow",
+            "Action": "s3:GetObject", "Resource": "arn:aws:s3:::*"}));
+    }
     sdk.call(
         "iam PutRolePolicy",
         sdk.iam
