@@ -116,7 +116,14 @@ pub async fn ensure_provider(
             "IAM said {provider_arn} exists, then that it does not; try again"
         )));
     };
+    let managed_by_mlcloud = tags.iter().any(|(k, _)| is_owner_tag(k));
     if !client_ids.iter().any(|c| c == STS_AUDIENCE) {
+        if !managed_by_mlcloud {
+            // Someone else's provider: used as it is, never changed.
+            return Err(CloudError::Invalid(format!(
+                "the IAM OIDC provider {provider_arn} for this cluster's issuer was not created by mlcloud and does not list the audience {STS_AUDIENCE:?}, which workload identities need; add that client id to it, or delete it so that mlcloud creates its own"
+            )));
+        }
         iam.add_client_id_to_open_id_connect_provider()
             .open_id_connect_provider_arn(&provider_arn)
             .client_id(STS_AUDIENCE)
@@ -129,7 +136,6 @@ pub async fn ensure_provider(
             )?;
     }
     let ours = owner_tag(cluster_name);
-    let managed_by_mlcloud = tags.iter().any(|(k, _)| is_owner_tag(k));
     if managed_by_mlcloud && !tags.iter().any(|(k, _)| is_owner_tag_of(k, cluster_name)) {
         iam.tag_open_id_connect_provider()
             .open_id_connect_provider_arn(&provider_arn)
@@ -194,4 +200,93 @@ pub async fn release_provider(
             &what(&provider_arn),
         )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clouds::aws::stub_server::{Reply, StubServer};
+
+    const ISSUER: &str = "https://oidc.eks.us-east-1.amazonaws.com/id/ABC";
+    const CLUSTER: &str = "arn:aws:eks:us-east-1:123456789012:cluster/ml-main";
+
+    async fn iam(stub: &StubServer) -> Client {
+        let config = aws_sdk_iam::Config::builder()
+            .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
+            .region(aws_sdk_iam::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_iam::config::Credentials::new(
+                "AKIDTEST", "secret", None, None, "test",
+            ))
+            .endpoint_url(stub.url())
+            .build();
+        Client::from_conf(config)
+    }
+
+    async fn existing(client_ids: &[&str], tags: &[(&str, &str)]) -> StubServer {
+        let ids: String = client_ids
+            .iter()
+            .map(|c| format!("<member>{c}</member>"))
+            .collect();
+        let tags: String = tags
+            .iter()
+            .map(|(k, v)| format!("<member><Key>{k}</Key><Value>{v}</Value></member>"))
+            .collect();
+        StubServer::routed(vec![
+            (
+                "CreateOpenIDConnectProvider",
+                vec![Reply::query_error(409, "EntityAlreadyExists", "exists")],
+            ),
+            (
+                "GetOpenIDConnectProvider",
+                vec![Reply::query(
+                    "GetOpenIDConnectProvider",
+                    &format!(
+                        "<ClientIDList>{ids}</ClientIDList><Tags>{tags}</Tags><Url>{ISSUER}</Url>"
+                    ),
+                )],
+            ),
+            (
+                "AddClientIDToOpenIDConnectProvider",
+                vec![Reply::query("AddClientIDToOpenIDConnectProvider", "")],
+            ),
+            (
+                "TagOpenIDConnectProvider",
+                vec![Reply::query("TagOpenIDConnectProvider", "")],
+            ),
+        ])
+        .await
+    }
+
+    #[tokio::test]
+    async fn a_provider_someone_else_made_is_never_changed() {
+        let stub = existing(&["other-audience"], &[]).await;
+        let error = ensure_provider(&iam(&stub).await, ISSUER, "ml-main", CLUSTER, &Tags::new())
+            .await
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("was not created by mlcloud"),
+            "{error}"
+        );
+        let operations = stub.operations();
+        assert!(
+            !operations
+                .iter()
+                .any(|o| o == "AddClientIDToOpenIDConnectProvider"
+                    || o == "TagOpenIDConnectProvider"),
+            "{operations:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn our_own_provider_gets_the_audience_it_lacks() {
+        let stub = existing(&["other-audience"], &[("mlcloud-cluster-ml-main", CLUSTER)]).await;
+        ensure_provider(&iam(&stub).await, ISSUER, "ml-main", CLUSTER, &Tags::new())
+            .await
+            .unwrap();
+        assert!(
+            stub.operations()
+                .iter()
+                .any(|o| o == "AddClientIDToOpenIDConnectProvider")
+        );
+    }
 }
