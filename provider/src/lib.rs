@@ -12,5 +12,6 @@ pub mod clouds;
 pub mod config;
 pub mod provider;
 pub mod resources;
+pub mod serving;
 
 pub use cloud::{Cloud, UnknownCloud};
