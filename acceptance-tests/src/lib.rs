@@ -50,7 +50,7 @@ pub use hcl::hcl_string;
 pub use install::{BuildOutput, ProviderInstall, SourceAddress, cli_config};
 pub use mlcloud_emulator::{MlcloudEmulator, emulator_binary};
 pub use moto::{AwsRequest, Moto, MotoError, MotoSdk, Network};
-pub use reports::{Diagnostic, Outputs, Snippet, State, ValidateReport};
+pub use reports::{Diagnostic, Outputs, Snippet, State, ValidateReport, assert_error_points_at};
 pub use terraform::{Terraform, TerraformRelease};
 pub use workdir::{COMMAND_TIMEOUT, Workdir};
 pub use workflow::PlanChanges;

@@ -32,6 +32,56 @@ pub struct Snippet {
     pub code: String,
 }
 
+impl Diagnostic {
+    /// Whether the summary and detail, taken together, contain every one of `texts`.
+    pub fn says_all(&self, texts: &[&str]) -> bool {
+        let text = format!("{} {}", self.summary, self.detail);
+        texts.iter().all(|needle| text.contains(needle))
+    }
+
+    /// The configuration it points at, trimmed and with each run of whitespace as
+    /// one space (so the alignment `terraform fmt` adds does not matter); `None`
+    /// without a source location.
+    pub fn pointed_code(&self) -> Option<String> {
+        self.snippet.as_ref().map(|s| squeeze(&s.code))
+    }
+}
+
+fn squeeze(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Finds the error among `diagnostics` (from `plan -json`, `validate -json`, ...)
+/// whose summary and detail name every one of `says`, and checks that it points at
+/// the configuration line `points_at` (compared as [`Diagnostic::pointed_code`] does:
+/// trimmed, runs of whitespace as one space). Panics naming `what` and listing every
+/// diagnostic when no error says it, or when it points elsewhere; returns the error
+/// for further checks.
+///
+/// ```ignore
+/// let diagnostics = workdir.failed_plan_diagnostics()?;
+/// assert_error_points_at(&diagnostics, "alias prefix", &["aws/"], r#"name = "aws/etcd""#);
+/// ```
+#[track_caller]
+pub fn assert_error_points_at<'a>(
+    diagnostics: &'a [Diagnostic],
+    what: &str,
+    says: &[&str],
+    points_at: &str,
+) -> &'a Diagnostic {
+    let error = diagnostics
+        .iter()
+        .filter(|d| d.severity == "error")
+        .find(|d| d.says_all(says))
+        .unwrap_or_else(|| panic!("{what}: no error saying {says:?}: {diagnostics:#?}"));
+    assert_eq!(
+        error.pointed_code().as_deref(),
+        Some(squeeze(points_at).as_str()),
+        "{what}: the error should point at the attribute: {error:#?}"
+    );
+    error
+}
+
 impl ValidateReport {
     /// The errors whose summary or detail mentions `text`.
     pub fn errors_mentioning(&self, text: &str) -> Vec<&Diagnostic> {
@@ -110,6 +160,40 @@ impl Outputs {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn diagnostic(severity: &str, summary: &str, code: &str) -> Diagnostic {
+        Diagnostic {
+            severity: severity.into(),
+            summary: summary.into(),
+            detail: "the detail".into(),
+            snippet: Some(Snippet { code: code.into() }),
+        }
+    }
+
+    #[test]
+    fn the_error_naming_the_texts_is_found_and_its_line_compared_without_alignment() {
+        let diagnostics = [
+            diagnostic("warning", "bad name", r#"  name = "x""#),
+            diagnostic("error", "bad name", r#"  name    = "x""#),
+        ];
+        let error =
+            assert_error_points_at(&diagnostics, "name", &["bad", "detail"], r#"name = "x""#);
+        assert_eq!(error.severity, "error");
+    }
+
+    #[test]
+    #[should_panic(expected = "should point at the attribute")]
+    fn an_error_on_another_line_fails() {
+        let diagnostics = [diagnostic("error", "bad name", r#"tags = {}"#)];
+        assert_error_points_at(&diagnostics, "name", &["bad"], r#"name = "x""#);
+    }
+
+    #[test]
+    #[should_panic(expected = "no error saying")]
+    fn no_error_saying_the_texts_fails() {
+        let diagnostics = [diagnostic("warning", "bad name", r#"name = "x""#)];
+        assert_error_points_at(&diagnostics, "name", &["bad"], r#"name = "x""#);
+    }
 
     #[test]
     fn state_finds_root_resources_by_address() {

@@ -5,7 +5,7 @@ use serde::de::DeserializeOwned;
 
 use crate::command::CommandOutput;
 use crate::error::HarnessError;
-use crate::reports::{Outputs, State, ValidateReport};
+use crate::reports::{Diagnostic, Outputs, State, ValidateReport};
 use crate::workdir::Workdir;
 
 /// What `plan -detailed-exitcode` found.
@@ -35,6 +35,30 @@ impl Workdir {
     /// A plan that must fail (e.g. on invalid input); returns what it printed.
     pub fn plan_expect_error(&self) -> Result<CommandOutput, HarnessError> {
         self.fail(&["plan", "-input=false", "-no-color"])
+    }
+
+    /// The diagnostics of a `plan -json` that must fail (on bad input): Terraform
+    /// prints each as one JSON line with its summary, detail and the configuration
+    /// line it points at. Check them with [`crate::assert_error_points_at`].
+    pub fn failed_plan_diagnostics(&self) -> Result<Vec<Diagnostic>, HarnessError> {
+        let output = self.fail(&["plan", "-json", "-input=false", "-no-color"])?;
+        let mut diagnostics = Vec::new();
+        for line in output.stdout.lines() {
+            let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+                continue;
+            };
+            if message["type"] == "diagnostic" {
+                let diagnostic =
+                    serde_json::from_value(message["diagnostic"].clone()).map_err(|source| {
+                        HarnessError::InvalidJson {
+                            source,
+                            output: Box::new(output.clone()),
+                        }
+                    })?;
+                diagnostics.push(diagnostic);
+            }
+        }
+        Ok(diagnostics)
     }
 
     /// `plan -detailed-exitcode`: exit 0 is no changes, 2 is changes, anything else

@@ -17,3 +17,8 @@ output "taints" {
   description = "The taints of the nodes (the GPU taint unless set)."
   value       = mlcloud_node_pool.gpu.taints
 }
+
+output "disk_encryption_key_id" {
+  description = "The key ARN the nodes' root disks are encrypted with."
+  value       = mlcloud_node_pool.gpu.disk_encryption_key_id
+}

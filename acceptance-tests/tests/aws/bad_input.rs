@@ -1,9 +1,9 @@
 //! Mistakes a user makes are caught at plan time, each on the attribute at fault,
 //! with a message that says what would be right; and nothing is created in AWS.
 
-use acceptance_tests::{Moto, Terraform, TestResult, Workdir, providers};
+use acceptance_tests::{Moto, Terraform, TestResult, Workdir, assert_error_points_at, providers};
 
-use crate::expect::{failed_plan_diagnostics, mutating_requests};
+use crate::expect::mutating_requests;
 use crate::stack::{resource, terraform_block};
 
 acceptance_tests::scenarios_on_every_terraform!(each_mistake_is_an_error_on_its_attribute);
@@ -152,27 +152,8 @@ fn each_mistake_is_an_error_on_its_attribute(terraform: &Terraform) -> TestResul
         if index == 0 {
             workdir.init()?;
         }
-        let diagnostics = failed_plan_diagnostics(&workdir)?;
-        let error = diagnostics
-            .iter()
-            .filter(|diagnostic| diagnostic.severity == "error")
-            .find(|diagnostic| {
-                let text = format!("{} {}", diagnostic.summary, diagnostic.detail);
-                mistake.says.iter().all(|needle| text.contains(needle))
-            })
-            .unwrap_or_else(|| {
-                panic!(
-                    "{}: no error saying {:?}: {diagnostics:#?}",
-                    mistake.what, mistake.says
-                )
-            });
-        let code = error.snippet.as_ref().map(|snippet| snippet.code.trim());
-        assert_eq!(
-            code,
-            Some(mistake.points_at),
-            "{}: the error should point at the attribute: {error:#?}",
-            mistake.what
-        );
+        let diagnostics = workdir.failed_plan_diagnostics()?;
+        assert_error_points_at(&diagnostics, mistake.what, mistake.says, mistake.points_at);
     }
     let created = mutating_requests(&moto)?;
     assert!(

@@ -73,6 +73,24 @@ fn single_resource_examples(terraform: &Terraform) -> TestResult {
             assert_eq!(outputs.string("resolved_machine_type"), "g6.xlarge");
             let group = records.node_group("ml-main", "gpu-l4")?;
             assert_eq!(Some(outputs.string("node_pool_id")), group.nodegroup_arn());
+            // The disks' own key, not the cluster's, is on the pool's root volumes.
+            let disks = records.key("alias/ml-main-gpu-l4-disks")?;
+            assert_eq!(Some(outputs.string("disk_encryption_key_id")), disks.arn());
+            let template = records
+                .launch_template_names()?
+                .into_iter()
+                .find(|name| name.starts_with("mlcloud-ml-main-gpu-l4-"))
+                .expect("the pool's launch template");
+            let root = records
+                .launch_template(&template)?
+                .launch_template_data()
+                .map(|d| d.block_device_mappings())
+                .unwrap_or_default()
+                .first()
+                .and_then(|m| m.ebs())
+                .cloned()
+                .expect("a root volume");
+            assert_eq!(root.kms_key_id(), disks.arn());
             Ok(())
         }),
     ];

@@ -7,29 +7,6 @@ use serde_json::Value;
 use crate::records::{Tags, state_tags};
 use crate::stack::DEFAULT_TAGS;
 
-/// The diagnostics of a `plan -json` that must fail: Terraform prints each as one
-/// JSON line, with its summary, detail and the configuration line it points at.
-pub fn failed_plan_diagnostics(workdir: &Workdir) -> Result<Vec<Diagnostic>, HarnessError> {
-    let output = workdir.fail(&["plan", "-json", "-input=false", "-no-color"])?;
-    let mut diagnostics = Vec::new();
-    for line in output.stdout.lines() {
-        let Ok(message) = serde_json::from_str::<Value>(line) else {
-            continue;
-        };
-        if message["type"] == "diagnostic" {
-            let diagnostic =
-                serde_json::from_value(message["diagnostic"].clone()).map_err(|source| {
-                    HarnessError::InvalidJson {
-                        source,
-                        output: Box::new(output.clone()),
-                    }
-                })?;
-            diagnostics.push(diagnostic);
-        }
-    }
-    Ok(diagnostics)
-}
-
 /// The values of the resource at `address`; panics naming what the state holds.
 #[track_caller]
 pub fn resource<'a>(state: &'a State, address: &str) -> &'a Value {

@@ -129,7 +129,8 @@ impl Stack {
         [terraform_block(), moto.provider_block(&default_tags)].join("\n")
     }
 
-    fn key(&self) -> String {
+    /// The `mlcloud_kms_key.etcd` resource alone.
+    pub fn key(&self) -> String {
         let mut lines = vec![
             r#"cloud       = "aws""#.to_owned(),
             format!("name        = {}", hcl_string(KEY_NAME)),

@@ -3,7 +3,7 @@
 //! written to Azure.
 
 use acceptance_tests::{
-    Diagnostic, HarnessError, MlcloudEmulator, Terraform, TestResult, Workdir, providers,
+    MlcloudEmulator, Terraform, TestResult, Workdir, assert_error_points_at, providers,
 };
 use serde_json::Value;
 
@@ -118,22 +118,6 @@ pub fn provider_block(emulator: &MlcloudEmulator) -> String {
 pub const TERRAFORM_BLOCK: &str =
     "terraform {\n  required_providers {\n    mlcloud = { source = \"mlcloud/mlcloud\" }\n  }\n}\n";
 
-fn failed_plan_diagnostics(workdir: &Workdir) -> Result<Vec<Diagnostic>, HarnessError> {
-    let output = workdir.fail(&["plan", "-json", "-input=false", "-no-color"])?;
-    let mut diagnostics = Vec::new();
-    for line in output.stdout.lines() {
-        let Ok(message) = serde_json::from_str::<Value>(line) else {
-            continue;
-        };
-        if message["type"] == "diagnostic"
-            && let Ok(d) = serde_json::from_value(message["diagnostic"].clone())
-        {
-            diagnostics.push(d);
-        }
-    }
-    Ok(diagnostics)
-}
-
 fn each_mistake_is_an_error_on_its_attribute(terraform: &Terraform) -> TestResult {
     let emulator = MlcloudEmulator::start(&[])?;
     let workdir = Workdir::new(terraform, &[providers::mlcloud()?])?;
@@ -152,27 +136,8 @@ fn each_mistake_is_an_error_on_its_attribute(terraform: &Terraform) -> TestResul
         if index == 0 {
             workdir.init()?;
         }
-        let diagnostics = failed_plan_diagnostics(&workdir)?;
-        let error = diagnostics
-            .iter()
-            .filter(|d| d.severity == "error")
-            .find(|d| {
-                let text = format!("{} {}", d.summary, d.detail);
-                mistake.says.iter().all(|needle| text.contains(needle))
-            })
-            .unwrap_or_else(|| {
-                panic!(
-                    "{}: no error saying {:?}: {diagnostics:#?}",
-                    mistake.what, mistake.says
-                )
-            });
-        let code = error.snippet.as_ref().map(|s| s.code.trim());
-        assert_eq!(
-            code,
-            Some(mistake.points_at),
-            "{}: {error:#?}",
-            mistake.what
-        );
+        let diagnostics = workdir.failed_plan_diagnostics()?;
+        assert_error_points_at(&diagnostics, mistake.what, mistake.says, mistake.points_at);
     }
     let writes: Vec<Value> = emulator
         .requests("azure")?

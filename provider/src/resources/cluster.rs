@@ -191,8 +191,9 @@ impl CloudObject for Cluster {
         refuse_unsupported(
             config,
             &["admin_principals"],
-            rules.has_cluster_admins(),
-            rules.cloud(),
+            &self.rules,
+            rules,
+            |r| r.has_cluster_admins(),
             diags,
         );
         if let Some(types) = config.attr("logging").and_then(Value::as_elements) {

@@ -443,23 +443,36 @@ pub fn check_version_step(plan: &ResourcePlan, what: &str, diags: &mut Diagnosti
     }
 }
 
-/// Refuses attributes `name` that this cloud's backend does not honour yet (set, they
-/// would never match what the cloud reports).
+/// Refuses attributes `names` that the backend of `rules`' cloud does not honour yet
+/// (set, they would never match what the cloud reports). `honours` is the rules flag
+/// that says a cloud does; the message names every cloud in `book` whose flag is set.
 pub fn refuse_unsupported(
     config: &Value,
     names: &[&str],
-    supported: bool,
-    cloud: Cloud,
+    book: &RuleBook,
+    rules: &dyn CloudRules,
+    honours: fn(&dyn CloudRules) -> bool,
     diags: &mut Diagnostics,
 ) {
-    if supported {
+    if honours(rules) {
         return;
     }
+    let supporting: Vec<&str> = book
+        .all()
+        .filter(|r| honours(*r))
+        .map(|r| r.cloud().as_str())
+        .collect();
+    let where_supported = if supporting.is_empty() {
+        "no cloud supports it yet".to_string()
+    } else {
+        format!("supported on {}", supporting.join(", "))
+    };
+    let cloud = rules.cloud();
     for name in names {
         if config.attr(name).is_some_and(|v| !v.is_null()) {
             diags.push(invalid_at(
                 AttributePath::attr(*name),
-                format!("{name} is not supported on {cloud} yet; remove it (supported on aws)."),
+                format!("{name} is not supported on {cloud} yet; remove it ({where_supported})."),
             ));
         }
     }

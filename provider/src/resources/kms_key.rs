@@ -9,7 +9,7 @@ use crate::clouds::model::{
 use crate::clouds::{CloudRules, Clouds, ObjectKind, RuleBook};
 use serde::Deserialize;
 use tfplug::schema::{Attribute, Block, Schema, validators};
-use tfplug::{Diagnostic, Diagnostics, Value};
+use tfplug::{Diagnostic, Diagnostics, ResourcePlan, Type, Value};
 
 #[derive(Clone)]
 pub struct KmsKey {
@@ -53,6 +53,16 @@ fn decode_config(v: &Value) -> Result<KeyConfig, Diagnostic> {
 }
 
 impl CloudObject for KmsKey {
+    /// Drift of the key policy found on refresh is planned away: apply puts mlcloud's
+    /// policy back.
+    fn plan(&self, plan: &mut ResourcePlan, _rules: &dyn CloudRules, _diags: &mut Diagnostics) {
+        if let Value::Object(m) = &mut plan.planned
+            && plan.prior.is_some()
+        {
+            m.insert("policy_drift".into(), Value::Set(Vec::new()));
+        }
+    }
+
     type Spec = KeySpec;
     type State = KeyState;
     const KIND: ObjectKind = ObjectKind::Key;
@@ -78,6 +88,7 @@ impl CloudObject for KmsKey {
             base_block(ObjectKind::Key, &self.rules)
             .describe("A customer-managed encryption key with automatic rotation. On AWS: a symmetric KMS key with alias `alias/<name>` and a key policy that trusts only the account root (and lets Auto Scaling use it for EBS volumes); destroy schedules deletion after `deletion_window_days`. On Azure: an RSA key with a rotation policy, in a dedicated Key Vault (RBAC authorization, purge protection, soft delete for 90 days, public network access off) unless `azure.key_vault_id` names one; destroy deletes the dedicated vault, which stays recoverable for 90 days. On Google Cloud: an ENCRYPT_DECRYPT crypto key named `<name>` in the key ring `gcp { key_ring }` (default `<name>-ring`, created if missing and never deleted, as Cloud KMS cannot delete key rings), HSM-protected unless `gcp { protection_level }` says otherwise; destroy schedules destruction of every version after `deletion_window_days`; Cloud KMS stores no description.")
             .attr(Attribute::string("key_ref").computed().use_state_for_unknown().describe("What a cluster's `encryption_key_id` takes: the key ARN on AWS, the versionless key URI on Azure, the crypto key's resource name (`projects/P/locations/L/keyRings/R/cryptoKeys/K`) on Google Cloud."))
+            .attr(Attribute::set("policy_drift", Type::String).computed().describe("What the key's policy holds beyond what mlcloud writes (aws: a statement allowing someone or something else), one line each; always empty on Azure and Google Cloud, whose keys are governed by role assignments and IAM bindings. Found on refresh; the plan then shows it going away, and apply puts mlcloud's policy back."))
             .attr(Attribute::string("description").default(DEFAULT_DESCRIPTION).describe("Description of the key."))
             .attr(
                 Attribute::number("rotation_period_days")
@@ -147,6 +158,7 @@ impl CloudObject for KmsKey {
             ("location", Value::from(s.location.as_str())),
             ("description", description),
             ("rotation_period_days", rotation),
+            ("policy_drift", string_set(&s.policy_drift)),
             ("tags", user_tags(clouds, &s.tags, config)),
             ("tags_all", tags_value(&s.tags)),
         ]);

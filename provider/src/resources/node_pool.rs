@@ -354,8 +354,9 @@ impl CloudObject for NodePool {
         refuse_unsupported(
             config,
             &["kubernetes_version", "disk_encryption_key_id"],
-            rules.pools_follow_cluster(),
-            rules.cloud(),
+            &self.rules,
+            rules,
+            |r| r.pools_follow_cluster(),
             diags,
         );
         rules.check_node_pool(config, diags);

@@ -10,6 +10,7 @@ use super::arn;
 use super::clients::Regional;
 use super::cluster_api::{find_cluster, issuer, wait_cluster_active, wait_cluster_deleted, what};
 use super::cluster_key_access;
+use super::cluster_trust;
 use super::errors::{SdkResultExt, Service, found, gone_is_ok};
 use super::nodegroup;
 use super::oidc;
@@ -498,8 +499,14 @@ impl ObjectBackend<ClusterSpec, ClusterState> for AwsBackend {
             )
             .into());
         }
-        // EKS checks at creation that the cluster role can use the key.
+        // EKS checks at creation that the cluster role can use the key, and assumes
+        // the role as the cluster it creates: the trust must admit that ARN already.
+        let future_arn = cluster_trust::future_cluster_arn(role, &spec.location, &spec.name)?;
         cluster_key_access::grant(&self.clients.iam, role, &spec.name, key).await?;
+        if let Err(error) = cluster_trust::admit(&self.clients.iam, role, &future_arn).await {
+            let _ = cluster_key_access::revoke(&self.clients.iam, role, &spec.name).await;
+            return Err(error.into());
+        }
         // One token for this create: the propagation retries below resend the same
         // request, so a lost response is answered with this create's cluster.
         let token = fresh_token();
@@ -541,9 +548,10 @@ impl ObjectBackend<ClusterSpec, ClusterState> for AwsBackend {
         let created = match created {
             Ok(created) => created,
             Err(error) => {
-                // No cluster: its grant goes too (best effort; the error that matters
-                // is CreateCluster's).
+                // No cluster: its grant and its place in the role's trust go too
+                // (best effort; the error that matters is CreateCluster's).
                 let _ = cluster_key_access::revoke(&self.clients.iam, role, &spec.name).await;
+                let _ = cluster_trust::release(&self.clients.iam, role, &future_arn).await;
                 return Err(error.into());
             }
         };
@@ -586,6 +594,10 @@ impl ObjectBackend<ClusterSpec, ClusterState> for AwsBackend {
         let deadline = Deadline::new(op);
         let (_, name) = arn::cluster_name(id)?;
         let eks = &self.regional_for(id).eks;
+        // Clusters made before the trust named them get their place on any update.
+        if let Some(role) = &prior.identity_id {
+            cluster_trust::admit(&self.clients.iam, role, id).await?;
+        }
         if let Err(error) = self
             .apply_cluster_changes(eks, name, id, prior, spec, &deadline)
             .await
@@ -643,6 +655,7 @@ impl ObjectBackend<ClusterSpec, ClusterState> for AwsBackend {
         };
         let issuer = issuer(&cluster).map(str::to_string);
         let role = cluster.role_arn().map(str::to_string);
+        let cluster_arn = cluster.arn().unwrap_or(id).to_string();
         // EKS refuses to delete a cluster that still has node groups.
         system_pool::delete_all(&regional, name, &self.backoff, &deadline).await?;
         gone_is_ok(
@@ -656,6 +669,7 @@ impl ObjectBackend<ClusterSpec, ClusterState> for AwsBackend {
         wait_cluster_deleted(eks, name, &self.backoff, &deadline).await?;
         if let Some(role) = role {
             cluster_key_access::revoke(&self.clients.iam, &role, name).await?;
+            cluster_trust::release(&self.clients.iam, &role, &cluster_arn).await?;
         }
         // Last, so that workloads keep their identities until the cluster is gone.
         if let Some(issuer) = issuer {

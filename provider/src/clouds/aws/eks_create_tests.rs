@@ -65,6 +65,15 @@ async fn one_create() -> Vec<String> {
     let stub = StubServer::routed(vec![
         // The cluster role's grant on the key, written before the cluster.
         ("PutRolePolicy", vec![Reply::query("PutRolePolicy", "")]),
+        // Not a role mlcloud made: its trust is left as it is (cluster_trust.rs).
+        (
+            "GetRole",
+            vec![Reply::query_error(
+                404,
+                "NoSuchEntity",
+                "The role with name ml-cluster cannot be found.",
+            )],
+        ),
         (
             CREATE,
             vec![

@@ -6,6 +6,7 @@
 use super::AwsBackend;
 use super::arn::{self, Arn};
 use super::cluster_api::find_cluster;
+use super::cluster_trust;
 use super::errors::{SdkResultExt, Service, found, gone_is_ok};
 use super::iam_create;
 use super::policy::{self, GRANTS_POLICY_NAME, PolicyDocument, WebIdentityTrust};
@@ -555,7 +556,14 @@ impl AwsBackend {
             .to_string();
         let caller = self.clients.caller().await?;
         let grants = policy::grants_policy(&spec.grants, &partition, &caller.account)?;
-        converge_trust(client, &role, trust).await?;
+        // The clusters using the role are admitted by name; a rewrite keeps them.
+        let actual_trust = role
+            .assume_role_policy_document()
+            .map(PolicyDocument::parse)
+            .transpose()?;
+        let trust =
+            cluster_trust::carry_over(actual_trust.as_ref(), trust.clone(), &caller.account);
+        converge_trust(client, &role, &trust).await?;
         converge_boundary(client, &role, boundary(spec)).await?;
         attach_managed_policies(client, name, &partition, spec.purpose).await?;
         converge_grants(client, name, grants.as_ref()).await?;

@@ -12,6 +12,7 @@ use super::arn::Arn;
 use super::errors::{SdkResultExt, Service, found, gone_is_ok};
 use super::kms_create;
 use super::policy::{self, PolicyDocument};
+use super::policy_drift;
 use super::propagation::read_after_write;
 use super::service_roles;
 use super::tags::{self, TagChanges};
@@ -81,6 +82,7 @@ fn flatten_key(details: KeyDetails, cloud: crate::clouds::model::KeyCloud) -> Ke
         location,
         description: details.meta.description().unwrap_or_default().to_string(),
         rotation_period_days: details.rotation_period_days,
+        policy_drift: Default::default(),
         tags: tags::visible(details.tags.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
         cloud,
     }
@@ -95,6 +97,7 @@ fn made(arn: &str, spec: &KeySpec) -> KeyState {
         location: spec.location.clone(),
         description: spec.description.clone(),
         rotation_period_days: None,
+        policy_drift: Default::default(),
         tags: spec.tags.clone(),
         cloud: spec.cloud.clone(),
     }
@@ -221,7 +224,23 @@ async fn find_key_details(client: &Client, key: &str) -> Result<Option<KeyDetail
 
 // ---------------------------------------------------------------- steps
 
-/// Description, rotation and tags as the spec says, changing only what differs.
+/// The key's policy (`default`, the only name KMS has), `None` when KMS sent none.
+async fn find_key_policy(
+    client: &Client,
+    key_id: &str,
+) -> Result<Option<PolicyDocument>, CloudError> {
+    client
+        .get_key_policy()
+        .key_id(key_id)
+        .policy_name("default")
+        .send()
+        .await
+        .or_cloud(Service::Kms, "GetKeyPolicy", &what(key_id))?
+        .policy()
+        .map(PolicyDocument::parse)
+        .transpose()
+}
+
 /// Puts `desired` as the key's policy unless what KMS holds says the same (a
 /// statement added out of band is removed; keys of earlier versions get the current
 /// policy).
@@ -230,17 +249,8 @@ async fn converge_policy(
     key_id: &str,
     desired: &PolicyDocument,
 ) -> Result<(), CloudError> {
-    let current = client
-        .get_key_policy()
-        .key_id(key_id)
-        .policy_name("default")
-        .send()
-        .await
-        .or_cloud(Service::Kms, "GetKeyPolicy", &what(key_id))?;
-    let same = current
-        .policy()
-        .map(PolicyDocument::parse)
-        .transpose()?
+    let same = find_key_policy(client, key_id)
+        .await?
         .is_some_and(|current| current.same_as(desired));
     if !same {
         client
@@ -255,6 +265,7 @@ async fn converge_policy(
     Ok(())
 }
 
+/// Description, rotation and tags as the spec says, changing only what differs.
 async fn converge(client: &Client, key_id: &str, spec: &KeySpec) -> Result<(), CloudError> {
     let meta = find_key(client, key_id).await?;
     if meta.description().unwrap_or_default() != spec.description {
@@ -320,9 +331,20 @@ impl AwsBackend {
     }
 
     async fn key_state(&self, client: &Client, key: &str) -> Result<Option<KeyState>, CloudError> {
-        Ok(find_key_details(client, key)
-            .await?
-            .map(|d| flatten_key(d, PerCloud::Aws(AwsKeySettings {}))))
+        let Some(details) = find_key_details(client, key).await? else {
+            return Ok(None);
+        };
+        let key_id = details.meta.key_id().to_string();
+        let mut state = flatten_key(details, PerCloud::Aws(AwsKeySettings {}));
+        if let Some(actual) = find_key_policy(client, &key_id).await? {
+            // Statements are compared by what they allow to whom (see policy_drift.rs):
+            // the policy of earlier versions, and AWS's default one, read clean.
+            let caller = self.clients.caller().await?;
+            let expected = policy::key_policy(&caller.partition, &caller.account);
+            state.policy_drift =
+                policy_drift::extra_statements("the key policy", &actual, Some(&expected));
+        }
+        Ok(Some(state))
     }
 
     /// What to put in Terraform's state when a step after CreateKey failed: the key as

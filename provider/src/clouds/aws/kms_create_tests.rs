@@ -109,6 +109,14 @@ async fn kms(overrides: Vec<(&'static str, Vec<Reply>)>) -> StubServer {
                 json!({"KeyRotationEnabled": true, "RotationPeriodInDays": 365}),
             )],
         ),
+        // The policy CreateKey was sent: no drift.
+        (
+            "GetKeyPolicy",
+            vec![Reply::aws_json(json!({
+                "Policy": super::policy::key_policy("aws", "123456789012").to_json(),
+                "PolicyName": "default",
+            }))],
+        ),
         ("EnableKeyRotation", vec![Reply::aws_json(json!({}))]),
         ("TagResource", vec![Reply::aws_json(json!({}))]),
         (

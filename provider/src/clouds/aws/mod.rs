@@ -23,6 +23,7 @@
 //! | `nodegroup.rs` + `launch_template.rs` | node group steps shared by pools and the system pool |
 //! | `cluster_api.rs` | finding EKS clusters and waiting for them |
 //! | `cluster_key_access.rs` | the cluster role's grant on its secrets key |
+//! | `cluster_trust.rs` | the cluster role's trust narrowed to the clusters using it (`aws:SourceArn`) |
 //! | `placement.rs` | a pool's subnets from the cluster's and the pool's zones (EC2) |
 //! | `updates.rs` | tracking an EKS update until it finishes |
 //! | `upgrades.rs` | Kubernetes version upgrades of control plane and node groups |
@@ -40,6 +41,7 @@ mod caller;
 mod clients;
 mod cluster_api;
 mod cluster_key_access;
+mod cluster_trust;
 mod eks;
 mod errors;
 mod iam;

@@ -96,6 +96,7 @@ pub fn flatten_key(
         .ok_or_else(|| CloudError::Transport(format!("Key Vault sent no keyUri for {id}")))?;
     let all = tags::all(body);
     Ok(KeyState {
+        policy_drift: Default::default(),
         id: id.to_string(),
         key_ref: KeyUri::parse(key_ref)?.versionless(),
         name: rid.name().to_string(),

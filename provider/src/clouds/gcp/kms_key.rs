@@ -108,6 +108,7 @@ fn flatten_key(
             .map_or(0, |p| (p.seconds() / DAY_SECONDS) as u32),
     );
     Ok(KeyState {
+        policy_drift: Default::default(),
         id: key.name.clone(),
         key_ref: key.name.clone(),
         name: name.key.clone(),

@@ -48,6 +48,9 @@ pub struct KeyState {
     /// 0 when rotation is off; `None` when the service did not say (the state keeps
     /// what it had).
     pub rotation_period_days: Option<u32>,
+    /// What the key's policy holds beyond what mlcloud writes, one line each (empty
+    /// on clouds whose keys have no policy of their own).
+    pub policy_drift: std::collections::BTreeSet<String>,
     pub tags: Tags,
     pub cloud: KeyCloud,
 }
