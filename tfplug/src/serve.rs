@@ -39,6 +39,9 @@ impl ServeOptions {
     }
 }
 
+/// Stack of each async worker thread.
+const WORKER_STACK_BYTES: usize = 8 * 1024 * 1024;
+
 /// Runs `provider` as a Terraform plugin. Returns the process exit code: 1 when not
 /// started by Terraform (with a message saying so) or when serving fails.
 pub fn serve(provider: impl Provider, options: ServeOptions) -> ExitCode {
@@ -52,8 +55,12 @@ pub fn serve(provider: impl Provider, options: ServeOptions) -> ExitCode {
         &format!("provider.terraform-provider-{}", provider.type_name()),
         options.quiet_log_targets,
     );
+    // Cloud SDK request futures are large in unoptimised builds; a GKE update's poll
+    // loop overflowed tokio's 2 MiB default worker stack. The workers are few (one per
+    // core), so a larger stack costs address space, not memory.
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .thread_stack_size(WORKER_STACK_BYTES)
         .build()
     {
         Ok(rt) => rt,
