@@ -89,18 +89,24 @@ impl ClusterApi {
         self.seed();
     }
 
-    /// Runs the controllers up to now.
+    /// Runs the controllers up to now, after a write.
     pub fn settle(&self) {
+        self.settle_as(false);
+    }
+
+    /// Runs the controllers up to now; `looking` when a request is about to read
+    /// the result (image pulls back off from one look to the next).
+    fn settle_as(&self, looking: bool) {
         let settings = self.settings.read().expect("settings").clone();
         let mut store = self.store.lock().expect("store");
         let mut runtime = self.runtime.lock().expect("runtime");
-        controllers::settle(&mut store, &mut runtime, &settings);
+        controllers::settle(&mut store, &mut runtime, &settings, looking);
     }
 
     /// What the API holds: every object but the system namespaces (so a cluster
     /// "destroy left nothing" reads `objects: []`), and its nodes apart.
     pub fn records(&self) -> Value {
-        self.settle();
+        self.settle_as(true);
         let store = self.store.lock().expect("store");
         let mut objects = Vec::new();
         let mut nodes = Vec::new();
@@ -154,7 +160,7 @@ impl ClusterApi {
             return body.map(|b| ok(&b));
         }
         let target = parse_target(&path).ok_or_else(ApiError::no_route)?;
-        self.settle();
+        self.settle_as(true);
         if target.subresource.as_deref() == Some("proxy") {
             return proxy::forward(self, &target, request).await;
         }

@@ -22,6 +22,8 @@ use super::workloads::{self, Progress};
 #[derive(Default)]
 pub struct Runtime {
     bound: Bound,
+    /// How many times clients looked at a pod whose image pull failed, by uid.
+    looks: BTreeMap<String, u32>,
     progress: BTreeMap<String, Progress>,
     pub smokes: Smokes,
 }
@@ -40,18 +42,32 @@ impl Runtime {
     }
 }
 
-pub fn settle(store: &mut Store, runtime: &mut Runtime, settings: &Settings) {
+/// `looking`: a client is about to read (a failed pull turns into a back-off
+/// between one look and the next).
+pub fn settle(store: &mut Store, runtime: &mut Runtime, settings: &Settings, looking: bool) {
     store.finalize_namespaces();
     store.collect_garbage();
     device_plugins(store);
     workloads::daemonsets(store);
     workloads::deployments(store, &mut runtime.progress);
-    kubelet::run(store, &mut runtime.bound, settings);
+    kubelet::run(
+        store,
+        &mut runtime.bound,
+        &mut runtime.looks,
+        settings,
+        looking,
+    );
     // Status after the kubelets' changes, and the replacement of old pods the
     // ready new ones allow.
     workloads::daemonsets(store);
     workloads::deployments(store, &mut runtime.progress);
-    kubelet::run(store, &mut runtime.bound, settings);
+    kubelet::run(
+        store,
+        &mut runtime.bound,
+        &mut runtime.looks,
+        settings,
+        false,
+    );
     runtime.smokes.sync(store);
 }
 

@@ -23,9 +23,16 @@ fn kind(plural: &str) -> &'static Kind {
 /// When each pod (by uid) was bound to its node.
 pub type Bound = BTreeMap<String, Instant>;
 
-pub fn run(store: &mut Store, bound: &mut Bound, settings: &Settings) {
+pub fn run(
+    store: &mut Store,
+    bound: &mut Bound,
+    looks: &mut BTreeMap<String, u32>,
+    settings: &Settings,
+    looking: bool,
+) {
     let pods: Vec<Value> = store.all(kind("pods"), None).cloned().collect();
     bound.retain(|uid, _| pods.iter().any(|p| p["metadata"]["uid"] == uid.as_str()));
+    looks.retain(|uid, _| pods.iter().any(|p| p["metadata"]["uid"] == uid.as_str()));
     let nodes: Vec<Value> = store.all(kind("nodes"), None).cloned().collect();
     let mut used: BTreeMap<String, BTreeMap<String, u128>> = BTreeMap::new();
     for pod in pods.iter().filter(|p| p["spec"]["nodeName"].is_string()) {
@@ -91,8 +98,18 @@ pub fn run(store: &mut Store, bound: &mut Bound, settings: &Settings) {
                 }
             },
         };
-        let since = *bound.entry(uid).or_insert_with(Instant::now);
-        pod["status"] = lifecycle(store, &pod, &node, since, settings);
+        let since = *bound.entry(uid.clone()).or_insert_with(Instant::now);
+        let failed_pull = pod["status"]["containerStatuses"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|s| s["state"]["waiting"]["reason"] == "ErrImagePull");
+        let seen = looks.entry(uid).or_insert(0);
+        if looking && failed_pull {
+            *seen += 1;
+        }
+        let back_off = *seen >= 2;
+        pod["status"] = lifecycle(store, &pod, &node, since, settings, back_off);
         let name = pod["metadata"]["name"]
             .as_str()
             .unwrap_or_default()
@@ -110,6 +127,7 @@ fn lifecycle(
     node: &str,
     since: Instant,
     settings: &Settings,
+    back_off: bool,
 ) -> Value {
     let containers: Vec<Value> = pod["spec"]["containers"]
         .as_array()
@@ -130,11 +148,12 @@ fn lifecycle(
         let name = container["name"].clone();
         let state = if !settings.pullable(image) {
             // The first look after binding sees the pull fail; later ones the back-off.
-            let waited_before = pod["status"]["containerStatuses"]
+            let failed_before = pod["status"]["containerStatuses"]
                 .as_array()
                 .into_iter()
                 .flatten()
-                .any(|s| s["name"] == name && s["state"]["waiting"]["reason"].is_string());
+                .any(|s| s["name"] == name && s["state"]["waiting"]["reason"] == "ErrImagePull");
+            let waited_before = back_off;
             let reason = if waited_before {
                 "ImagePullBackOff"
             } else {
@@ -147,7 +166,7 @@ fn lifecycle(
                     "failed to pull and unpack image \"{image}\": failed to resolve reference \"{image}\": not found"
                 )
             };
-            if !waited_before {
+            if !failed_before && !waited_before {
                 event(
                     store,
                     pod,
@@ -156,6 +175,10 @@ fn lifecycle(
                     &format!("Failed to pull image \"{image}\": {message}"),
                 );
                 event(store, pod, "Warning", "Failed", "Error: ErrImagePull");
+            }
+            if waited_before && failed_before {
+                event(store, pod, "Normal", "BackOff", &message);
+                event(store, pod, "Warning", "Failed", "Error: ImagePullBackOff");
             }
             json!({"waiting": {"reason": reason, "message": message}})
         } else if started {

@@ -128,4 +128,6 @@ impl Part for KubernetesPart {
 }
 
 #[cfg(test)]
+mod rollout_tests;
+#[cfg(test)]
 mod tests;
