@@ -128,6 +128,8 @@ impl Part for KubernetesPart {
 }
 
 #[cfg(test)]
+mod cloud_tests;
+#[cfg(test)]
 mod rollout_tests;
 #[cfg(test)]
 mod tests;

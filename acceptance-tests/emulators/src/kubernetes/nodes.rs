@@ -175,7 +175,13 @@ pub fn hash_hex(text: &str, digits: usize) -> String {
     let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     });
-    format!("{hash:016x}")[..digits].to_string()
+    // FNV's high bits barely move with the last bytes: mix them all in (splitmix64).
+    let mut mixed = hash ^ (hash >> 30);
+    mixed = mixed.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    mixed ^= mixed >> 27;
+    mixed = mixed.wrapping_mul(0x94d0_49bb_1331_11eb);
+    mixed ^= mixed >> 31;
+    format!("{mixed:016x}")[..digits].to_string()
 }
 
 #[cfg(test)]
