@@ -35,8 +35,9 @@ struct AksGate {
     cluster_id: String,
 }
 
+#[async_trait::async_trait]
 impl Gate for AksGate {
-    fn authenticate(&self, token: &str) -> Option<Caller> {
+    async fn authenticate(&self, token: &str) -> Option<Caller> {
         let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let issued = state.tokens.get(token)?;
         let fresh = issued.expires > std::time::Instant::now();

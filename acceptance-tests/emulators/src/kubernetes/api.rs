@@ -148,7 +148,7 @@ impl ClusterApi {
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
         let authorize = self.settings.read().expect("settings").authorization;
-        let caller = match gate::check(&self.gate, authorization.as_deref(), authorize) {
+        let caller = match gate::check(&self.gate, authorization.as_deref(), authorize).await {
             Ok(caller) => caller,
             Err(Refusal::Unauthenticated) => return Err(ApiError::unauthorized()),
             Err(Refusal::Forbidden(caller)) => return Err(forbidden(&caller.user, &method, &path)),
@@ -193,7 +193,7 @@ impl ClusterApi {
         let answer = match (&method, &target.name) {
             (&Method::GET, Some(name)) => store.get(kind, &namespace, name)?,
             (&Method::GET, None) => {
-                if param("watch").is_some_and(|w| w == "true" || w == "1") {
+                if param("watch").is_some_and(|w| parse_bool(&w)) {
                     return Err(ApiError::method_not_allowed(
                         "watch: this emulator serves no watches; poll with list",
                     ));
@@ -242,7 +242,7 @@ impl ClusterApi {
                                 "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch",
                             ));
                         }
-                        let force = param("force").is_some_and(|f| f == "true");
+                        let force = param("force").is_some_and(|f| parse_bool(&f));
                         Change::Apply {
                             object: body,
                             force,
@@ -284,6 +284,12 @@ impl ClusterApi {
         }
         Ok(ok(&answer))
     }
+}
+
+/// Go's `strconv.ParseBool` truths, as the API server reads query flags (the
+/// Python client sends `force=True`).
+fn parse_bool(text: &str) -> bool {
+    matches!(text, "1" | "t" | "T" | "true" | "TRUE" | "True")
 }
 
 fn ok(body: &Value) -> Response<Bytes> {

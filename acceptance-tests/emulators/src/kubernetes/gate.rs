@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+use async_trait::async_trait;
+
 /// The caller a token names, as the API server's audit log would.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
@@ -21,9 +23,10 @@ pub enum Refusal {
 }
 
 /// One cluster's check of a bearer token.
+#[async_trait]
 pub trait Gate: Send + Sync {
     /// The caller `token` names, or `None` when it is not valid for this cluster.
-    fn authenticate(&self, token: &str) -> Option<Caller>;
+    async fn authenticate(&self, token: &str) -> Option<Caller>;
 
     /// Whether the caller may use the cluster (asked only when authorization is on).
     fn authorize(&self, _caller: &Caller) -> bool {
@@ -34,8 +37,9 @@ pub trait Gate: Send + Sync {
 /// Any bearer token names a caller "anonymous-bearer"; a missing one is refused.
 pub struct AnyBearer;
 
+#[async_trait]
 impl Gate for AnyBearer {
-    fn authenticate(&self, token: &str) -> Option<Caller> {
+    async fn authenticate(&self, token: &str) -> Option<Caller> {
         (!token.is_empty()).then(|| Caller {
             user: "bearer".into(),
         })
@@ -43,7 +47,7 @@ impl Gate for AnyBearer {
 }
 
 /// Applies a gate to a request's `authorization` header.
-pub fn check(
+pub async fn check(
     gate: &Arc<dyn Gate>,
     header: Option<&str>,
     authorize: bool,
@@ -59,7 +63,10 @@ pub fn check(
     if token.is_empty() {
         return Err(Refusal::Unauthenticated);
     }
-    let caller = gate.authenticate(token).ok_or(Refusal::Unauthenticated)?;
+    let caller = gate
+        .authenticate(token)
+        .await
+        .ok_or(Refusal::Unauthenticated)?;
     if authorize && !gate.authorize(&caller) {
         return Err(Refusal::Forbidden(caller));
     }

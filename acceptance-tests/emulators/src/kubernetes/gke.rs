@@ -31,8 +31,9 @@ struct GkeGate {
     model: Arc<Mutex<Model>>,
 }
 
+#[async_trait::async_trait]
 impl Gate for GkeGate {
-    fn authenticate(&self, token: &str) -> Option<Caller> {
+    async fn authenticate(&self, token: &str) -> Option<Caller> {
         // The gcp part's own check: an access token it issued, or a self-signed JWT.
         self.auth.check(Some(&format!("Bearer {token}"))).ok()?;
         Some(Caller {

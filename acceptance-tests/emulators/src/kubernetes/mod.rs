@@ -15,6 +15,7 @@ pub mod clusters;
 pub mod controllers;
 pub mod defaults;
 pub mod discovery;
+pub mod eks;
 pub mod gate;
 pub mod gke;
 pub mod kinds;
@@ -60,7 +61,7 @@ impl PartFactory for KubernetesFactory {
         let api = Arc::new(ClusterApi::new(
             "override",
             context.clusters.settings.clone(),
-            Arc::new(gate::AnyBearer),
+            Arc::new(eks::EksGate::new(context.options.moto.clone())),
             context.clusters.smoke_binary.clone(),
         ));
         Ok(Arc::new(KubernetesPart {
