@@ -19,6 +19,7 @@ pub mod aws;
 pub mod azure;
 pub mod faults;
 pub mod gcp;
+pub mod kubernetes;
 pub mod options;
 pub mod part;
 pub mod part_service;
@@ -108,6 +109,11 @@ impl Emulator {
         };
         let ca = Arc::new(TestCa::create(&data_dir)?);
         let shared = Arc::new(Shared::default());
+        let clusters = Arc::new(
+            kubernetes::clusters::Clusters::new(ca.clone(), shared.clone()).with_smoke_binary(
+                kubernetes::smoke::find_binary(options.smoke_binary.as_deref()),
+            ),
+        );
         let mut ports = Ports::from(options.listen);
         let mut ready = Map::new();
         let mut tasks = Vec::new();
@@ -144,6 +150,7 @@ impl Emulator {
                     options: options.clone(),
                     data_dir: data_dir.clone(),
                     ca: ca.clone(),
+                    clusters: clusters.clone(),
                 })
                 .await?;
             ready.insert(part.name().to_string(), part.ready());

@@ -1,4 +1,4 @@
-//! `mlcloud-emulator [--listen 127.0.0.1:0] [--operation-delay-ms N] [--moto URL] [--data-dir DIR]`
+//! `mlcloud-emulator [--listen 127.0.0.1:0] [--operation-delay-ms N] [--moto URL] [--data-dir DIR] [--smoke-binary PATH]`
 //!
 //! Prints one JSON line when every part listens, then serves until SIGINT/SIGTERM.
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 use thiserror::Error;
 
 pub const USAGE: &str = "usage: mlcloud-emulator [--listen 127.0.0.1:0] [--operation-delay-ms N] \
-[--moto http://127.0.0.1:PORT] [--data-dir DIR]";
+[--moto http://127.0.0.1:PORT] [--data-dir DIR] [--smoke-binary PATH]";
 
 /// What the emulator was asked to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +24,9 @@ pub struct Options {
     /// Where generated files (the test CA, credential files) go; a temporary
     /// directory, removed on a clean exit, when not given.
     pub data_dir: Option<PathBuf>,
+    /// The `mlcloud-smoke` binary the Kubernetes service proxies run; found next to
+    /// the emulator's own executable when not given.
+    pub smoke_binary: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -33,6 +36,7 @@ impl Default for Options {
             operation_delay: Duration::ZERO,
             moto: None,
             data_dir: None,
+            smoke_binary: None,
         }
     }
 }
@@ -102,6 +106,7 @@ impl Options {
                     options.moto = Some(text.trim_end_matches('/').to_string());
                 }
                 "--data-dir" => options.data_dir = Some(PathBuf::from(value()?)),
+                "--smoke-binary" => options.smoke_binary = Some(PathBuf::from(value()?)),
                 "-h" | "--help" => return Err(OptionsError::Help),
                 _ => return Err(OptionsError::Unknown(arg)),
             }

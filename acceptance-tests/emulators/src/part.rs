@@ -95,6 +95,9 @@ pub struct PartContext {
     pub data_dir: PathBuf,
     /// The emulator's CA (https parts are already served with a certificate from it).
     pub ca: Arc<TestCa>,
+    /// Where cloud clusters get their own Kubernetes API servers (the `kubernetes`
+    /// part serves them; the azure and gcp parts start and stop them).
+    pub clusters: Arc<crate::kubernetes::clusters::Clusters>,
 }
 
 #[derive(Debug, Error)]

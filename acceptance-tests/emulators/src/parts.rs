@@ -11,5 +11,6 @@ pub fn all() -> Vec<Box<dyn PartFactory>> {
         Box::new(crate::aws::AwsFactory),
         Box::new(crate::azure::AzureFactory),
         Box::new(GcpFactory),
+        Box::new(crate::kubernetes::KubernetesFactory),
     ]
 }

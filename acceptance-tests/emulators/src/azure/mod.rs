@@ -44,16 +44,23 @@ impl PartFactory for AzureFactory {
     }
 
     async fn build(&self, context: PartContext) -> Result<Arc<dyn Part>, PartError> {
-        Ok(Arc::new(Azure::new(
-            context.url,
-            context.options.operation_delay,
-            context.ca.file().display().to_string(),
-        )))
+        Ok(Arc::new(
+            Azure::new(
+                context.url,
+                context.options.operation_delay,
+                context.ca.file().display().to_string(),
+            )
+            .serving_kubernetes(context.clusters),
+        ))
     }
 }
 
 pub struct Azure {
-    state: Mutex<State>,
+    /// Shared with the gates of the clusters' Kubernetes API servers, which check
+    /// the tokens this part issued and its role assignments.
+    state: Arc<Mutex<State>>,
+    /// Where managed clusters get their Kubernetes API servers.
+    clusters: Option<Arc<crate::kubernetes::clusters::Clusters>>,
     credentials: ClientCredentials,
     ca_file: String,
 }
@@ -63,13 +70,23 @@ impl Azure {
         let mut state = State::new(url, operation_delay, time::guid());
         state.ca_pem = std::fs::read_to_string(&ca_file).unwrap_or_default();
         Self {
-            state: Mutex::new(state),
+            state: Arc::new(Mutex::new(state)),
+            clusters: None,
             credentials: ClientCredentials {
                 client_id: time::guid(),
                 client_secret: format!("mlc~{}", time::guid().replace('-', "")),
             },
             ca_file,
         }
+    }
+
+    /// Gives every managed cluster its own Kubernetes API server.
+    pub fn serving_kubernetes(
+        mut self,
+        clusters: Arc<crate::kubernetes::clusters::Clusters>,
+    ) -> Self {
+        self.clusters = Some(clusters);
+        self
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
@@ -115,6 +132,9 @@ impl Part for Azure {
             }
         };
         // A federated credential write holds its identity until it answers.
+        if let Some(clusters) = &self.clusters {
+            crate::kubernetes::aks::follow(&self.state, clusters);
+        }
         if let Some(hold) = response.extensions().get::<http::HoldFor>() {
             tokio::time::sleep(hold.0).await;
         }

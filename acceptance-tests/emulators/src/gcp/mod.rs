@@ -26,6 +26,7 @@ use bytes::Bytes;
 use http::{Request, Response};
 use serde_json::{Value, json};
 
+use crate::kubernetes::clusters::Clusters;
 use crate::part::{NativeFault, Part, PartContext, PartError, PartFactory};
 use auth::Auth;
 use errors::ApiError;
@@ -55,11 +56,13 @@ impl PartFactory for GcpFactory {
 pub struct GcpPart {
     url: String,
     credentials_file: PathBuf,
-    pub(crate) auth: Auth,
-    pub(crate) model: Mutex<Model>,
+    pub(crate) auth: Arc<Auth>,
+    pub(crate) model: Arc<Mutex<Model>>,
     pub(crate) operation_delay: Duration,
     /// The certificate clusters present as `masterAuth.clusterCaCertificate`.
     pub(crate) ca_pem: String,
+    /// Where each cluster gets its own Kubernetes API server.
+    pub(crate) clusters: Arc<Clusters>,
 }
 
 impl GcpPart {
@@ -77,11 +80,19 @@ impl GcpPart {
         Ok(Self {
             url: context.url,
             credentials_file,
-            auth,
-            model: Mutex::new(Model::new(project, caller)),
+            auth: Arc::new(auth),
+            model: Arc::new(Mutex::new(Model::new(project, caller))),
             operation_delay: context.options.operation_delay,
             ca_pem,
+            clusters: context.clusters,
         })
+    }
+}
+
+impl GcpPart {
+    /// Serves a Kubernetes API server for cluster `name`; its `127.0.0.1:PORT`.
+    pub(crate) fn serve_kubernetes(&self, name: &str) -> Option<String> {
+        crate::kubernetes::gke::serve(self, name)
     }
 }
 
@@ -105,7 +116,10 @@ impl Part for GcpPart {
     }
 
     async fn handle(&self, request: Request<Bytes>) -> Response<Bytes> {
-        routes::handle(self, &GcpRequest::from_http(&request))
+        let response = routes::handle(self, &GcpRequest::from_http(&request));
+        // Clusters gone stop their API servers; the rest get Nodes for their pools.
+        crate::kubernetes::gke::follow(self);
+        response
     }
 
     fn fault_response(&self, fault: NativeFault, _request: &Request<Bytes>) -> Response<Bytes> {

@@ -34,6 +34,10 @@ impl Client {
                 ..Options::default()
             },
             data_dir: dir.path().to_path_buf(),
+            clusters: Arc::new(crate::kubernetes::clusters::Clusters::new(
+                ca.clone(),
+                Default::default(),
+            )),
             ca,
         })
         .unwrap();

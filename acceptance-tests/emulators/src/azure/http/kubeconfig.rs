@@ -14,6 +14,12 @@ pub fn kubeconfig(state: &State, cluster: &Resource, admin: bool) -> String {
         .as_str()
         .or(p["privateFQDN"].as_str())
         .unwrap_or_default();
+    // The emulated API server's `127.0.0.1:PORT` carries its port already.
+    let server = if host.contains(':') {
+        format!("https://{host}")
+    } else {
+        format!("https://{host}:443")
+    };
     let name = cluster.name();
     let ca = base64::engine::general_purpose::STANDARD.encode(&state.ca_pem);
     let user = if admin || p["aadProfile"]["managed"] != json!(true) {
@@ -27,6 +33,6 @@ pub fn kubeconfig(state: &State, cluster: &Resource, admin: bool) -> String {
     let role = if admin { "clusterAdmin" } else { "clusterUser" };
     let group = cluster.id.split('/').nth(4).unwrap_or_default();
     format!(
-        "apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: {ca}\n    server: https://{host}:443\n  name: {name}\ncontexts:\n- context:\n    cluster: {name}\n    user: {role}_{group}_{name}\n  name: {name}\ncurrent-context: {name}\nkind: Config\npreferences: {{}}\nusers:\n- name: {role}_{group}_{name}\n  user:\n{user}"
+        "apiVersion: v1\nclusters:\n- cluster:\n    certificate-authority-data: {ca}\n    server: {server}\n  name: {name}\ncontexts:\n- context:\n    cluster: {name}\n    user: {role}_{group}_{name}\n  name: {name}\ncurrent-context: {name}\nkind: Config\npreferences: {{}}\nusers:\n- name: {role}_{group}_{name}\n  user:\n{user}"
     )
 }

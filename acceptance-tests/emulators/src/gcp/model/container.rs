@@ -78,6 +78,9 @@ pub struct Context<'a> {
     pub delay: Duration,
     /// The CA certificate clusters present (PEM).
     pub ca_pem: &'a str,
+    /// `127.0.0.1:PORT` of the Kubernetes API server the `kubernetes` part serves
+    /// for the cluster being created, when it serves one.
+    pub api_endpoint: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -372,19 +375,23 @@ impl Container {
             object.entry(field).or_insert(value);
         }
         let now = clock::now_rfc3339();
-        let endpoint = if private.1 {
-            private.0.clone().unwrap_or_else(|| "172.16.0.2".into())
-        } else {
-            format!("34.118.{}.{}", self.clusters.len() % 250 + 1, 10)
+        // The emulated API server answers on 127.0.0.1; without one (model unit
+        // tests) the addresses look like GKE's.
+        let endpoint = match (&context.api_endpoint, private.1) {
+            (Some(served), _) => served.clone(),
+            (None, true) => private.0.clone().unwrap_or_else(|| "172.16.0.2".into()),
+            (None, false) => format!("34.118.{}.{}", self.clusters.len() % 250 + 1, 10),
         };
         if let Some(config) = object
             .get_mut("privateClusterConfig")
             .and_then(Value::as_object_mut)
         {
-            config.insert(
-                "privateEndpoint".into(),
-                json!(private.0.clone().unwrap_or_else(|| "172.16.0.2".into())),
-            );
+            let private_endpoint = context
+                .api_endpoint
+                .clone()
+                .or_else(|| private.0.clone())
+                .unwrap_or_else(|| "172.16.0.2".into());
+            config.insert("privateEndpoint".into(), json!(private_endpoint));
             if !private.1 {
                 config.insert("publicEndpoint".into(), json!(endpoint));
             }
@@ -767,6 +774,25 @@ impl Container {
             pool_name.as_deref(),
             Completion::Deleted,
         ))
+    }
+
+    /// Every cluster's full name (`projects/p/locations/l/clusters/c`).
+    pub fn cluster_names(&self) -> Vec<String> {
+        self.clusters.keys().cloned().collect()
+    }
+
+    /// Every pool as (cluster name, pool resource, current size), for the Nodes of
+    /// each cluster's Kubernetes API.
+    pub fn pools_with_sizes(&self) -> Vec<(String, Value, u32)> {
+        self.clusters
+            .iter()
+            .flat_map(|(name, cluster)| {
+                cluster
+                    .pools
+                    .iter()
+                    .map(move |pool| (name.clone(), pool.value.clone(), pool.size as u32))
+            })
+            .collect()
     }
 
     // ---- records

@@ -29,10 +29,11 @@ pub fn handle(
     model.container.settle();
     let name = path.name();
     let project = model.project.clone();
-    let context = Context {
+    let mut context = Context {
         project: &project,
         delay: part.operation_delay,
         ca_pem: &part.ca_pem,
+        api_endpoint: None,
     };
     let operation = |value: Value| Ok(request.render(value, enums::OPERATION));
     let verb = path.verb.as_deref();
@@ -54,6 +55,11 @@ pub fn handle(
                 .ok_or_else(|| ApiError::invalid_argument("cluster is required."))?;
             let parent = segments[..4].join("/");
             check_cluster_dependencies(model, &parent, &cluster)?;
+            let full = format!(
+                "{parent}/clusters/{}",
+                cluster["name"].as_str().unwrap_or_default()
+            );
+            context.api_endpoint = part.serve_kubernetes(&full);
             operation(model.container.create_cluster(&context, &parent, cluster)?)
         }
         ("clusters", 5, None, &Method::GET) => {
