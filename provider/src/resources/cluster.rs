@@ -120,7 +120,7 @@ impl CloudObject for Cluster {
                     .describe("Networks allowed to reach a public endpoint. Required for `endpoint_access = \"public\"`; `0.0.0.0/0` only if written explicitly."),
             )
             .attr(Attribute::string("encryption_key_id").required().describe("The `key_ref` of the `mlcloud_kms_key` that encrypts Kubernetes secrets. On aws a different key replaces the cluster (EKS cannot change it)."))
-            .attr(Attribute::set("admin_principals", Type::String).optional().computed().use_state_for_unknown().describe("Who administers the cluster, as grants Terraform sees: on aws, IAM role or user ARNs, each an EKS access entry with `AmazonEKSClusterAdminPolicy` for the whole cluster (there is no hidden creator-admin). Default: the caller, as STS names it (an assumed-role session reads as its role), resolved at plan time and then kept; removing a principal revokes its access."))
+            .attr(Attribute::set("admin_principals", Type::String).optional().computed().use_state_for_unknown().describe("Who administers the cluster, as grants Terraform sees: on aws, IAM role or user ARNs, each an EKS access entry with `AmazonEKSClusterAdminPolicy` for the whole cluster (there is no hidden creator-admin). On azure, Microsoft Entra object ids (lowercase GUIDs of users, groups or service principals), each an Azure RBAC role assignment of \"Azure Kubernetes Service RBAC Cluster Admin\" at the cluster's scope (local accounts are off, so there is no other way in). Default: the caller (aws: as STS names it, an assumed-role session reading as its role; azure: the object id in the caller's token), resolved at plan time and then kept; removing a principal revokes its access and nothing else."))
             .attr(Attribute::string("identity_id").optional().requires_replace().describe("The `id` of an `mlcloud_identity` with `purpose = \"cluster\"`. Required on aws."))
             .attr(
                 Attribute::set("logging", Type::String)
@@ -192,7 +192,7 @@ impl CloudObject for Cluster {
             config,
             &["admin_principals"],
             rules.has_cluster_admins(),
-            rules.cloud(),
+            rules,
             diags,
         );
         if let Some(types) = config.attr("logging").and_then(Value::as_elements) {

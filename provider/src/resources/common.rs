@@ -449,18 +449,22 @@ pub fn refuse_unsupported(
     config: &Value,
     names: &[&str],
     supported: bool,
-    cloud: Cloud,
+    rules: &dyn CloudRules,
     diags: &mut Diagnostics,
 ) {
     if supported {
         return;
     }
+    let cloud = rules.cloud();
     for name in names {
         if config.attr(name).is_some_and(|v| !v.is_null()) {
-            diags.push(invalid_at(
-                AttributePath::attr(*name),
-                format!("{name} is not supported on {cloud} yet; remove it (supported on aws)."),
-            ));
+            let detail = match rules.unsupported_reason(name) {
+                Some(why) => format!("{name} is not supported on {cloud}: {why} Remove it."),
+                None => {
+                    format!("{name} is not supported on {cloud} yet; remove it (supported on aws).")
+                }
+            };
+            diags.push(invalid_at(AttributePath::attr(*name), detail));
         }
     }
 }

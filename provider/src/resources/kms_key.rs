@@ -9,7 +9,7 @@ use crate::clouds::model::{
 use crate::clouds::{CloudRules, Clouds, ObjectKind, RuleBook};
 use serde::Deserialize;
 use tfplug::schema::{Attribute, Block, Schema, validators};
-use tfplug::{Diagnostic, Diagnostics, Value};
+use tfplug::{Diagnostic, Diagnostics, ResourcePlan, Value};
 
 #[derive(Clone)]
 pub struct KmsKey {
@@ -99,6 +99,14 @@ impl CloudObject for KmsKey {
 
     fn check(&self, config: &Value, rules: &dyn CloudRules, diags: &mut Diagnostics) {
         rules.check_key(config, diags);
+    }
+
+    /// An update may need more than the cloud's management API (Azure: the vault's
+    /// data plane); the cloud's rules say so before the apply.
+    fn plan(&self, plan: &mut ResourcePlan, rules: &dyn CloudRules, diags: &mut Diagnostics) {
+        if let Some(prior) = &plan.prior {
+            rules.check_key_update(prior, &plan.planned, diags);
+        }
     }
 
     fn spec(&self, clouds: &Clouds, planned: &Value) -> Result<KeySpec, Diagnostic> {
