@@ -282,7 +282,6 @@ impl CloudObject for NodePool {
     fn schema(&self) -> Schema {
         let [aws, azure, gcp] = cloud_blocks(
             Block::new(),
-            Block::new(),
             Block::new().attr(
                 Attribute::string("gpu_driver")
                     .optional()
@@ -503,7 +502,7 @@ impl CloudObject for NodePool {
         Box::pin(async move {
             let (Some(cloud), Some(cluster_id)) = (
                 cloud_of(&plan.planned),
-                str_attr(&plan.planned, "cluster_id"),
+                str_attr(&plan.planned, "cluster_id").map(str::to_owned),
             ) else {
                 return;
             };
@@ -531,7 +530,7 @@ impl CloudObject for NodePool {
             };
             // A cluster that cannot be read now (not yet created, or gone) leaves the
             // version to apply.
-            let Ok(Some(cluster)) = backend.read(cluster_id).await else {
+            let Ok(Some(cluster)) = backend.read(&cluster_id).await else {
                 return;
             };
             // The disks' key follows the cluster's unless the pool names one.
