@@ -284,7 +284,8 @@ impl AzureBackend {
     }
 }
 
-/// `ForbiddenByConnection`, with what the user can do about it.
+/// Key Vault's 403 `Forbidden` with inner code `ForbiddenByConnection` (public
+/// network access disabled), with what the user can do about it.
 fn explain_private_vault(error: CloudError) -> CloudError {
     match error {
         CloudError::PermissionDenied {
@@ -292,14 +293,19 @@ fn explain_private_vault(error: CloudError) -> CloudError {
             operation,
             code,
             message,
-        } if code == "ForbiddenByConnection" => CloudError::PermissionDenied {
-            service,
-            operation,
-            code,
-            message: format!(
-                "{message}\nThe key's rotation policy, description and tags can only be changed through the vault's data plane (Azure Resource Manager creates keys but never updates them), and this vault accepts data-plane calls only through a private endpoint. Apply from a network that reaches the vault's private endpoint (e.g. a runner in its virtual network), or keep the previous value; the state keeps the previous value until the change succeeds."
-            ),
-        },
+        } if code == "ForbiddenByConnection"
+            || message.contains("Public network access is disabled") =>
+        {
+            CloudError::PermissionDenied {
+                service,
+                operation,
+                code,
+                // Key Vault's inner error code, which names the cause.
+                message: format!(
+                    "ForbiddenByConnection: {message}\nThe key's rotation policy, description and tags can only be changed through the vault's data plane (Azure Resource Manager creates keys but never updates them), and this vault accepts data-plane calls only through a private endpoint. Apply from a network that reaches the vault's private endpoint (e.g. a runner in its virtual network), or keep the previous value; the state keeps the previous value until the change succeeds."
+                ),
+            }
+        }
         other => other,
     }
 }
