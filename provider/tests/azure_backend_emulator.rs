@@ -62,6 +62,43 @@ impl Azure {
     /// The resource group the stack goes into (the provider does not own groups):
     /// created with the same token a user's tooling would get.
     async fn create_group(&self) {
+        let (http, token) = self.user_client().await;
+        let status = http
+            .put(format!(
+                "{}/subscriptions/{}/resourcegroups/{GROUP}?api-version=2021-04-01",
+                self.ready("resource_manager"),
+                self.ready("subscription_id")
+            ))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(json!({"location": LOCATION}).to_string())
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert!(status.is_success(), "resource group: {status}");
+    }
+
+    /// An ARM resource as a user's tooling would GET it (what the emulator holds).
+    async fn arm_get(&self, id: &str, api_version: &str) -> Value {
+        let (http, token) = self.user_client().await;
+        let body = http
+            .get(format!(
+                "{}{id}?api-version={api_version}",
+                self.ready("resource_manager")
+            ))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        serde_json::from_slice(&body).unwrap()
+    }
+
+    /// An https client trusting the emulator's CA, and an ARM token.
+    async fn user_client(&self) -> (reqwest::Client, String) {
         let ca = std::fs::read(self.ready("ca_file")).unwrap();
         let http = reqwest::Client::builder()
             .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
@@ -86,20 +123,8 @@ impl Azure {
             .await
             .unwrap();
         let token: Value = serde_json::from_slice(&token).unwrap();
-        let status = http
-            .put(format!(
-                "{}/subscriptions/{}/resourcegroups/{GROUP}?api-version=2021-04-01",
-                self.ready("resource_manager"),
-                self.ready("subscription_id")
-            ))
-            .bearer_auth(token["access_token"].as_str().unwrap())
-            .header("content-type", "application/json")
-            .body(json!({"location": LOCATION}).to_string())
-            .send()
-            .await
-            .unwrap()
-            .status();
-        assert!(status.is_success(), "resource group: {status}");
+        let token = token["access_token"].as_str().unwrap().to_string();
+        (http, token)
     }
 
     fn records(&self) -> Value {
@@ -402,7 +427,7 @@ fn gpu_pool_spec(cluster_id: &str) -> NodePoolSpec {
         node_identity_id: None,
         tpu_topology: None,
         tags: Tags::new(),
-        cloud: PerCloud::Azure(AzureNodePoolSettings {}),
+        cloud: PerCloud::Azure(AzureNodePoolSettings::default()),
     }
 }
 
@@ -650,4 +675,269 @@ async fn a_key_created_again_after_destroy_recovers_its_soft_deleted_vault() {
     let records = azure.records();
     assert_eq!(count(&records, "deleted_vaults"), 0, "{records}");
     assert_eq!(count(&records, "vaults"), 1, "{records}");
+}
+
+const AKS_RBAC_CLUSTER_ADMIN: &str = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b";
+const AKS_API: &str = "2025-10-01";
+
+/// The roles and principals of the role assignments at exactly `scope`.
+async fn assignments_at(azure: &Azure, scope: &str) -> Vec<(String, String)> {
+    let listed = azure
+        .arm_get(
+            &format!("{scope}/providers/Microsoft.Authorization/roleAssignments"),
+            "2022-04-01",
+        )
+        .await;
+    let mut found: Vec<(String, String)> = listed["value"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|a| {
+            a["properties"]["scope"]
+                .as_str()
+                .is_some_and(|s| s.eq_ignore_ascii_case(scope))
+        })
+        .map(|a| {
+            let role = a["properties"]["roleDefinitionId"]
+                .as_str()
+                .unwrap_or_default();
+            (
+                role.rsplit('/').next().unwrap_or_default().to_string(),
+                a["properties"]["principalId"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+#[tokio::test]
+async fn cluster_admins_are_rbac_assignments_at_the_cluster_and_the_caller_is_the_tokens_oid() {
+    use mlcloud_provider::clouds::Caller;
+    let azure = Azure::start();
+    azure.create_group().await;
+    let backend = azure.backend(&azure.block());
+    let caller = backend.principal().await.unwrap();
+    assert_eq!(caller, azure.ready("object_id"), "the token's oid");
+
+    let mut control = identity_spec("");
+    control.grants.clear();
+    let control = ObjectBackend::<IdentitySpec, IdentityState>::create(&backend, &control, &op())
+        .await
+        .unwrap_or_else(|e| fail(&azure, format!("{:?}", e.error)));
+    let mut spec = cluster_spec(&control.id, "");
+    spec.encryption_key_id = None;
+    spec.admin_principals = [caller.clone(), control.principal.clone()].into();
+    let cluster = ObjectBackend::<ClusterSpec, ClusterState>::create(&backend, &spec, &op())
+        .await
+        .unwrap_or_else(|e| fail(&azure, format!("{:?}", e.error)));
+    assert_eq!(cluster.admin_principals, spec.admin_principals);
+    let mut expected = vec![
+        (AKS_RBAC_CLUSTER_ADMIN.to_string(), caller.clone()),
+        (
+            AKS_RBAC_CLUSTER_ADMIN.to_string(),
+            control.principal.clone(),
+        ),
+    ];
+    expected.sort();
+    assert_eq!(assignments_at(&azure, &cluster.id).await, expected);
+
+    // Removing one admin deletes only that assignment.
+    let mut fewer = spec.clone();
+    fewer.admin_principals = [caller.clone()].into();
+    let updated = ObjectBackend::<ClusterSpec, ClusterState>::update(
+        &backend,
+        &cluster.id,
+        &cluster,
+        &fewer,
+        &op(),
+    )
+    .await
+    .unwrap_or_else(|e| fail(&azure, format!("{:?}", e.error)));
+    assert_eq!(updated.admin_principals, fewer.admin_principals);
+    assert_eq!(
+        assignments_at(&azure, &cluster.id).await,
+        [(AKS_RBAC_CLUSTER_ADMIN.to_string(), caller.clone())]
+    );
+    let read = ObjectBackend::<ClusterSpec, ClusterState>::read(&backend, &cluster.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(read.admin_principals, fewer.admin_principals);
+
+    // Destroy leaves no assignment behind.
+    ObjectBackend::<ClusterSpec, ClusterState>::delete(&backend, &cluster.id, &fewer, &op())
+        .await
+        .unwrap();
+    let records = azure.records();
+    assert_eq!(count(&records, "role_assignments"), 0, "{records}");
+    assert_eq!(count(&records, "managed_clusters"), 0, "{records}");
+}
+
+#[tokio::test]
+async fn versions_move_a_minor_at_a_time_and_a_pool_never_passes_its_control_plane() {
+    let azure = Azure::start();
+    azure.create_group().await;
+    let backend = azure.backend(&azure.block());
+    let mut control = identity_spec("");
+    control.grants.clear();
+    let control = ObjectBackend::<IdentitySpec, IdentityState>::create(&backend, &control, &op())
+        .await
+        .unwrap_or_else(|e| fail(&azure, format!("{:?}", e.error)));
+    let mut spec = cluster_spec(&control.id, "");
+    spec.encryption_key_id = None;
+    spec.kubernetes_version = Some("1.33".into());
+    let cluster = ObjectBackend::<ClusterSpec, ClusterState>::create(&backend, &spec, &op())
+        .await
+        .unwrap_or_else(|e| fail(&azure, format!("{:?}", e.error)));
+    assert_eq!(
+        cluster.kubernetes_version, "1.33",
+        "as asked, not AKS's patch"
+    );
+    let mut pool_spec = gpu_pool_spec(&cluster.id);
+    pool_spec.kubernetes_version = Some("1.33".into());
+    let pool = ObjectBackend::<NodePoolSpec, NodePoolState>::create(&backend, &pool_spec, &op())
+        .await
+        .unwrap_or_else(|e| fail(&azure, format!("{:?}", e.error)));
+    assert_eq!(pool.kubernetes_version, "1.33");
+
+    // A pool ahead of its control plane: AKS's own refusal, the pool unchanged.
+    let mut ahead = pool_spec.clone();
+    ahead.kubernetes_version = Some("1.34".into());
+    let refused = ObjectBackend::<NodePoolSpec, NodePoolState>::update(
+        &backend,
+        &pool.id,
+        &pool,
+        &ahead,
+        &op(),
+    )
+    .await
+    .map(|_| ())
+    .unwrap_err();
+    let text = refused.error.to_string();
+    assert!(text.contains("NodePoolMcVersionIncompatible"), "{text}");
+    assert_eq!(refused.created.unwrap().kubernetes_version, "1.33");
+
+    // The control plane first: the system pool moves with it in the same write.
+    let mut upgraded = spec.clone();
+    upgraded.kubernetes_version = Some("1.34".into());
+    let cluster = ObjectBackend::<ClusterSpec, ClusterState>::update(
+        &backend,
+        &cluster.id,
+        &cluster,
+        &upgraded,
+        &op(),
+    )
+    .await
+    .unwrap_or_else(|e| fail(&azure, format!("{:?}", e.error)));
+    assert_eq!(cluster.kubernetes_version, "1.34");
+    let body = azure.arm_get(&cluster.id, AKS_API).await;
+    assert!(
+        body["properties"]["currentKubernetesVersion"]
+            .as_str()
+            .unwrap()
+            .starts_with("1.34."),
+        "{body}"
+    );
+    let system = azure
+        .arm_get(&format!("{}/agentPools/system", cluster.id), AKS_API)
+        .await;
+    assert_eq!(
+        system["properties"]["orchestratorVersion"], "1.34",
+        "{system}"
+    );
+
+    // Then the user pool, in place.
+    let pool = ObjectBackend::<NodePoolSpec, NodePoolState>::update(
+        &backend,
+        &pool.id,
+        &pool,
+        &ahead,
+        &op(),
+    )
+    .await
+    .unwrap_or_else(|e| fail(&azure, format!("{:?}", e.error)));
+    assert_eq!(pool.kubernetes_version, "1.34");
+    let body = azure.arm_get(&pool.id, AKS_API).await;
+    assert!(
+        body["properties"]["currentOrchestratorVersion"]
+            .as_str()
+            .unwrap()
+            .starts_with("1.34."),
+        "{body}"
+    );
+    assert_eq!(
+        count(&azure.records(), "agent_pools"),
+        2,
+        "upgraded, not replaced"
+    );
+}
+
+#[tokio::test]
+async fn a_gpu_pool_without_akss_driver_for_the_gpu_operator() {
+    let azure = Azure::start();
+    azure.create_group().await;
+    let backend = azure.backend(&azure.block());
+    let mut control = identity_spec("");
+    control.grants.clear();
+    let control = ObjectBackend::<IdentitySpec, IdentityState>::create(&backend, &control, &op())
+        .await
+        .unwrap_or_else(|e| fail(&azure, format!("{:?}", e.error)));
+    let mut spec = cluster_spec(&control.id, "");
+    spec.encryption_key_id = None;
+    let cluster = ObjectBackend::<ClusterSpec, ClusterState>::create(&backend, &spec, &op())
+        .await
+        .unwrap_or_else(|e| fail(&azure, format!("{:?}", e.error)));
+
+    let mut operator = gpu_pool_spec(&cluster.id);
+    operator.cloud = PerCloud::Azure(AzureNodePoolSettings {
+        gpu_driver: Some("None".into()),
+    });
+    let pool = ObjectBackend::<NodePoolSpec, NodePoolState>::create(&backend, &operator, &op())
+        .await
+        .unwrap_or_else(|e| fail(&azure, format!("{:?}", e.error)));
+    assert_eq!(pool.cloud, operator.cloud);
+    let body = azure.arm_get(&pool.id, AKS_API).await;
+    assert_eq!(body["properties"]["gpuProfile"]["driver"], "None", "{body}");
+
+    // The default pool: AKS installs the driver, and it reads back as unset.
+    let mut default = gpu_pool_spec(&cluster.id);
+    default.name = "gpu2".into();
+    let pool = ObjectBackend::<NodePoolSpec, NodePoolState>::create(&backend, &default, &op())
+        .await
+        .unwrap_or_else(|e| fail(&azure, format!("{:?}", e.error)));
+    assert_eq!(
+        pool.cloud,
+        PerCloud::Azure(AzureNodePoolSettings::default())
+    );
+    let body = azure.arm_get(&pool.id, AKS_API).await;
+    assert_eq!(
+        body["properties"]["gpuProfile"]["driver"], "Install",
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn a_rotation_change_on_a_private_vault_fails_saying_what_to_do() {
+    let azure = Azure::start();
+    azure.create_group().await;
+    let backend = azure.backend(&azure.block());
+    let key = ObjectBackend::<KeySpec, KeyState>::create(&backend, &key_spec(), &op())
+        .await
+        .unwrap_or_else(|e| fail(&azure, format!("{:?}", e.error)));
+    let mut longer = key_spec();
+    longer.rotation_period_days = 180;
+    let refused =
+        ObjectBackend::<KeySpec, KeyState>::update(&backend, &key.id, &key, &longer, &op())
+            .await
+            .map(|_| ())
+            .unwrap_err();
+    let text = refused.error.to_string();
+    assert!(text.contains("ForbiddenByConnection"), "{text}");
+    assert!(text.contains("private endpoint"), "{text}");
+    // Nothing changed: the state the apply keeps is the key as it is.
+    assert_eq!(refused.created.unwrap().rotation_period_days, Some(90));
 }

@@ -42,6 +42,7 @@ LOCATION = "eastus"
 GROUP = "contract-rg"
 CRYPTO_USER = "12338af0-0e69-4776-bea7-57ae8d297424"
 CRYPTO_OFFICER = "14b46e9e-c2b7-41b4-b07b-48a6ebf60603"
+AKS_RBAC_CLUSTER_ADMIN = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b"
 
 
 def credential(secret=AZ["client_secret"]):
@@ -217,13 +218,13 @@ def main():
     )
 
     # AKS refuses KMS while the control-plane identity cannot use the key.
-    def cluster_model(key_id, network_access="Public", vault_resource_id=None):
+    def cluster_model(key_id, network_access="Public", vault_resource_id=None, version="1.33"):
         return aks.ManagedCluster(
             location=LOCATION,
             identity=aks.ManagedClusterIdentity(
                 type="UserAssigned", user_assigned_identities={control_plane.id: aks.UserAssignedIdentity()}
             ),
-            kubernetes_version="1.33",
+            kubernetes_version=version,
             dns_prefix="contract",
             agent_pool_profiles=[
                 aks.ManagedClusterAgentPoolProfile(
@@ -326,6 +327,43 @@ def main():
     assert pool.provisioning_state == "Succeeded"
     assert "kubernetes.azure.com/scalesetpriority=spot:NoSchedule" in pool.node_taints, pool.node_taints
     assert pool.gpu_profile.driver == "Install"
+
+    # What mlcloud's upgrades, GPU driver setting and cluster admins rely on.
+    ahead = gpu_pool()
+    ahead.orchestrator_version = "1.34"
+    refused("NodePoolMcVersionIncompatible", clusters.agent_pools.begin_create_or_update, GROUP, "contract-aks", "gpu", ahead)
+    cpu = aks.AgentPool(count=1, vm_size="Standard_D4ds_v5", mode="User", gpu_profile=aks.GPUProfile(driver="None"))
+    refused("InvalidParameter", clusters.agent_pools.begin_create_or_update, GROUP, "contract-aks", "cpu", cpu)
+    upgraded = clusters.managed_clusters.begin_create_or_update(
+        GROUP, "contract-aks", cluster_model(private_versioned, "Private", private.id, version="1.34")
+    ).result()
+    assert upgraded.kubernetes_version == "1.34", upgraded.kubernetes_version
+    assert upgraded.current_kubernetes_version.startswith("1.34."), upgraded.current_kubernetes_version
+    pool = clusters.agent_pools.begin_create_or_update(GROUP, "contract-aks", "gpu", ahead).result()
+    assert pool.orchestrator_version == "1.34" and pool.current_orchestrator_version.startswith("1.34."), pool
+    # No principalType: ARM looks the principal (here the caller) up.
+    cluster_admin = authorization.role_assignments.create(
+        cluster.id,
+        str(uuid.uuid4()),
+        RoleAssignmentCreateParameters(role_definition_id=role_definition(AKS_RBAC_CLUSTER_ADMIN), principal_id=AZ["object_id"]),
+    )
+    assert cluster_admin.principal_type, cluster_admin
+    at_cluster = [a.name for a in authorization.role_assignments.list_for_scope(cluster.id, filter="atScope()") if a.scope.lower() == cluster.id.lower()]
+    assert at_cluster == [cluster_admin.name], at_cluster
+    refused(
+        "PrincipalNotFound",
+        authorization.role_assignments.create,
+        cluster.id,
+        str(uuid.uuid4()),
+        RoleAssignmentCreateParameters(role_definition_id=role_definition(AKS_RBAC_CLUSTER_ADMIN), principal_id=str(uuid.uuid4())),
+    )
+    # A private vault's data plane answers only over its private endpoint.
+    private_keys = KeyClient(private.properties.vault_uri, CRED, verify_challenge_resource=False, connection_verify=CA)
+    try:
+        private_keys.get_key_rotation_policy("etcd")
+        raise AssertionError("a private vault answered from outside its private endpoint")
+    except HttpResponseError as error:
+        assert error.status_code == 403 and "ForbiddenByConnection" in str(error), str(error)
     names = sorted(p.name for p in clusters.agent_pools.list(GROUP, "contract-aks"))
     assert names == ["gpu", "system"], names
     profiles = sorted(p.name for p in clusters.managed_clusters.get(GROUP, "contract-aks").agent_pool_profiles)

@@ -2,5 +2,8 @@
 //! `mlcloud-emulator`'s azure part (Azure Resource Manager, Key Vault and Entra ID over
 //! https with the emulator's test CA). Terraform 1.15.
 
+mod admins_and_upgrades;
 mod bad_input;
+mod gpu_driver;
+mod key_rotation;
 mod stack_lifecycle;

@@ -66,7 +66,7 @@ resource "mlcloud_node_pool" "gpu" {
 
 /// The resource group, made the way a user's tooling would (the provider does not
 /// own resource groups): a token for the printed client, then ARM's PUT.
-fn create_group(emulator: &MlcloudEmulator) {
+pub(crate) fn create_group(emulator: &MlcloudEmulator) {
     let azure = &emulator.ready()["azure"];
     let field = |name: &str| azure[name].as_str().unwrap_or_default().to_string();
     let curl = |args: &[String]| {
@@ -112,7 +112,7 @@ fn create_group(emulator: &MlcloudEmulator) {
     ]);
 }
 
-fn count(records: &Value, kind: &str) -> usize {
+pub(crate) fn count(records: &Value, kind: &str) -> usize {
     records["azure"][kind].as_array().map_or(0, Vec::len)
 }
 
@@ -134,7 +134,8 @@ fn apply_plan_destroy_a_gpu_stack(terraform: &Terraform) -> TestResult {
         ("identities", 1),
         ("managed_clusters", 1),
         ("agent_pools", 2),
-        ("role_assignments", 1),
+        // The cluster's use of its key, and the caller as its admin.
+        ("role_assignments", 2),
     ] {
         assert_eq!(count(&records, kind), n, "{kind}: {records}");
     }

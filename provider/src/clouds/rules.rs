@@ -123,14 +123,42 @@ pub trait CloudRules: Send + Sync {
         None
     }
 
-    /// Whether node pools can be TPU slices (`tpu {}`).
-    /// Whether node pools follow their cluster on this cloud: a pool's
-    /// `kubernetes_version` and `disk_encryption_key_id` default to the cluster's at
-    /// plan time, and the backend upgrades pools and encrypts their disks with that
-    /// key. Clouds without it refuse both attributes.
+    /// Whether node pool versions follow their cluster on this cloud: a pool's
+    /// `kubernetes_version` defaults to the cluster's at plan time and the backend
+    /// upgrades pools in place. Clouds without it refuse the attribute.
     fn pools_follow_cluster(&self) -> bool {
         false
     }
+
+    /// Whether node pool disks take a customer key on this cloud: a pool's
+    /// `disk_encryption_key_id` defaults to the cluster's key at plan time and the
+    /// backend encrypts the nodes' disks with it. Clouds without it refuse the
+    /// attribute. The same as [`CloudRules::pools_follow_cluster`] unless a cloud
+    /// says otherwise (on AKS the disk key is the cluster's Disk Encryption Set, not
+    /// a pool setting).
+    fn pool_disks_take_key(&self) -> bool {
+        self.pools_follow_cluster()
+    }
+
+    /// Why this cloud refuses the attribute `name` (one its rules do not support),
+    /// for the diagnostic; `None`: it is simply not there yet.
+    fn unsupported_reason(&self, _name: &str) -> Option<&'static str> {
+        None
+    }
+
+    /// Settings of the node pool's cloud block that cannot change on a live pool (a
+    /// change replaces it) and that the cloud reads back as unset when they hold its
+    /// default, as `(attribute, default)`: a configuration that spells the default
+    /// out keeps it in state, and unset and the default are the same value when
+    /// deciding whether the pool must be replaced.
+    fn pool_setting_defaults(&self) -> &'static [(&'static str, &'static str)] {
+        &[]
+    }
+
+    /// Extra plan-time checks of a key update (`prior` is the state, `planned` the
+    /// plan), e.g. a warning that the change needs a network path the cloud may not
+    /// give.
+    fn check_key_update(&self, _prior: &Value, _planned: &Value, _diags: &mut Diagnostics) {}
 
     /// Whether the backend writes `admin_principals` (and tells who the caller is);
     /// clouds without it refuse the attribute.
@@ -138,6 +166,7 @@ pub trait CloudRules: Send + Sync {
         false
     }
 
+    /// Whether node pools can be TPU slices (`tpu {}`).
     fn has_tpu_slices(&self) -> bool {
         false
     }

@@ -470,10 +470,13 @@ pub fn refuse_unsupported(
     let cloud = rules.cloud();
     for name in names {
         if config.attr(name).is_some_and(|v| !v.is_null()) {
-            diags.push(invalid_at(
-                AttributePath::attr(*name),
-                format!("{name} is not supported on {cloud} yet; remove it ({where_supported})."),
-            ));
+            let detail = match rules.unsupported_reason(name) {
+                Some(why) => format!("{name} is not supported on {cloud}: {why} Remove it."),
+                None => format!(
+                    "{name} is not supported on {cloud} yet; remove it ({where_supported})."
+                ),
+            };
+            diags.push(invalid_at(AttributePath::attr(*name), detail));
         }
     }
 }

@@ -112,6 +112,14 @@ impl CloudObject for KmsKey {
         rules.check_key(config, diags);
     }
 
+    /// An update may need more than the cloud's management API (Azure: the vault's
+    /// data plane); the cloud's rules say so before the apply.
+    fn plan(&self, plan: &mut ResourcePlan, rules: &dyn CloudRules, diags: &mut Diagnostics) {
+        if let Some(prior) = &plan.prior {
+            rules.check_key_update(prior, &plan.planned, diags);
+        }
+    }
+
     fn spec(&self, clouds: &Clouds, planned: &Value) -> Result<KeySpec, Diagnostic> {
         let cloud = required_cloud(planned)?;
         let c = decode_config(planned)?;

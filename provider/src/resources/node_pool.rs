@@ -7,6 +7,7 @@ use super::lifecycle::CloudObject;
 use super::lifecycle::PlanFuture;
 use super::machines;
 use super::versions::{self, PoolVersion};
+use crate::Cloud;
 use crate::catalog::{self, AcceleratorKind, CatalogError, Offering};
 use crate::clouds::model::{
     AwsNodePoolSettings, AzureNodePoolSettings, CapacityType, ClusterSpec, ClusterState,
@@ -207,6 +208,65 @@ fn check_labels_and_taints(config: &Value, diags: &mut Diagnostics) {
     }
 }
 
+/// A cloud-block setting of [`CloudRules::pool_setting_defaults`], as it takes
+/// effect: unset is the cloud's default. `None` while not known.
+fn effective_setting<'a>(
+    v: &'a Value,
+    cloud: &str,
+    name: &str,
+    default: &'a str,
+) -> Option<&'a str> {
+    let Some(block) = v.attr(cloud).filter(|b| !b.is_null()) else {
+        return Some(default);
+    };
+    match block.attr(name) {
+        Some(x) if x.is_unknown() => None,
+        Some(x) => Some(x.as_str().unwrap_or(default)),
+        None => Some(default),
+    }
+}
+
+/// Those settings cannot change on a live pool: a different effective value
+/// replaces it; spelling out the default the pool already has does not.
+fn replace_on_setting_change(plan: &mut ResourcePlan, rules: &dyn CloudRules) {
+    let Some(prior) = &plan.prior else {
+        return;
+    };
+    let cloud = rules.cloud().as_str();
+    for (name, default) in rules.pool_setting_defaults() {
+        let before = effective_setting(prior, cloud, name, default);
+        let after = effective_setting(&plan.planned, cloud, name, default);
+        if before.is_some() && after.is_some() && before != after {
+            plan.requires_replace
+                .push(AttributePath::attr(cloud).push_attr(*name));
+        }
+    }
+}
+
+/// The cloud reads those settings back as unset when they hold its default; a
+/// configuration (or prior state) that spelled the default out keeps its spelling.
+fn keep_spelled_defaults(
+    state: &mut Value,
+    config: &Value,
+    cloud: Cloud,
+    defaults: &[(&str, &str)],
+) {
+    let name_of_block = cloud.as_str();
+    let Some(Value::Object(block)) = state.attr_mut(name_of_block) else {
+        return;
+    };
+    for (name, default) in defaults {
+        let spelled = config
+            .attr(name_of_block)
+            .and_then(|b| b.attr(name))
+            .and_then(Value::as_str)
+            == Some(*default);
+        if spelled && block.get(*name).is_none_or(Value::is_null) {
+            block.insert((*name).into(), Value::from(*default));
+        }
+    }
+}
+
 impl CloudObject for NodePool {
     type Spec = NodePoolSpec;
     type State = NodePoolState;
@@ -222,7 +282,12 @@ impl CloudObject for NodePool {
     fn schema(&self) -> Schema {
         let [aws, azure, gcp] = cloud_blocks(
             Block::new(),
-            Block::new(),
+            Block::new().attr(
+                Attribute::string("gpu_driver")
+                    .optional()
+                    .one_of(&["Install", "None"])
+                    .describe("How AKS treats the NVIDIA driver on a GPU pool: `Install` (the default when unset: AKS installs the driver and the device plugin runs on it) or `None` (nodes come up without the driver, for clusters running the NVIDIA GPU Operator). Only on GPU VM sizes (NC, ND, NV); a change replaces the pool (AKS sets it when nodes are made)."),
+            ),
             Block::new().attr(
                 Attribute::string("gpu_driver_version")
                     .optional()
@@ -353,16 +418,25 @@ impl CloudObject for NodePool {
         }
         refuse_unsupported(
             config,
-            &["kubernetes_version", "disk_encryption_key_id"],
+            &["kubernetes_version"],
             &self.rules,
             rules,
             |r| r.pools_follow_cluster(),
             diags,
         );
+        refuse_unsupported(
+            config,
+            &["disk_encryption_key_id"],
+            &self.rules,
+            rules,
+            |r| r.pool_disks_take_key(),
+            diags,
+        );
         rules.check_node_pool(config, diags);
     }
 
-    fn plan(&self, plan: &mut ResourcePlan, _rules: &dyn CloudRules, diags: &mut Diagnostics) {
+    fn plan(&self, plan: &mut ResourcePlan, rules: &dyn CloudRules, diags: &mut Diagnostics) {
+        replace_on_setting_change(plan, rules);
         // Left out of the configuration, the disks' key stays what the pool has, even
         // none (a pool made without one is not replaced to get one).
         if let Some(prior) = &plan.prior
@@ -430,17 +504,27 @@ impl CloudObject for NodePool {
         Box::pin(async move {
             let (Some(cloud), Some(cluster_id)) = (
                 cloud_of(&plan.planned),
-                str_attr(&plan.planned, "cluster_id"),
+                str_attr(&plan.planned, "cluster_id").map(str::to_owned),
             ) else {
                 return;
             };
-            // Only where the backend upgrades pools and encrypts their disks with the
-            // cluster's key; elsewhere the cloud reports what the pool runs.
-            if !self
-                .rules
-                .for_cloud(cloud)
-                .is_some_and(|rules| rules.pools_follow_cluster())
+            // Only where the backend upgrades pools (and encrypts their disks with the
+            // cluster's key); elsewhere the cloud reports what the pool runs.
+            let Some(rules) = self.rules.for_cloud(cloud) else {
+                return;
+            };
+            let disks_take_key = rules.pool_disks_take_key();
+            // A cloud whose pool disks take no key of ours: none, known now.
+            if !disks_take_key
+                && plan
+                    .planned
+                    .attr("disk_encryption_key_id")
+                    .is_some_and(Value::is_unknown)
+                && let Value::Object(m) = &mut plan.planned
             {
+                m.insert("disk_encryption_key_id".into(), Value::Null);
+            }
+            if !rules.pools_follow_cluster() {
                 return;
             }
             let Ok(backend) = clouds.backend::<ClusterSpec, ClusterState>(cloud).await else {
@@ -448,14 +532,15 @@ impl CloudObject for NodePool {
             };
             // A cluster that cannot be read now (not yet created, or gone) leaves the
             // version to apply.
-            let Ok(Some(cluster)) = backend.read(cluster_id).await else {
+            let Ok(Some(cluster)) = backend.read(&cluster_id).await else {
                 return;
             };
             // The disks' key follows the cluster's unless the pool names one.
-            if plan
-                .planned
-                .attr("disk_encryption_key_id")
-                .is_some_and(Value::is_unknown)
+            if disks_take_key
+                && plan
+                    .planned
+                    .attr("disk_encryption_key_id")
+                    .is_some_and(Value::is_unknown)
                 && let Some(key) = &cluster.encryption_key_id
                 && let Value::Object(m) = &mut plan.planned
             {
@@ -620,6 +705,9 @@ impl CloudObject for NodePool {
         ]);
         keep_config_only(&mut v, config, &["timeouts", "tpu"]);
         write_cloud_block(&mut v, &s.cloud, config);
+        if let Some(rules) = self.rules.for_cloud(cloud) {
+            keep_spelled_defaults(&mut v, config, cloud, rules.pool_setting_defaults());
+        }
         // After import nothing says how the machine was chosen: a type the
         // catalog knows reads back as the accelerator it carries.
         let chosen = ["accelerator", "machine_type"];

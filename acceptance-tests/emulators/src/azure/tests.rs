@@ -391,3 +391,69 @@ async fn faults_render_arm_errors() {
         Some("managedClusters.listClusterUserCredential")
     );
 }
+
+#[tokio::test]
+async fn versions_read_back_as_asked_and_pools_never_pass_their_control_plane() {
+    let client = Client::new(0).await;
+    client.group().await;
+    let mut body = cluster_body();
+    body["properties"]["kubernetesVersion"] = json!("1.33");
+    let (status, created) = client.call(Method::PUT, CLUSTER, body.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["properties"]["kubernetesVersion"], "1.33");
+    assert_eq!(created["properties"]["currentKubernetesVersion"], "1.33.5");
+
+    let pool = CLUSTER.replace("aks1?", "aks1/agentPools/gpu?");
+    let gpu = |version: &str, driver: &str| {
+        json!({"properties": {"vmSize": "Standard_NC6s_v3", "orchestratorVersion": version,
+            "gpuProfile": {"driver": driver}}})
+    };
+    let (status, made) = client.call(Method::PUT, &pool, gpu("1.33", "None")).await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    assert_eq!(made["properties"]["orchestratorVersion"], "1.33");
+    assert_eq!(made["properties"]["currentOrchestratorVersion"], "1.33.5");
+
+    let (status, refused) = client.call(Method::PUT, &pool, gpu("1.34", "None")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    assert_eq!(refused["error"]["code"], "NodePoolMcVersionIncompatible");
+    // The driver is set when nodes are made: AKS refuses to change it.
+    let (_, refused) = client
+        .call(Method::PUT, &pool, gpu("1.33", "Install"))
+        .await;
+    assert_eq!(
+        refused["error"]["code"], "PropertyChangeNotAllowed",
+        "{refused}"
+    );
+
+    // A version AKS does not offer is refused; the next minor is fine, the system
+    // pool moving with it.
+    body["properties"]["kubernetesVersion"] = json!("1.35");
+    let (_, refused) = client.call(Method::PUT, CLUSTER, body.clone()).await;
+    assert_eq!(
+        refused["error"]["code"], "K8sVersionNotSupported",
+        "{refused}"
+    );
+    body["properties"]["kubernetesVersion"] = json!("1.34");
+    body["properties"]["agentPoolProfiles"][0]["orchestratorVersion"] = json!("1.34");
+    let (status, upgraded) = client.call(Method::PUT, CLUSTER, body).await;
+    assert_eq!(status, StatusCode::OK, "{upgraded}");
+    assert_eq!(upgraded["properties"]["kubernetesVersion"], "1.34");
+    assert_eq!(upgraded["properties"]["currentKubernetesVersion"], "1.34.1");
+    let system = CLUSTER.replace("aks1?", "aks1/agentPools/system?");
+    let (_, system) = client.call(Method::GET, &system, Value::Null).await;
+    assert_eq!(
+        system["properties"]["orchestratorVersion"], "1.34",
+        "{system}"
+    );
+    let (_, gpu_pool) = client.call(Method::GET, &pool, Value::Null).await;
+    assert_eq!(
+        gpu_pool["properties"]["currentOrchestratorVersion"], "1.33.5",
+        "a user pool waits for its own upgrade"
+    );
+    let (status, upgraded) = client.call(Method::PUT, &pool, gpu("1.34", "None")).await;
+    assert_eq!(status, StatusCode::OK, "{upgraded}");
+    assert_eq!(
+        upgraded["properties"]["currentOrchestratorVersion"],
+        "1.34.1"
+    );
+}

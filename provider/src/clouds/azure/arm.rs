@@ -63,6 +63,9 @@ pub struct ArmClient {
     base: Url,
     subscription: String,
     backoff: Backoff,
+    /// The credential and ARM's token scope, for [`ArmClient::access_token`].
+    credential: Option<Arc<dyn TokenCredential>>,
+    arm_scope: String,
 }
 
 /// What builds an [`ArmClient`].
@@ -119,7 +122,22 @@ impl ArmClient {
             base: s.resource_manager,
             subscription: s.subscription,
             backoff: s.backoff,
+            credential: s.credential.clone(),
+            arm_scope,
         }
+    }
+
+    /// An ARM access token (the credential caches it), for reading its claims; never
+    /// logged. `None` without a credential (unit tests against a plain-http stub).
+    pub async fn access_token(&self) -> Result<Option<String>, CloudError> {
+        let Some(credential) = &self.credential else {
+            return Ok(None);
+        };
+        let token = credential
+            .get_token(&[self.arm_scope.as_str()], None)
+            .await
+            .map_err(|e| CloudError::Transport(transport_message(&e)))?;
+        Ok(Some(token.token.secret().to_string()))
     }
 
     pub fn subscription(&self) -> &str {

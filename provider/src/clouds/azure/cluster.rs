@@ -9,10 +9,20 @@
 //! cluster, removed after it) and, for a vault without public access (the dedicated
 //! vault), `keyVaultNetworkAccess = Private` with `keyVaultResourceId`.
 //!
+//! `admin_principals` are Azure RBAC cluster-admin assignments at the cluster's
+//! scope (`cluster_admins.rs`), written after the cluster and removed with it.
+//!
+//! `kubernetes_version` is the cluster's `kubernetesVersion` as asked (`1.33`; AKS
+//! picks the patch and reports it as `currentKubernetesVersion`). A new version is
+//! the whole cluster written again with it, and with the system pool's
+//! `orchestratorVersion` too: AKS upgrades the control plane, then the system pool,
+//! in that one operation (user pools follow through their own resources).
+//!
 //! Control-plane logs are Azure Monitor diagnostic settings with a destination this
 //! resource does not have yet: `logging` reads back empty on Azure.
 
 use super::api_versions::{CONTAINER_SERVICE, KEY_VAULT, MANAGED_IDENTITY};
+use super::cluster_admins;
 use super::key_uri::KeyUri;
 use super::resource_id::{ResourceId, same};
 use super::roles::{self, Assignment, role};
@@ -66,6 +76,10 @@ fn expand_cluster(spec: &ClusterSpec, kms: Option<&Kms>) -> Value {
     });
     if let Some(subnet) = &settings.subnet_id {
         pool["vnetSubnetID"] = json!(subnet);
+    }
+    // The system pool moves with the control plane.
+    if let Some(v) = &spec.kubernetes_version {
+        pool["orchestratorVersion"] = json!(v);
     }
     let mut security = json!({"workloadIdentity": {"enabled": true}});
     if let Some(k) = kms {
@@ -141,15 +155,14 @@ pub fn flatten_cluster(body: &Value, ca_certificate: String) -> Result<ClusterSt
     };
     let key_id = text(p, "/securityProfile/azureKeyVaultKms/keyId");
     Ok(ClusterState {
-        // Azure RBAC assignments for admin_principals are not written yet (the rules
-        // refuse the attribute on azure).
+        // Role assignments, not part of the cluster's body: read beside it.
         admin_principals: Default::default(),
         id: id.to_string(),
         name: rid.name().to_string(),
         location: text(body, "/location").to_string(),
-        kubernetes_version: p["currentKubernetesVersion"]
+        kubernetes_version: p["kubernetesVersion"]
             .as_str()
-            .or(p["kubernetesVersion"].as_str())
+            .or(p["currentKubernetesVersion"].as_str())
             .unwrap_or_default()
             .to_string(),
         endpoint_access: if private {
@@ -264,7 +277,12 @@ impl AzureBackend {
             return Ok(None);
         };
         let ca = self.ca_of(id, deadline).await;
-        flatten_cluster(&body, ca).map(Some)
+        let mut state = flatten_cluster(&body, ca)?;
+        state.admin_principals = cluster_admins::find_admins(&self.arm, id)
+            .await?
+            .into_keys()
+            .collect();
+        Ok(Some(state))
     }
 
     /// Writes the cluster (create or update: AKS takes the whole cluster each time),
@@ -348,7 +366,11 @@ impl ObjectBackend<ClusterSpec, ClusterState> for AzureBackend {
             &[("managedClusters", &spec.name)],
         )
         .to_string();
-        if let Err(error) = self.put_cluster(&id, spec, &deadline).await {
+        let made = async {
+            self.put_cluster(&id, spec, &deadline).await?;
+            cluster_admins::converge_admins(&self.arm, &id, &spec.admin_principals, &deadline).await
+        };
+        if let Err(error) = made.await {
             let created = self.cluster_state(&id, &deadline).await.ok().flatten();
             if let Some(made) = &created {
                 op.record(made);
@@ -392,7 +414,7 @@ impl ObjectBackend<ClusterSpec, ClusterState> for AzureBackend {
                     self.put_cluster(id, spec, &deadline).await?;
                 }
             }
-            Ok::<(), CloudError>(())
+            cluster_admins::converge_admins(&self.arm, id, &spec.admin_principals, &deadline).await
         }
         .await;
         if let Err(error) = result {
@@ -410,9 +432,18 @@ impl ObjectBackend<ClusterSpec, ClusterState> for AzureBackend {
 
     async fn delete(&self, id: &str, spec: &ClusterSpec, op: &Op) -> Result<(), CloudError> {
         let deadline = Deadline::new(op);
+        // Found first: once the cluster is gone its scope cannot be listed.
+        let admins = match cluster_admins::find_admins(&self.arm, id).await {
+            Err(e) if e.is_not_found() => Default::default(),
+            other => other?,
+        };
         self.arm
             .delete(id, CONTAINER_SERVICE, SERVICE, &deadline)
             .await?;
+        // Assignments outlive the resource they are scoped to; none is left behind.
+        for assignment_id in admins.values() {
+            cluster_admins::revoke_admin(&self.arm, assignment_id, &deadline).await?;
+        }
         self.release_key(id, spec.identity_id.as_deref(), &deadline)
             .await
     }

@@ -250,8 +250,16 @@ impl AzureBackend {
             })
     }
 
-    /// Brings the key's tags, description and rotation to the spec.
+    /// Brings the key's tags, description and rotation to the spec (through the
+    /// data plane: ARM never updates a key). A vault without public network access
+    /// refuses that from outside its private endpoint; the error says what to do.
     async fn converge_key(&self, prior: &KeyState, spec: &KeySpec) -> Result<(), CloudError> {
+        self.converge_key_data(prior, spec)
+            .await
+            .map_err(explain_private_vault)
+    }
+
+    async fn converge_key_data(&self, prior: &KeyState, spec: &KeySpec) -> Result<(), CloudError> {
         if prior.rotation_period_days != Some(spec.rotation_period_days) {
             let policy = json!({
                 "lifetimeActions": [{
@@ -274,6 +282,32 @@ impl AzureBackend {
                 .await?;
         }
         Ok(())
+    }
+}
+
+/// Key Vault's 403 `Forbidden` with inner code `ForbiddenByConnection` (public
+/// network access disabled), with what the user can do about it.
+fn explain_private_vault(error: CloudError) -> CloudError {
+    match error {
+        CloudError::PermissionDenied {
+            service,
+            operation,
+            code,
+            message,
+        } if code == "ForbiddenByConnection"
+            || message.contains("Public network access is disabled") =>
+        {
+            CloudError::PermissionDenied {
+                service,
+                operation,
+                code,
+                // Key Vault's inner error code, which names the cause.
+                message: format!(
+                    "ForbiddenByConnection: {message}\nThe key's rotation policy, description and tags can only be changed through the vault's data plane (Azure Resource Manager creates keys but never updates them), and this vault accepts data-plane calls only through a private endpoint. Apply from a network that reaches the vault's private endpoint (e.g. a runner in its virtual network), or keep the previous value; the state keeps the previous value until the change succeeds."
+                ),
+            }
+        }
+        other => other,
     }
 }
 

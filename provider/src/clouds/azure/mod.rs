@@ -20,12 +20,15 @@
 //! | `roles.rs` | role assignments (grants, the cluster's use of its key) |
 //! | `identity.rs` | `mlcloud_identity` (+ federated credential, role assignments) |
 //! | `cluster.rs` | `mlcloud_cluster` (AKS, + the Key Vault assignment KMS needs) |
+//! | `cluster_admins.rs`, `caller.rs` | `admin_principals` as Azure RBAC assignments; the caller's object id |
 //! | `node_pool.rs` | `mlcloud_node_pool` (AKS user agent pools) |
 
 mod api_versions;
 mod arm;
+mod caller;
 mod certificate;
 mod cluster;
+mod cluster_admins;
 mod credentials;
 mod errors;
 mod identity;
@@ -133,7 +136,8 @@ impl AzureBackend {
             .with::<KeySpec, KeyState>(self.clone())
             .with::<IdentitySpec, IdentityState>(self.clone())
             .with::<ClusterSpec, ClusterState>(self.clone())
-            .with::<NodePoolSpec, NodePoolState>(self)
+            .with::<NodePoolSpec, NodePoolState>(self.clone())
+            .with_caller(self)
     }
 
     /// The tenant the subscription belongs to (vaults name it): the configured one,

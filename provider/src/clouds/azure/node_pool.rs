@@ -1,7 +1,12 @@
 //! `mlcloud_node_pool` on Azure: an AKS user agent pool. GPU sizes (NC/ND/NV) get
-//! AKS's GPU driver install; spot pools are `Spot` with eviction policy `Delete` and
-//! any price up to on-demand. AKS adds its own spot taint and label, which read back
-//! hidden so a plan stays empty.
+//! AKS's GPU driver install unless `azure.gpu_driver = "None"` (the GPU Operator's
+//! users); spot pools are `Spot` with eviction policy `Delete` and any price up to
+//! on-demand. AKS adds its own spot taint and label, which read back hidden so a plan
+//! stays empty.
+//!
+//! `kubernetes_version` is the pool's `orchestratorVersion`, upgraded in place by
+//! writing the pool again; AKS refuses a pool newer than its control plane
+//! (`NodePoolMcVersionIncompatible`), which the plan's version rules avoid.
 
 use super::api_versions::CONTAINER_SERVICE;
 use super::cluster::SERVICE;
@@ -18,6 +23,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// What AKS puts on spot nodes itself.
 const SPOT_KEY: &str = "kubernetes.azure.com/scalesetpriority";
+/// AKS's `gpuProfile.driver` when none is given: it installs the NVIDIA driver.
+pub const DEFAULT_GPU_DRIVER: &str = "Install";
 
 fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
     v.pointer(pointer)
@@ -72,7 +79,15 @@ pub fn expand_pool(spec: &NodePoolSpec) -> Value {
         p["spotMaxPrice"] = json!(-1);
     }
     if spec.machine.has_gpu() {
-        p["gpuProfile"] = json!({"driver": "Install"});
+        let driver = spec
+            .cloud
+            .azure()
+            .and_then(|a| a.gpu_driver.clone())
+            .unwrap_or_else(|| DEFAULT_GPU_DRIVER.into());
+        p["gpuProfile"] = json!({ "driver": driver });
+    }
+    if let Some(version) = &spec.kubernetes_version {
+        p["orchestratorVersion"] = json!(version);
     }
     json!({"properties": p})
 }
@@ -127,17 +142,26 @@ pub fn flatten_pool(body: &Value) -> Result<NodePoolState, CloudError> {
         spans_cluster: zones.is_empty(),
         zones,
         node_identity_id: None,
-        kubernetes_version: p["currentOrchestratorVersion"]
+        // What the pool was asked to run (`1.33` stays `1.33`; AKS picks the patch
+        // and reports it as `currentOrchestratorVersion`).
+        kubernetes_version: p["orchestratorVersion"]
             .as_str()
-            .or(p["orchestratorVersion"].as_str())
+            .or(p["currentOrchestratorVersion"].as_str())
             .unwrap_or_default()
             .to_string(),
-        // Node disks use the platform's encryption (the rules refuse the key attribute
-        // on azure for now).
+        // Node disks use the platform's encryption: on AKS a customer key for them is
+        // the cluster's Disk Encryption Set (the rules refuse the pool attribute).
         disk_encryption_key_id: None,
         tags: tags::flatten(p),
         status: text(p, "/provisioningState").to_string(),
-        cloud: PerCloud::Azure(AzureNodePoolSettings {}),
+        cloud: PerCloud::Azure(AzureNodePoolSettings {
+            // AKS's default reads back as unset, so a pool that never named one
+            // keeps its `azure {}` block empty.
+            gpu_driver: p["gpuProfile"]["driver"]
+                .as_str()
+                .filter(|d| !d.eq_ignore_ascii_case(DEFAULT_GPU_DRIVER))
+                .map(str::to_string),
+        }),
     })
 }
 
@@ -277,8 +301,38 @@ mod tests {
             node_identity_id: None,
             tpu_topology: None,
             tags: Tags::new(),
-            cloud: PerCloud::Azure(AzureNodePoolSettings {}),
+            cloud: PerCloud::Azure(AzureNodePoolSettings::default()),
         }
+    }
+
+    #[test]
+    fn the_gpu_driver_and_version_are_sent_and_read_back() {
+        let mut s = spec();
+        s.kubernetes_version = Some("1.33".into());
+        let mut body = expand_pool(&s);
+        assert_eq!(body["properties"]["orchestratorVersion"], "1.33");
+        body["id"] = json!(format!("{}/agentPools/gpu", s.cluster_id));
+        body["properties"]["currentOrchestratorVersion"] = json!("1.33.5");
+        let state = flatten_pool(&body).unwrap();
+        assert_eq!(state.kubernetes_version, "1.33");
+        // The default reads back unset, so no azure {} block appears by itself.
+        assert_eq!(
+            state.cloud,
+            PerCloud::Azure(AzureNodePoolSettings::default())
+        );
+
+        s.cloud = PerCloud::Azure(AzureNodePoolSettings {
+            gpu_driver: Some("None".into()),
+        });
+        let mut body = expand_pool(&s);
+        assert_eq!(body["properties"]["gpuProfile"]["driver"], "None");
+        body["id"] = json!(format!("{}/agentPools/gpu", s.cluster_id));
+        assert_eq!(
+            flatten_pool(&body).unwrap().cloud,
+            PerCloud::Azure(AzureNodePoolSettings {
+                gpu_driver: Some("None".into())
+            })
+        );
     }
 
     #[test]

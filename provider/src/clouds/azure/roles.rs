@@ -19,6 +19,8 @@ pub mod role {
     pub const KEY_VAULT_CRYPTO_USER: &str = "12338af0-0e69-4776-bea7-57ae8d297424";
     pub const STORAGE_BLOB_DATA_READER: &str = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1";
     pub const STORAGE_BLOB_DATA_CONTRIBUTOR: &str = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
+    /// Kubernetes `cluster-admin` on an AKS cluster with Azure RBAC.
+    pub const AKS_RBAC_CLUSTER_ADMIN: &str = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b";
 }
 
 /// Prefix of the description of every assignment mlcloud makes.
@@ -72,21 +74,36 @@ fn role_definition_id(subscription: &str, role: &str) -> String {
     )
 }
 
-/// Assigns `role` to `principal_id` at `scope`; one that exists already is fine. A
-/// principal a few seconds old may not have replicated yet: retried.
+/// Assigns `role` to the service principal `principal_id` at `scope`; one that
+/// exists already is fine. A principal a few seconds old may not have replicated
+/// yet: retried.
 pub async fn assign(
     arm: &ArmClient,
     a: &Assignment,
     principal_id: &str,
     deadline: &Deadline,
 ) -> Result<(), CloudError> {
+    assign_as(arm, a, principal_id, Some("ServicePrincipal"), deadline).await
+}
+
+/// [`assign`] for a principal of `principal_type`; `None` lets ARM look the
+/// principal up (a user, group or service principal the user named).
+pub async fn assign_as(
+    arm: &ArmClient,
+    a: &Assignment,
+    principal_id: &str,
+    principal_type: Option<&str>,
+    deadline: &Deadline,
+) -> Result<(), CloudError> {
     let id = assignment_id(&a.scope, &assignment_name(&a.scope, principal_id, &a.role));
-    let body = json!({"properties": {
+    let mut body = json!({"properties": {
         "roleDefinitionId": role_definition_id(arm.subscription(), &a.role),
         "principalId": principal_id,
-        "principalType": "ServicePrincipal",
         "description": format!("{DESCRIPTION_PREFIX}{}", a.purpose),
     }});
+    if let Some(t) = principal_type {
+        body["properties"]["principalType"] = json!(t);
+    }
     let result = retry_transient(
         "waiting for a new principal to replicate",
         &arm.backoff(),

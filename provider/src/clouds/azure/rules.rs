@@ -84,6 +84,45 @@ fn check_arm_id(
     }
 }
 
+/// The machine type of a pool configured with an explicit `machine_type` that is no
+/// GPU size (NC, ND, NV series); `None` for GPU pools, accelerators and unknowns.
+fn cpu_machine_type(config: &Value) -> Option<&str> {
+    if given(config.attr("accelerator")) {
+        return None;
+    }
+    let machine = config.attr("machine_type").and_then(Value::as_str)?;
+    let lower = machine.to_ascii_lowercase();
+    let gpu = ["standard_nc", "standard_nd", "standard_nv"]
+        .iter()
+        .any(|p| lower.starts_with(p));
+    (!gpu).then_some(machine)
+}
+
+/// Whether `id` is an object id as Entra writes it: a lowercase GUID.
+fn is_entra_object_id(id: &str) -> bool {
+    let groups: Vec<&str> = id.split('-').collect();
+    groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
+        && groups.iter().all(|g| {
+            g.chars()
+                .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+        })
+}
+
+/// `admin_principals` on azure are Entra object ids.
+fn check_admin_principals(config: &Value, diags: &mut Diagnostics) {
+    let Some(admins) = config.attr("admin_principals").and_then(Value::as_elements) else {
+        return;
+    };
+    for id in admins.iter().filter_map(Value::as_str) {
+        if !is_entra_object_id(id) {
+            diags.push(invalid(
+                AttributePath::attr("admin_principals"),
+                format!("On azure, admin_principals are Microsoft Entra object ids of users, groups or service principals, as lowercase GUIDs (e.g. 6f1c2a3b-0d4e-4f5a-9b8c-7d6e5f4a3b2c; `az ad signed-in-user show --query id`), got \"{id}\"."),
+            ));
+        }
+    }
+}
+
 /// A model store on Azure: the ARM id of a blob container (the narrowest scope a
 /// Storage Blob Data role can be assigned at).
 pub fn container_id(target: &str) -> Option<ResourceId> {
@@ -258,6 +297,7 @@ impl CloudRules for AzureRules {
 
     fn check_cluster(&self, config: &Value, diags: &mut Diagnostics) {
         require_resource_group(config, ObjectKind::Cluster, diags);
+        check_admin_principals(config, diags);
         if config.attr("identity_id").is_some_and(Value::is_null) {
             diags.push(invalid(
                 AttributePath::attr("identity_id"),
@@ -299,6 +339,62 @@ impl CloudRules for AzureRules {
                 AttributePath::attr("node_identity_id"),
                 "On azure, node pools run as the cluster's kubelet identity; remove node_identity_id.",
             ));
+        }
+        if given(azure_attr(config, "gpu_driver"))
+            && let Some(machine) = cpu_machine_type(config)
+        {
+            diags.push(invalid(
+                AttributePath::attr("azure").push_attr("gpu_driver"),
+                format!("azure.gpu_driver applies to GPU pools only (NC, ND and NV VM sizes, or an accelerator {{}}); {machine} has no GPU, so remove gpu_driver."),
+            ));
+        }
+    }
+
+    fn pools_follow_cluster(&self) -> bool {
+        true
+    }
+
+    /// AKS encrypts node OS disks with a customer key through a Disk Encryption Set
+    /// named on the cluster (`diskEncryptionSetID`), not per pool; mlcloud does not
+    /// make one yet.
+    fn pool_disks_take_key(&self) -> bool {
+        false
+    }
+
+    fn unsupported_reason(&self, name: &str) -> Option<&'static str> {
+        (name == "disk_encryption_key_id").then_some(
+            "AKS encrypts node disks with a customer key only through a Disk Encryption Set named on the cluster (diskEncryptionSetID), never per pool, and mlcloud does not create one yet; node disks use platform-managed keys (etcd is still encrypted with the cluster's encryption_key_id).",
+        )
+    }
+
+    fn has_cluster_admins(&self) -> bool {
+        true
+    }
+
+    fn pool_setting_defaults(&self) -> &'static [(&'static str, &'static str)] {
+        &[("gpu_driver", super::node_pool::DEFAULT_GPU_DRIVER)]
+    }
+
+    /// Key Vault keys are only created through ARM; changing one goes through the
+    /// vault's data plane, which a vault with public network access off (every
+    /// dedicated vault) answers only over a private endpoint.
+    fn check_key_update(&self, prior: &Value, planned: &Value, diags: &mut Diagnostics) {
+        let dedicated = azure_attr(prior, "key_vault_id").is_none_or(Value::is_null);
+        if !dedicated {
+            return;
+        }
+        for name in ["rotation_period_days", "description", "tags_all"] {
+            let (before, after) = (prior.attr(name), planned.attr(name));
+            if after.is_some_and(Value::is_wholly_known) && before != after {
+                let shown = if name == "tags_all" { "tags" } else { name };
+                diags.push(
+                    Diagnostic::warning(
+                        "This key change needs the vault's private endpoint",
+                        format!("Azure Resource Manager cannot change a Key Vault key once it exists, so the new {shown} is written through the vault's data plane. The key's dedicated vault has public network access disabled: the apply succeeds only where Terraform reaches the vault through a private endpoint (for example a runner inside the vault's virtual network). Elsewhere Key Vault answers ForbiddenByConnection, the apply fails and the state keeps the old value."),
+                    )
+                    .at(AttributePath::attr(shown)),
+                );
+            }
         }
     }
 
@@ -416,6 +512,68 @@ mod tests {
         );
         assert_eq!(d.iter().count(), 1, "{:?}", paths(&d));
         assert!(paths(&d)[0].contains("system_pool"), "{:?}", paths(&d));
+    }
+
+    #[test]
+    fn admins_are_lowercase_object_ids() {
+        let r = AzureRules;
+        let cluster = |admins: &[&str]| {
+            obj(&[
+                ("azure", obj(&[("resource_group_name", "ml".into())])),
+                ("identity_id", "x".into()),
+                (
+                    "admin_principals",
+                    Value::Set(admins.iter().map(|a| Value::from(*a)).collect()),
+                ),
+            ])
+        };
+        let mut d = Diagnostics::new();
+        r.check_cluster(&cluster(&["6f1c2a3b-0d4e-4f5a-9b8c-7d6e5f4a3b2c"]), &mut d);
+        assert!(d.is_empty(), "{:?}", paths(&d));
+        for bad in [
+            "alice@example.com",
+            "6F1C2A3B-0D4E-4F5A-9B8C-7D6E5F4A3B2C",
+            "arn:aws:iam::111122223333:role/Admin",
+            "6f1c2a3b0d4e4f5a9b8c7d6e5f4a3b2c",
+        ] {
+            let mut d = Diagnostics::new();
+            r.check_cluster(&cluster(&[bad]), &mut d);
+            assert_eq!(d.iter().count(), 1, "{bad}");
+            assert!(paths(&d)[0].contains("admin_principals"), "{:?}", paths(&d));
+        }
+        assert!(r.has_cluster_admins());
+    }
+
+    #[test]
+    fn gpu_driver_is_for_gpu_pools_and_the_disk_key_says_why_not() {
+        let r = AzureRules;
+        let pool = |machine: &str| {
+            obj(&[
+                ("machine_type", machine.into()),
+                ("azure", obj(&[("gpu_driver", "None".into())])),
+            ])
+        };
+        let mut d = Diagnostics::new();
+        r.check_node_pool(&pool("Standard_NC4as_T4_v3"), &mut d);
+        assert!(d.is_empty(), "{:?}", paths(&d));
+        let mut d = Diagnostics::new();
+        r.check_node_pool(&pool("Standard_D4ds_v5"), &mut d);
+        assert!(paths(&d)[0].contains("gpu_driver"), "{:?}", paths(&d));
+        // An accelerator is a GPU on azure.
+        let mut d = Diagnostics::new();
+        r.check_node_pool(
+            &obj(&[
+                ("accelerator", obj(&[("type", "nvidia-t4".into())])),
+                ("azure", obj(&[("gpu_driver", "None".into())])),
+            ]),
+            &mut d,
+        );
+        assert!(d.is_empty(), "{:?}", paths(&d));
+        assert!(r.pools_follow_cluster() && !r.pool_disks_take_key());
+        assert!(
+            r.unsupported_reason("disk_encryption_key_id")
+                .is_some_and(|why| why.contains("Disk Encryption Set"))
+        );
     }
 
     #[test]

@@ -64,7 +64,11 @@ pub struct Taint {
 pub struct AwsNodePoolSettings {}
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct AzureNodePoolSettings {}
+pub struct AzureNodePoolSettings {
+    /// AKS's `gpuProfile.driver` on a GPU pool: `None` for pools whose driver comes
+    /// from the NVIDIA GPU Operator; unset is AKS's default, `Install`.
+    pub gpu_driver: Option<String>,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct GcpNodePoolSettings {

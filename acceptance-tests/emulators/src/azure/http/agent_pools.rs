@@ -229,16 +229,27 @@ pub fn check_pool(
     }
     p.insert("nodeTaints".into(), Value::Array(taints));
     p.insert("nodeLabels".into(), labels);
-    let version = match p
+    // `orchestratorVersion` stays as asked; `currentOrchestratorVersion` is the patch
+    // AKS picked. Unset: what the pool runs, or the control plane's for a new pool.
+    let asked = p
         .get("orchestratorVersion")
         .and_then(Value::as_str)
         .filter(|v| !v.is_empty())
-    {
+        .map(str::to_string);
+    let version = match &asked {
         Some(version) => managed_clusters::resolve_version(version, &t("orchestratorVersion"))?,
         None => existing
-            .and_then(|e| e["orchestratorVersion"].as_str().map(str::to_string))
+            .and_then(|e| {
+                e["currentOrchestratorVersion"]
+                    .as_str()
+                    .or(e["orchestratorVersion"].as_str())
+                    .map(str::to_string)
+            })
             .unwrap_or_else(|| cluster_version.to_string()),
     };
+    let requested = asked
+        .or_else(|| existing.and_then(|e| e["orchestratorVersion"].as_str().map(str::to_string)))
+        .unwrap_or_else(|| version.clone());
     if managed_clusters::minor(&version) > managed_clusters::minor(cluster_version) {
         return Err(ArmError::bad_request(
             "NodePoolMcVersionIncompatible",
@@ -249,7 +260,7 @@ pub fn check_pool(
             ),
         ));
     }
-    p.insert("orchestratorVersion".into(), json!(version));
+    p.insert("orchestratorVersion".into(), json!(requested));
     p.insert("currentOrchestratorVersion".into(), json!(version));
     p.insert(
         "nodeImageVersion".into(),
@@ -360,8 +371,9 @@ pub fn handle(
                 .get("properties")
                 .cloned()
                 .unwrap_or_else(|| json!({}));
-            let cluster_version = cluster.properties()["kubernetesVersion"]
+            let cluster_version = cluster.properties()["currentKubernetesVersion"]
                 .as_str()
+                .or(cluster.properties()["kubernetesVersion"].as_str())
                 .unwrap_or_default()
                 .to_string();
             check_pool(

@@ -410,14 +410,21 @@ fn put(
         .map(|e| e.body.clone())
         .unwrap_or(Value::Null);
     let p = request["properties"].clone();
-    let version = match p["kubernetesVersion"].as_str().filter(|v| !v.is_empty()) {
+    // `kubernetesVersion` stays as asked (`1.33`); `currentKubernetesVersion` is the
+    // patch AKS picked (`1.33.5`), as AKS reports them.
+    let asked = p["kubernetesVersion"].as_str().filter(|v| !v.is_empty());
+    let running = old["properties"]["currentKubernetesVersion"]
+        .as_str()
+        .or(old["properties"]["kubernetesVersion"].as_str());
+    let version = match asked {
         Some(version) => resolve_version(version, "properties.kubernetesVersion")?,
-        None => old["properties"]["kubernetesVersion"]
-            .as_str()
-            .unwrap_or(DEFAULT_VERSION)
-            .to_string(),
+        None => running.unwrap_or(DEFAULT_VERSION).to_string(),
     };
-    if let Some(current) = old["properties"]["kubernetesVersion"].as_str() {
+    let requested = asked
+        .or(old["properties"]["kubernetesVersion"].as_str())
+        .unwrap_or(&version)
+        .to_string();
+    if let Some(current) = running {
         if minor(&version) < minor(current) {
             return Err(ArmError::bad_request(
                 "NotAllowedToDowngradeKubernetesVersion",
@@ -471,7 +478,7 @@ fn put(
     }
     let identity = resolve_identity(state, &request, &old)?;
     let mut properties = p.clone();
-    properties["kubernetesVersion"] = json!(version);
+    properties["kubernetesVersion"] = json!(requested);
     properties["currentKubernetesVersion"] = json!(version);
     properties["enableRBAC"] = json!(p["enableRBAC"].as_bool().unwrap_or(true));
     let dns_prefix = p["dnsPrefix"]
