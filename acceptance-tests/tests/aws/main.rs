@@ -13,6 +13,7 @@ mod stack_checks;
 mod bad_import_ids;
 mod bad_input;
 mod cluster_access;
+mod cluster_data_source;
 mod destroy_leaves_nothing;
 mod drift;
 mod examples;

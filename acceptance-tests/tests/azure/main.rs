@@ -3,4 +3,5 @@
 //! https with the emulator's test CA). Terraform 1.15.
 
 mod bad_input;
+mod cluster_data_source;
 mod stack_lifecycle;

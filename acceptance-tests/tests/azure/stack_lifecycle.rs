@@ -66,7 +66,7 @@ resource "mlcloud_node_pool" "gpu" {
 
 /// The resource group, made the way a user's tooling would (the provider does not
 /// own resource groups): a token for the printed client, then ARM's PUT.
-fn create_group(emulator: &MlcloudEmulator) {
+pub(crate) fn create_group(emulator: &MlcloudEmulator) {
     let azure = &emulator.ready()["azure"];
     let field = |name: &str| azure[name].as_str().unwrap_or_default().to_string();
     let curl = |args: &[String]| {
