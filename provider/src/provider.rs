@@ -4,13 +4,14 @@ use crate::clouds::{CloudPlugin, Clouds, RuleBook, aws, azure, gcp};
 use crate::config::{self, ProviderConfig};
 use crate::resources::{
     accelerators::Accelerators, cluster::Cluster, cluster_credentials::ClusterCredentials,
-    cluster_data_source::ClusterDataSource, identity::Identity, kms_key::KmsKey,
-    listing::Listed, machine_type::MachineType, managed::Managed, node_pool::NodePool,
+    cluster_data_source::ClusterDataSource, identity::Identity, kms_key::KmsKey, listing::Listed,
+    machine_type::MachineType, managed::Managed, node_pool::NodePool,
 };
 use std::sync::Arc;
 use tfplug::schema::Schema;
 use tfplug::{
-    DataSource, Diagnostics, EphemeralResource, Function, ListResource, Provider, ProviderData, Resource, Value,
+    DataSource, Diagnostics, EphemeralResource, Function, ListResource, Provider, ProviderData,
+    Resource, Value,
 };
 
 /// The provider's source address.

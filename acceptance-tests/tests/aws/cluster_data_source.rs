@@ -8,6 +8,8 @@ use aws_sdk_eks::types::VpcConfigRequest;
 use base64::Engine;
 use serde_json::json;
 
+use crate::stack::terraform_block;
+
 acceptance_tests::scenarios_on_terraform_1_15!(
     a_foreign_cluster_is_read_and_its_token_stays_out_of_state_and_plan
 );
@@ -80,7 +82,12 @@ fn a_foreign_cluster_is_read_and_its_token_stays_out_of_state_and_plan(
     let cluster = described.cluster().expect("the cluster");
 
     let workdir = Workdir::new(terraform, &[providers::mlcloud()?])?;
-    let main_tf = [moto.provider_block(""), CONFIG.to_string()].join("\n");
+    let main_tf = [
+        terraform_block(),
+        moto.provider_block(""),
+        CONFIG.to_string(),
+    ]
+    .join("\n");
     workdir.write("main.tf", &main_tf)?;
     workdir.init()?;
     workdir.succeed(&["plan", "-input=false", "-no-color", "-out=tfplan"])?;
@@ -92,49 +99,92 @@ fn a_foreign_cluster_is_read_and_its_token_stays_out_of_state_and_plan(
     assert_eq!(by_name["id"], json!(SHARED_ARN), "{by_name}");
     assert_eq!(by_name["name"], json!(SHARED));
     assert_eq!(by_name["location"], json!("us-east-1"));
-    assert_eq!(by_name["endpoint"], json!(cluster.endpoint().unwrap_or_default()));
+    assert_eq!(
+        by_name["endpoint"],
+        json!(cluster.endpoint().unwrap_or_default())
+    );
     assert_eq!(
         by_name["ca_certificate"],
-        json!(cluster.certificate_authority().and_then(|c| c.data()).unwrap_or_default())
+        json!(
+            cluster
+                .certificate_authority()
+                .and_then(|c| c.data())
+                .unwrap_or_default()
+        )
     );
-    assert_eq!(by_name["kubernetes_version"], json!(cluster.version().unwrap_or_default()));
+    assert_eq!(
+        by_name["kubernetes_version"],
+        json!(cluster.version().unwrap_or_default())
+    );
     assert_eq!(by_name["status"], json!("ACTIVE"));
     let by_id = outputs.value("by_id");
-    for field in ["id", "name", "location", "endpoint", "kubernetes_version", "status", "oidc_issuer_url"] {
-        assert_eq!(by_id[field], by_name[field], "{field}: {by_id} vs {by_name}");
+    for field in [
+        "id",
+        "name",
+        "location",
+        "endpoint",
+        "kubernetes_version",
+        "status",
+        "oidc_issuer_url",
+    ] {
+        assert_eq!(
+            by_id[field], by_name[field],
+            "{field}: {by_id} vs {by_name}"
+        );
     }
     // The token the provisioner got: an EKS token presigned against the STS endpoint
     // in use, for this cluster.
     let dir = workdir.module_dir();
-    let token = std::fs::read_to_string(dir.join("token.txt"))?;
-    let encoded = token.strip_prefix("k8s-aws-v1.").unwrap_or_else(|| panic!("{token}"));
+    let token = std::fs::read_to_string(dir.join("token.txt")).expect("token.txt");
+    let encoded = token
+        .strip_prefix("k8s-aws-v1.")
+        .unwrap_or_else(|| panic!("{token}"));
     let url = String::from_utf8(
         base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(encoded)
             .expect("base64url"),
     )
     .expect("utf-8");
-    assert!(url.starts_with(&moto.endpoint()), "{url} vs {}", moto.endpoint());
+    assert!(
+        url.starts_with(&moto.endpoint()),
+        "{url} vs {}",
+        moto.endpoint()
+    );
     assert!(url.contains("Action=GetCallerIdentity"), "{url}");
-    assert!(url.contains("X-Amz-SignedHeaders=host%3Bx-k8s-aws-id"), "{url}");
-    let kubeconfig = std::fs::read_to_string(dir.join("kubeconfig.yaml"))?;
-    assert!(kubeconfig.contains(&format!("token: \"{token}\"")), "{kubeconfig}");
+    assert!(
+        url.contains("X-Amz-SignedHeaders=host%3Bx-k8s-aws-id"),
+        "{url}"
+    );
+    let kubeconfig = std::fs::read_to_string(dir.join("kubeconfig.yaml")).expect("kubeconfig.yaml");
+    assert!(
+        kubeconfig.contains(&format!("token: \"{token}\"")),
+        "{kubeconfig}"
+    );
     assert!(!kubeconfig.contains("exec"), "{kubeconfig}");
     // No override of the API server here: the host is the cluster's own endpoint.
-    let host = std::fs::read_to_string(dir.join("host.txt"))?;
+    let host = std::fs::read_to_string(dir.join("host.txt")).expect("host.txt");
     assert_eq!(host, cluster.endpoint().unwrap_or_default());
-    let expires = std::fs::read_to_string(dir.join("expires.txt"))?;
+    let expires = std::fs::read_to_string(dir.join("expires.txt")).expect("expires.txt");
     assert!(expires.ends_with('Z') && expires.len() == 20, "{expires}");
 
     // Neither the state nor the saved plan holds a token: not this one, and no EKS
     // token at all (the plan opened its own).
-    let state = std::fs::read_to_string(dir.join("terraform.tfstate"))?;
+    let state = std::fs::read_to_string(dir.join("terraform.tfstate")).expect("terraform.tfstate");
     let plan = plan_file_text(&dir.join("tfplan"));
     for (what, text) in [("state", &state), ("plan", &plan)] {
         assert!(!text.contains(&token), "the token is in the {what}");
-        assert!(!text.contains("k8s-aws-v1."), "an EKS token is in the {what}");
-        assert!(!text.contains("kind: Config"), "a kubeconfig is in the {what}");
+        assert!(
+            !text.contains("k8s-aws-v1."),
+            "an EKS token is in the {what}"
+        );
+        assert!(
+            !text.contains("kind: Config"),
+            "a kubeconfig is in the {what}"
+        );
     }
-    assert!(state.contains(SHARED_ARN), "the data source is in the state: {state}");
+    assert!(
+        state.contains(SHARED_ARN),
+        "the data source is in the state: {state}"
+    );
     Ok(())
 }

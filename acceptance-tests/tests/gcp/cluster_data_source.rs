@@ -2,10 +2,14 @@
 //! project, and `ephemeral "mlcloud_cluster_credentials"` gives the caller's access
 //! token, which a provisioner can use but neither the state nor the saved plan holds.
 
-use acceptance_tests::{MlcloudEmulator, Terraform, TestResult, Workdir, plan_file_text, providers};
+use acceptance_tests::{
+    MlcloudEmulator, Terraform, TestResult, Workdir, plan_file_text, providers,
+};
 use serde_json::json;
 
-acceptance_tests::scenarios_on_terraform_1_15!(a_gke_cluster_is_read_and_its_token_stays_out_of_state_and_plan);
+acceptance_tests::scenarios_on_terraform_1_15!(
+    a_gke_cluster_is_read_and_its_token_stays_out_of_state_and_plan
+);
 
 const TERRAFORM_BLOCK: &str =
     "terraform {\n  required_providers {\n    mlcloud = { source = \"mlcloud/mlcloud\" }\n  }\n}\n";
@@ -113,22 +117,33 @@ fn a_gke_cluster_is_read_and_its_token_stays_out_of_state_and_plan(
     let cluster = outputs.value("cluster");
     assert_eq!(
         cluster["id"],
-        json!(format!("projects/{project}/locations/us-central1/clusters/ml-main"))
+        json!(format!(
+            "projects/{project}/locations/us-central1/clusters/ml-main"
+        ))
     );
     for read in [outputs.value("by_id"), outputs.value("by_name")] {
-        for field in ["id", "name", "location", "kubernetes_version", "endpoint", "ca_certificate", "oidc_issuer_url", "status"] {
+        for field in [
+            "id",
+            "name",
+            "location",
+            "kubernetes_version",
+            "endpoint",
+            "ca_certificate",
+            "oidc_issuer_url",
+            "status",
+        ] {
             assert_eq!(read[field], cluster[field], "{field}: {read} vs {cluster}");
         }
     }
     assert_eq!(cluster["status"], json!("RUNNING"));
 
     let dir = workdir.module_dir();
-    let token = std::fs::read_to_string(dir.join("token.txt"))?;
+    let token = std::fs::read_to_string(dir.join("token.txt")).expect("token.txt");
     assert!(token.len() > 20, "a token: {token:?}");
-    let host = std::fs::read_to_string(dir.join("host.txt"))?;
+    let host = std::fs::read_to_string(dir.join("host.txt")).expect("host.txt");
     assert_eq!(json!(host), cluster["endpoint"]);
 
-    let state = std::fs::read_to_string(dir.join("terraform.tfstate"))?;
+    let state = std::fs::read_to_string(dir.join("terraform.tfstate")).expect("terraform.tfstate");
     let plan = plan_file_text(&dir.join("tfplan"));
     for (what, text) in [("state", &state), ("plan", &plan)] {
         assert!(!text.contains(&token), "the token is in the {what}");

@@ -120,12 +120,15 @@ impl Clouds {
         &self,
         cloud: Cloud,
     ) -> Result<Arc<dyn super::ClusterAccess>, Diagnostic> {
-        self.connected(cloud).await?.cluster_access().ok_or_else(|| {
-            Diagnostic::error(
-                format!("Not supported on {cloud}"),
-                format!("This build of mlcloud cannot connect to {cloud} clusters."),
-            )
-        })
+        self.connected(cloud)
+            .await?
+            .cluster_access()
+            .ok_or_else(|| {
+                Diagnostic::error(
+                    format!("Not supported on {cloud}"),
+                    format!("This build of mlcloud cannot connect to {cloud} clusters."),
+                )
+            })
     }
 
     /// The backend of `cloud` for objects described by `Spec` and `State`.

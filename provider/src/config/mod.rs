@@ -111,12 +111,18 @@ impl ProviderConfig {
     /// The `ca_certificate_file` of `cloud`'s block.
     pub fn ca_certificate_file(&self, cloud: Cloud) -> Option<&str> {
         match cloud {
-            Cloud::Aws => self.aws.as_ref().and_then(|a| a.ca_certificate_file.as_deref()),
+            Cloud::Aws => self
+                .aws
+                .as_ref()
+                .and_then(|a| a.ca_certificate_file.as_deref()),
             Cloud::Azure => self
                 .azure
                 .as_ref()
                 .and_then(|a| a.ca_certificate_file.as_deref()),
-            Cloud::Gcp => self.gcp.as_ref().and_then(|g| g.ca_certificate_file.as_deref()),
+            Cloud::Gcp => self
+                .gcp
+                .as_ref()
+                .and_then(|g| g.ca_certificate_file.as_deref()),
         }
     }
 }
@@ -203,7 +209,15 @@ mod tests {
         diags
             .iter()
             .filter(|d| d.is_error())
-            .map(|d| (d.attribute.as_ref().map(ToString::to_string).unwrap_or_default(), d.detail.clone()))
+            .map(|d| {
+                (
+                    d.attribute
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_default(),
+                    d.detail.clone(),
+                )
+            })
             .collect()
     }
 
@@ -230,10 +244,16 @@ mod tests {
             };
             let errors = check(&missing);
             assert_eq!(errors.len(), 1, "{cloud}: {errors:?}");
-            assert!(errors[0].0.contains(cloud) && errors[0].0.contains("ca_certificate_file"), "{errors:?}");
+            assert!(
+                errors[0].0.contains(cloud) && errors[0].0.contains("ca_certificate_file"),
+                "{errors:?}"
+            );
             assert!(errors[0].1.contains("Cannot read"), "{errors:?}");
             let errors = check(&not_pem.display().to_string());
-            assert!(errors[0].1.contains("holds no PEM certificate"), "{errors:?}");
+            assert!(
+                errors[0].1.contains("holds no PEM certificate"),
+                "{errors:?}"
+            );
             assert!(check(&good.display().to_string()).is_empty(), "{cloud}");
             // Unknown at validate time: nothing to check yet.
             let unknown = block(cloud, vec![("ca_certificate_file", Value::Unknown)]);
@@ -265,8 +285,14 @@ mod tests {
             }),
             default_tags: None,
         };
-        assert_eq!(config.kubernetes_endpoint(Cloud::Aws), Some("https://aws.k8s.test"));
-        assert_eq!(config.kubernetes_endpoint(Cloud::Azure), Some("https://aks.k8s.test"));
+        assert_eq!(
+            config.kubernetes_endpoint(Cloud::Aws),
+            Some("https://aws.k8s.test")
+        );
+        assert_eq!(
+            config.kubernetes_endpoint(Cloud::Azure),
+            Some("https://aks.k8s.test")
+        );
         assert_eq!(config.kubernetes_endpoint(Cloud::Gcp), None);
         assert_eq!(config.ca_certificate_file(Cloud::Aws), Some("/aws.pem"));
         assert_eq!(config.ca_certificate_file(Cloud::Azure), None);

@@ -3,8 +3,8 @@
 //! `kube` crate is built without `ring`, see provider/Cargo.toml).
 
 use super::{ClusterConnection, KubeError, ServerTrust};
-use base64::Engine;
 use ::kube::config::{AuthInfo, Config};
+use base64::Engine;
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 use std::time::Duration;
@@ -16,6 +16,9 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// A client for the connection's API server. Needs a tokio runtime (the client spawns
 /// its request buffer).
 pub fn client(connection: &ClusterConnection) -> Result<::kube::Client, KubeError> {
+    if connection.server_url.is_empty() {
+        return Err(KubeError::NoEndpoint);
+    }
     let url: http::Uri = connection
         .server_url
         .parse()
@@ -23,9 +26,6 @@ pub fn client(connection: &ClusterConnection) -> Result<::kube::Client, KubeErro
             url: connection.server_url.clone(),
             reason: e.to_string(),
         })?;
-    if connection.server_url.is_empty() {
-        return Err(KubeError::NoEndpoint);
-    }
     let mut config = Config::new(url);
     if connection.server_url.starts_with("https://") {
         config.root_cert = Some(roots(connection)?);

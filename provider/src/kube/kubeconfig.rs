@@ -17,7 +17,9 @@ pub fn kubeconfig(name: &str, connection: &ClusterConnection) -> Result<String, 
     let ca = match &connection.trust {
         ServerTrust::ClusterCa if connection.ca_pem.trim().is_empty() => None,
         ServerTrust::ClusterCa => Some(connection.ca_pem.trim().to_string()),
-        ServerTrust::SystemRoots { extra_ca_file: None } => None,
+        ServerTrust::SystemRoots {
+            extra_ca_file: None,
+        } => None,
         ServerTrust::SystemRoots {
             extra_ca_file: Some(path),
         } => {
@@ -84,7 +86,10 @@ mod tests {
             cluster.server.as_deref(),
             Some("https://ABC.gr7.us-east-1.eks.amazonaws.com")
         );
-        assert_eq!(cluster.certificate_authority_data.as_deref(), Some("TFMwdA=="));
+        assert_eq!(
+            cluster.certificate_authority_data.as_deref(),
+            Some("TFMwdA==")
+        );
         let user = parsed.auth_infos[0].auth_info.as_ref().unwrap();
         assert_eq!(
             user.token.as_ref().map(|t| t.expose_secret().to_string()),
@@ -92,14 +97,19 @@ mod tests {
         );
         assert!(user.exec.is_none());
         let context = parsed.contexts[0].context.as_ref().unwrap();
-        assert_eq!((context.cluster.as_str(), context.user.as_deref()), ("ml-main", Some("ml-main")));
+        assert_eq!(
+            (context.cluster.as_str(), context.user.as_deref()),
+            ("ml-main", Some("ml-main"))
+        );
     }
 
     #[test]
     fn behind_an_override_the_ca_is_the_extra_file_or_none() {
         let text = kubeconfig(
             "ml",
-            &connection(ServerTrust::SystemRoots { extra_ca_file: None }),
+            &connection(ServerTrust::SystemRoots {
+                extra_ca_file: None,
+            }),
         )
         .unwrap();
         let parsed = Kubeconfig::from_yaml(&text).expect(&text);
@@ -127,7 +137,9 @@ mod tests {
             .certificate_authority_data
             .clone()
             .unwrap();
-        let decoded = base64::engine::general_purpose::STANDARD.decode(ca).unwrap();
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(ca)
+            .unwrap();
         assert_eq!(String::from_utf8(decoded).unwrap(), pem);
     }
 

@@ -3,14 +3,12 @@
 //! lives minutes and is never written to a plan or state file. The token comes from the
 //! cluster's cloud through the provider's own credentials: no cloud CLI, no exec plugin.
 
-use super::common::{clouds, cloud_attribute, invalid_at, required_cloud, str_attr};
+use super::common::{cloud_attribute, clouds, invalid_at, required_cloud, str_attr};
 use crate::clouds::{ObjectKind, RuleBook};
 use crate::kube::{self, ServerTrust};
 use std::time::{SystemTime, UNIX_EPOCH};
 use tfplug::schema::{Attribute, Block, Schema};
-use tfplug::{
-    AttributePath, Context, Diagnostic, Diagnostics, EphemeralResource, Opened, Value,
-};
+use tfplug::{AttributePath, Context, Diagnostic, Diagnostics, EphemeralResource, Opened, Value};
 
 pub struct ClusterCredentials {
     rules: RuleBook,
@@ -55,7 +53,9 @@ fn ca_to_trust(connection: &kube::ClusterConnection) -> Result<Value, String> {
                 .map_err(|e| format!("the cluster's CA certificate is not base64: {e}"))?;
             Ok(Value::from(String::from_utf8_lossy(&pem).into_owned()))
         }
-        ServerTrust::SystemRoots { extra_ca_file: None } => Ok(Value::Null),
+        ServerTrust::SystemRoots {
+            extra_ca_file: None,
+        } => Ok(Value::Null),
         ServerTrust::SystemRoots {
             extra_ca_file: Some(path),
         } => std::fs::read_to_string(path)
@@ -111,7 +111,10 @@ impl EphemeralResource for ClusterCredentials {
         let cloud = required_cloud(&config)?;
         clouds.check_cloud(cloud)?;
         let cluster_id = str_attr(&config, "cluster_id").ok_or_else(|| {
-            invalid_at(AttributePath::attr("cluster_id"), "cluster_id is not known yet.")
+            invalid_at(
+                AttributePath::attr("cluster_id"),
+                "cluster_id is not known yet.",
+            )
         })?;
         let (cluster, connection) = clouds.cluster_connection(cloud, cluster_id).await?;
         let failed = |detail: String| {
@@ -119,8 +122,8 @@ impl EphemeralResource for ClusterCredentials {
                 .at(AttributePath::attr("cluster_id"))
         };
         let ca = ca_to_trust(&connection).map_err(failed)?;
-        let kubeconfig = kube::kubeconfig(&cluster.name, &connection)
-            .map_err(|e| failed(e.to_string()))?;
+        let kubeconfig =
+            kube::kubeconfig(&cluster.name, &connection).map_err(|e| failed(e.to_string()))?;
         Ok(Opened {
             result: Value::object([
                 ("cloud", Value::from(cloud.as_str())),

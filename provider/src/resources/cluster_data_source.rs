@@ -3,10 +3,12 @@
 //! same backend as the resource. For clusters made elsewhere (another state, another
 //! team) that node pools, credentials or serving endpoints should use.
 
-use super::common::{clouds, cloud_attribute, cloud_diag, invalid_at, required_cloud, str_attr, tags_value};
+use super::common::{
+    cloud_attribute, cloud_diag, clouds, invalid_at, required_cloud, str_attr, tags_value,
+};
+use crate::Cloud;
 use crate::clouds::model::{ClusterSpec, ClusterState, ListScope};
 use crate::clouds::{Clouds, ObjectBackend, ObjectKind, RuleBook};
-use crate::Cloud;
 use std::sync::Arc;
 use tfplug::schema::{Attribute, Block, NestedBlock, Schema};
 use tfplug::{AttributePath, Context, DataSource, Diagnostic, Diagnostics, Type, Value};
@@ -28,7 +30,10 @@ fn is_set(config: &Value, name: &str) -> bool {
 
 /// A setting of the `azure {}` or `gcp {}` block.
 fn block_attr<'a>(config: &'a Value, block: &str, name: &str) -> Option<&'a str> {
-    config.attr(block).and_then(|b| b.attr(name)).and_then(Value::as_str)
+    config
+        .attr(block)
+        .and_then(|b| b.attr(name))
+        .and_then(Value::as_str)
 }
 
 fn same(a: &str, b: &str) -> bool {
@@ -118,7 +123,10 @@ fn state_value(s: &ClusterState, config: &Value) -> Value {
         ("id", Value::from(s.id.as_str())),
         ("name", Value::from(s.name.as_str())),
         ("location", Value::from(s.location.as_str())),
-        ("kubernetes_version", Value::from(s.kubernetes_version.as_str())),
+        (
+            "kubernetes_version",
+            Value::from(s.kubernetes_version.as_str()),
+        ),
         ("endpoint_access", Value::from(s.endpoint_access.as_str())),
         ("endpoint", Value::from(s.endpoint.as_str())),
         ("ca_certificate", Value::from(s.ca_certificate.as_str())),
@@ -129,7 +137,10 @@ fn state_value(s: &ClusterState, config: &Value) -> Value {
     // The lookup blocks stay as written.
     if let Value::Object(m) = &mut v {
         for block in ["azure", "gcp"] {
-            m.insert(block.into(), config.attr(block).cloned().unwrap_or(Value::Null));
+            m.insert(
+                block.into(),
+                config.attr(block).cloned().unwrap_or(Value::Null),
+            );
         }
     }
     v
@@ -211,7 +222,11 @@ impl DataSource for ClusterDataSource {
         let backend = clouds.backend::<ClusterSpec, ClusterState>(cloud).await?;
         let id = match str_attr(&config, "id") {
             Some(id) => id.to_string(),
-            None => self.find_by_name(&clouds, cloud, &backend, &config).await?.id,
+            None => {
+                self.find_by_name(&clouds, cloud, &backend, &config)
+                    .await?
+                    .id
+            }
         };
         // Read by id even after a listing: some clouds list less than they read
         // (AKS lists no CA certificate).
@@ -234,7 +249,11 @@ impl ClusterDataSource {
     fn id_forms(&self) -> String {
         Cloud::ALL
             .iter()
-            .filter_map(|c| self.rules.for_cloud(*c).map(|r| format!("{c}: `{}`", r.id_form(ObjectKind::Cluster))))
+            .filter_map(|c| {
+                self.rules
+                    .for_cloud(*c)
+                    .map(|r| format!("{c}: `{}`", r.id_form(ObjectKind::Cluster)))
+            })
             .collect::<Vec<_>>()
             .join("; ")
     }

@@ -179,7 +179,10 @@ impl Clients {
     pub async fn credentials(&self) -> Result<Credentials, CloudError> {
         use aws_sdk_sts::config::ProvideCredentials;
         let provider = self.sdk.credentials_provider().ok_or_else(|| {
-            CloudError::Invalid("no AWS credentials: configure the credential chain or the aws {} block's keys".into())
+            CloudError::Invalid(
+                "no AWS credentials: configure the credential chain or the aws {} block's keys"
+                    .into(),
+            )
         })?;
         provider
             .provide_credentials()
@@ -246,9 +249,7 @@ fn https_client_trusting(
     let context = TlsContext::builder()
         .with_trust_store(TrustStore::default().with_pem_certificate(pem))
         .build()
-        .map_err(|e| {
-            CloudError::Invalid(format!("aws.ca_certificate_file {path:?}: {e}"))
-        })?;
+        .map_err(|e| CloudError::Invalid(format!("aws.ca_certificate_file {path:?}: {e}")))?;
     Ok(aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
         .tls_context(context)

@@ -6,8 +6,8 @@
 
 use super::AwsBackend;
 use super::arn;
-use crate::clouds::{CloudError, ClusterAccess, ClusterToken};
 use crate::clouds::model::ClusterState;
+use crate::clouds::{CloudError, ClusterAccess, ClusterToken};
 use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{
     SignableBody, SignableRequest, SignatureLocation, SigningSettings, sign,
@@ -38,7 +38,9 @@ pub fn eks_token(
     now: SystemTime,
 ) -> Result<ClusterToken, CloudError> {
     let signing_error = |e: &dyn std::fmt::Display| {
-        CloudError::Invalid(format!("cannot presign the EKS token for {cluster_name:?}: {e}"))
+        CloudError::Invalid(format!(
+            "cannot presign the EKS token for {cluster_name:?}: {e}"
+        ))
     };
     let base = format!(
         "{}/?Action=GetCallerIdentity&Version=2011-06-15",
@@ -130,7 +132,14 @@ mod tests {
         let creds = Credentials::new("AKIDEXAMPLE", "secret", None, None, "test");
         // 2026-01-02T03:04:05Z
         let now = at(1_767_323_045);
-        let token = eks_token(&creds, "eu-west-1", "ml-main", "https://sts.eu-west-1.amazonaws.com", now).unwrap();
+        let token = eks_token(
+            &creds,
+            "eu-west-1",
+            "ml-main",
+            "https://sts.eu-west-1.amazonaws.com",
+            now,
+        )
+        .unwrap();
         let url = decode(&token.token);
         assert_eq!(url.host_str(), Some("sts.eu-west-1.amazonaws.com"));
         assert_eq!(url.path(), "/");
@@ -138,7 +147,10 @@ mod tests {
         assert_eq!(q["Action"], "GetCallerIdentity");
         assert_eq!(q["Version"], "2011-06-15");
         assert_eq!(q["X-Amz-Algorithm"], "AWS4-HMAC-SHA256");
-        assert_eq!(q["X-Amz-Credential"], "AKIDEXAMPLE/20260102/eu-west-1/sts/aws4_request");
+        assert_eq!(
+            q["X-Amz-Credential"],
+            "AKIDEXAMPLE/20260102/eu-west-1/sts/aws4_request"
+        );
         assert_eq!(q["X-Amz-Date"], "20260102T030405Z");
         assert_eq!(q["X-Amz-Expires"], "60");
         assert_eq!(q["X-Amz-SignedHeaders"], "host;x-k8s-aws-id");
@@ -149,7 +161,13 @@ mod tests {
 
     #[test]
     fn the_signature_depends_on_the_cluster_and_a_session_token_travels_in_the_query() {
-        let creds = Credentials::new("ASIAEXAMPLE", "secret", Some("session/token+=".into()), None, "test");
+        let creds = Credentials::new(
+            "ASIAEXAMPLE",
+            "secret",
+            Some("session/token+=".into()),
+            None,
+            "test",
+        );
         let now = at(1_767_323_045);
         let sign_for = |cluster: &str| {
             let t = eks_token(&creds, "us-east-1", cluster, "http://127.0.0.1:4566/", now).unwrap();

@@ -32,6 +32,7 @@ impl AzureClusterAccess {
         })
     }
 
+    #[cfg(test)]
     pub fn with_credential(credential: Arc<dyn TokenCredential>) -> Self {
         AzureClusterAccess { credential }
     }

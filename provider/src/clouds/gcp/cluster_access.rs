@@ -50,9 +50,7 @@ impl ClusterAccess for GcpClusterAccess {
             .credentials
             .headers(Extensions::new())
             .await
-            .map_err(|e| {
-                CloudError::Transport(format!("gcp: cannot get an access token: {e}"))
-            })?;
+            .map_err(|e| CloudError::Transport(format!("gcp: cannot get an access token: {e}")))?;
         let CacheableResource::New { data, .. } = headers else {
             // Only a caller that passes an entity tag is told "not modified".
             return Err(CloudError::Transport(
