@@ -3,13 +3,15 @@
 use crate::clouds::{CloudPlugin, Clouds, RuleBook, aws, azure, gcp};
 use crate::config::{self, ProviderConfig};
 use crate::resources::{
-    accelerators::Accelerators, cluster::Cluster, identity::Identity, kms_key::KmsKey,
-    listing::Listed, machine_type::MachineType, managed::Managed, node_pool::NodePool,
+    accelerators::Accelerators, cluster::Cluster, cluster_credentials::ClusterCredentials,
+    cluster_data_source::ClusterDataSource, identity::Identity, kms_key::KmsKey, listing::Listed,
+    machine_type::MachineType, managed::Managed, node_pool::NodePool,
 };
 use std::sync::Arc;
 use tfplug::schema::Schema;
 use tfplug::{
-    DataSource, Diagnostics, Function, ListResource, Provider, ProviderData, Resource, Value,
+    DataSource, Diagnostics, EphemeralResource, Function, ListResource, Provider, ProviderData,
+    Resource, Value,
 };
 
 /// The provider's source address.
@@ -101,7 +103,14 @@ impl Provider for MlcloudProvider {
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
-        vec![Arc::new(Accelerators)]
+        vec![
+            Arc::new(Accelerators),
+            Arc::new(ClusterDataSource::new(self.rules.clone())),
+        ]
+    }
+
+    fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource>> {
+        vec![Arc::new(ClusterCredentials::new(self.rules.clone()))]
     }
 
     fn functions(&self) -> Vec<Arc<dyn Function>> {

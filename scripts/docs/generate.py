@@ -21,6 +21,8 @@ NAME = "mlcloud"
 EXAMPLES = {
     ("provider", NAME): "examples/provider",
     ("data-sources", "mlcloud_accelerators"): "examples/accelerators",
+    ("data-sources", "mlcloud_cluster"): "examples/cluster-lookup",
+    ("ephemeral-resources", "mlcloud_cluster_credentials"): "examples/cluster-credentials",
     ("functions", "machine_type"): "examples/accelerators/functions",
     ("resources", "mlcloud_kms_key"): "examples/aws-kms-key",
     ("resources", "mlcloud_identity"): "examples/aws-identity",

@@ -14,6 +14,7 @@ mod bad_import_ids;
 mod bad_input;
 mod cluster_access;
 mod cluster_role_trust;
+mod cluster_data_source;
 mod destroy_leaves_nothing;
 mod drift;
 mod examples;

@@ -6,4 +6,5 @@ mod admins_and_upgrades;
 mod bad_input;
 mod gpu_driver;
 mod key_rotation;
+mod cluster_data_source;
 mod stack_lifecycle;

@@ -2,6 +2,7 @@
 //! cloud serves, looked up by the spec and state types they take.
 
 use super::caller::Caller;
+use super::cluster_access::ClusterAccess;
 use super::model::{ListScope, Op};
 use super::{CloudError, Outcome};
 use std::any::{Any, TypeId};
@@ -41,6 +42,7 @@ pub trait ObjectBackend<Spec, State>: Send + Sync {
 pub struct Backends {
     by_kind: HashMap<TypeId, Box<dyn Any + Send + Sync>>,
     caller: Option<Arc<dyn Caller>>,
+    cluster_access: Option<Arc<dyn ClusterAccess>>,
 }
 
 impl Backends {
@@ -67,6 +69,16 @@ impl Backends {
 
     pub fn caller(&self) -> Option<Arc<dyn Caller>> {
         self.caller.clone()
+    }
+
+    /// How to get tokens for this cloud's clusters' API servers.
+    pub fn with_cluster_access(mut self, access: Arc<dyn ClusterAccess>) -> Self {
+        self.cluster_access = Some(access);
+        self
+    }
+
+    pub fn cluster_access(&self) -> Option<Arc<dyn ClusterAccess>> {
+        self.cluster_access.clone()
     }
 
     pub fn get<Spec: 'static, State: 'static>(

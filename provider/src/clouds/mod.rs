@@ -11,6 +11,7 @@
 //! |---|---|
 //! | `model/` | the neutral specs and states, per-cloud settings as [`model::PerCloud`] |
 //! | `backends.rs` | [`ObjectBackend`] and the set of them one cloud serves |
+//! | `cluster_access.rs` | [`ClusterAccess`]: a cluster token per cloud; the connection to a cluster |
 //! | `registry.rs` | [`Clouds`]: configured clouds, lazily connected |
 //! | `rules.rs` | [`CloudRules`]: a cloud's plan rules, asked by the resources |
 //! | `markers.rs` | the tags/labels marking what mlcloud manages, legal on every cloud |
@@ -24,6 +25,7 @@ pub mod aws;
 pub mod azure;
 mod backends;
 mod caller;
+mod cluster_access;
 mod error;
 pub mod gcp;
 pub mod markers;
@@ -34,6 +36,7 @@ pub mod wait;
 
 pub use backends::{Backends, ObjectBackend};
 pub use caller::Caller;
+pub use cluster_access::{ClusterAccess, ClusterToken};
 pub use error::{CloudError, Outcome, PartialFailure};
 pub use registry::{CloudPlugin, Clouds, Connect};
 pub use rules::{CloudRules, ObjectKind, RuleBook};

@@ -115,6 +115,22 @@ impl Clouds {
         })
     }
 
+    /// How the provider gets tokens for `cloud`'s clusters.
+    pub async fn cluster_access(
+        &self,
+        cloud: Cloud,
+    ) -> Result<Arc<dyn super::ClusterAccess>, Diagnostic> {
+        self.connected(cloud)
+            .await?
+            .cluster_access()
+            .ok_or_else(|| {
+                Diagnostic::error(
+                    format!("Not supported on {cloud}"),
+                    format!("This build of mlcloud cannot connect to {cloud} clusters."),
+                )
+            })
+    }
+
     /// The backend of `cloud` for objects described by `Spec` and `State`.
     pub async fn backend<Spec: 'static, State: 'static>(
         &self,

@@ -4,7 +4,9 @@ use super::common::{Endpoints, Redacted, RetryBlock, endpoints_block, retry_bloc
 use serde::Deserialize;
 use tfplug::schema::{Attribute, Block, NestedBlock, validators};
 
-pub const SERVICES: &[&str] = &["eks", "kms", "iam", "sts", "ec2"];
+/// The AWS APIs, and `kubernetes`: the API server of every EKS cluster (a proxy, a
+/// private endpoint, an emulator).
+pub const SERVICES: &[&str] = &["eks", "kms", "iam", "sts", "ec2", "kubernetes"];
 
 pub fn block() -> NestedBlock {
     NestedBlock::single(
@@ -42,6 +44,7 @@ pub fn block() -> NestedBlock {
                         .attr(Attribute::string("external_id").optional().sensitive().describe("External id the role's trust policy requires.")),
                 ),
             )
+            .attr(super::common::ca_certificate_file_attr("every AWS connection the provider makes (the AWS APIs and the clusters' API servers behind `endpoints { kubernetes }`)", None))
             .block(endpoints_block("AWS", SERVICES))
             .block(retry_block()),
     )
@@ -57,6 +60,7 @@ pub struct AwsConfig {
     pub secret_key: Option<String>,
     pub token: Option<String>,
     pub assume_role: Option<AssumeRole>,
+    pub ca_certificate_file: Option<String>,
     pub endpoints: Option<Endpoints>,
     pub retry: Option<RetryBlock>,
 }
@@ -77,6 +81,7 @@ impl std::fmt::Debug for AwsConfig {
             .field("secret_key", &Redacted(&self.secret_key))
             .field("token", &Redacted(&self.token))
             .field("assume_role", &self.assume_role)
+            .field("ca_certificate_file", &self.ca_certificate_file)
             .field("endpoints", &self.endpoints)
             .field("retry", &self.retry)
             .finish()

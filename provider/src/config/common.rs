@@ -21,6 +21,15 @@ pub fn endpoints_block(cloud: &str, services: &[&str]) -> NestedBlock {
     )
 }
 
+/// `ca_certificate_file`: extra PEM CA certificates, trusted besides the system's roots
+/// for `what`. Checked at plan time (see [`super::check_ca_certificate_file`]).
+pub fn ca_certificate_file_attr(what: &str, env: Option<&str>) -> Attribute {
+    let default = env.map(|e| format!(" Default `{e}`.")).unwrap_or_default();
+    Attribute::string("ca_certificate_file").optional().describe(format!(
+        "A PEM file of extra CA certificates to trust, besides the system's, for {what}. For TLS-inspecting proxies, private endpoints and emulators.{default}"
+    ))
+}
+
 /// `retry { max_attempts, max_backoff_seconds }`.
 pub fn retry_block() -> NestedBlock {
     NestedBlock::single(

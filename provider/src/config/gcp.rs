@@ -48,11 +48,7 @@ pub fn block() -> NestedBlock {
                     ))
                     .describe("Impersonate this service account with the base credentials (they need `roles/iam.serviceAccountTokenCreator` on it)."),
             )
-            .attr(
-                Attribute::string("ca_certificate_file")
-                    .optional()
-                    .describe("A PEM file with an extra CA to trust for the Kubernetes API server connections the provider makes for gcp clusters."),
-            )
+            .attr(super::common::ca_certificate_file_attr("the clusters' API servers behind `endpoints { kubernetes }` (Google's own client libraries take no extra CA: for a TLS-inspecting proxy in front of the Google APIs, add its CA to the system's roots)", None))
             .block(endpoints_block("Google Cloud", SERVICES))
             .block(retry_block()),
     )

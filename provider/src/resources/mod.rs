@@ -4,6 +4,8 @@
 
 pub mod accelerators;
 pub mod cluster;
+pub mod cluster_credentials;
+pub mod cluster_data_source;
 pub mod common;
 pub mod identity;
 pub mod kms_key;

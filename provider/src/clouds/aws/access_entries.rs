@@ -25,7 +25,7 @@ async fn find_entries(eks: &Client, cluster: &str) -> Result<Vec<String>, CloudE
     let mut entries = Vec::new();
     let mut next: Option<String> = None;
     loop {
-        let page = eks
+        let listed = eks
             .list_access_entries()
             .cluster_name(cluster)
             .set_next_token(next.take())
@@ -35,7 +35,19 @@ async fn find_entries(eks: &Client, cluster: &str) -> Result<Vec<String>, CloudE
                 Service::Eks,
                 "ListAccessEntries",
                 &format!("the access entries of EKS cluster {cluster:?}"),
-            )?;
+            );
+        let page = match listed {
+            Ok(page) => page,
+            // A cluster in CONFIG_MAP authentication mode (made outside mlcloud, e.g.
+            // read by the mlcloud_cluster data source) has no access entries, and EKS
+            // refuses to list them rather than answering none.
+            Err(CloudError::Api { code, message, .. })
+                if code == "InvalidRequestException" && message.contains("authentication mode") =>
+            {
+                return Ok(entries);
+            }
+            Err(e) => return Err(e),
+        };
         entries.extend(page.access_entries().iter().cloned());
         match page.next_token() {
             Some(token) if !token.is_empty() => next = Some(token.to_string()),

@@ -174,6 +174,36 @@ impl Clients {
         Regional { eks, kms, ec2 }
     }
 
+    /// The credentials every client signs with (the chain's or the assumed role's),
+    /// resolved now: presigning the EKS token needs the keys themselves.
+    pub async fn credentials(&self) -> Result<Credentials, CloudError> {
+        use aws_sdk_sts::config::ProvideCredentials;
+        let provider = self.sdk.credentials_provider().ok_or_else(|| {
+            CloudError::Invalid(
+                "no AWS credentials: configure the credential chain or the aws {} block's keys"
+                    .into(),
+            )
+        })?;
+        provider
+            .provide_credentials()
+            .await
+            .map_err(|e| CloudError::Invalid(format!("cannot resolve AWS credentials: {e}")))
+    }
+
+    /// The STS endpoint of `region`: the `sts` override, else the regional endpoint
+    /// (what aws-iam-authenticator presigns against).
+    pub fn sts_url(&self, region: &str) -> String {
+        if let Some(url) = endpoint(self.endpoints.as_ref(), "sts") {
+            return url.trim_end_matches('/').to_string();
+        }
+        let suffix = if region.starts_with("cn-") {
+            "amazonaws.com.cn"
+        } else {
+            "amazonaws.com"
+        };
+        format!("https://sts.{region}.{suffix}")
+    }
+
     /// The account and partition of the credentials, asked once.
     pub async fn caller(&self) -> Result<&Caller, CloudError> {
         self.caller
@@ -205,6 +235,27 @@ impl Clients {
     }
 }
 
+/// The SDK's https client (rustls on aws-lc-rs) trusting the PEM file at `path`
+/// besides the system's roots: `aws { ca_certificate_file }`, for TLS-inspecting
+/// proxies and private endpoints. STS, assumed roles and every service client share it.
+fn https_client_trusting(
+    path: &str,
+) -> Result<aws_smithy_runtime_api::client::http::SharedHttpClient, CloudError> {
+    use aws_smithy_http_client::tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode};
+    crate::config::check_ca_certificate_file(path).map_err(CloudError::Invalid)?;
+    let pem = std::fs::read(path).map_err(|e| {
+        CloudError::Invalid(format!("cannot read aws.ca_certificate_file {path:?}: {e}"))
+    })?;
+    let context = TlsContext::builder()
+        .with_trust_store(TrustStore::default().with_pem_certificate(pem))
+        .build()
+        .map_err(|e| CloudError::Invalid(format!("aws.ca_certificate_file {path:?}: {e}")))?;
+    Ok(aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+        .tls_context(context)
+        .build_https())
+}
+
 /// Resolves region and credentials: the block's static keys if set, else the standard
 /// chain (environment, shared config/SSO profile, web identity, container and instance
 /// roles), then `assume_role` on top.
@@ -223,6 +274,9 @@ async fn load_sdk_config(config: &AwsConfig, limits: CallLimits) -> Result<SdkCo
     }
     if let Some(profile) = &config.profile {
         loader = loader.profile_name(profile);
+    }
+    if let Some(path) = &config.ca_certificate_file {
+        loader = loader.http_client(https_client_trusting(path)?);
     }
     match (&config.access_key, &config.secret_key) {
         (Some(access_key), Some(secret_key)) => {

@@ -21,6 +21,7 @@
 //! | `node_pool.rs` | `mlcloud_node_pool` |
 //! | `system_pool.rs` | the cluster's system node group: generations, rotation, re-creation |
 //! | `nodegroup.rs` + `launch_template.rs` | node group steps shared by pools and the system pool |
+//! | `cluster_access.rs` | EKS tokens: a presigned STS GetCallerIdentity URL |
 //! | `cluster_api.rs` | finding EKS clusters and waiting for them |
 //! | `cluster_key_access.rs` | the cluster role's grant on its secrets key |
 //! | `cluster_trust.rs` | the cluster role's trust narrowed to the clusters using it (`aws:SourceArn`) |
@@ -39,6 +40,7 @@ mod access_entries;
 mod arn;
 mod caller;
 mod clients;
+mod cluster_access;
 mod cluster_api;
 mod cluster_key_access;
 mod cluster_trust;
@@ -158,6 +160,7 @@ impl AwsBackend {
             .with::<IdentitySpec, IdentityState>(self.clone())
             .with::<ClusterSpec, ClusterState>(self.clone())
             .with::<NodePoolSpec, NodePoolState>(self.clone())
+            .with_cluster_access(self.clone())
             .with_caller(self)
     }
 

@@ -11,6 +11,7 @@
 //! | `rules.rs` | Azure's plan rules (names, tags, ARM ids, log categories, defaults) |
 //! | `settings.rs` | the `azure {}` block with its `ARM_*` fallbacks, the sign-in method |
 //! | `credentials.rs`, `certificate.rs` | azure_identity credentials; the client-certificate assertion |
+//! | `cluster_access.rs` | AKS tokens: an Entra token for the AKS server application |
 //! | `transport.rs` | the https client: extra CA, fail fast on an untrusted certificate |
 //! | `arm.rs`, `lro.rs`, `errors.rs` | ARM requests, long-running operations, error bodies |
 //! | `api_versions.rs` | every api-version, all GA |
@@ -29,6 +30,7 @@ mod caller;
 mod certificate;
 mod cluster;
 mod cluster_admins;
+mod cluster_access;
 mod credentials;
 mod errors;
 mod identity;
@@ -83,7 +85,10 @@ pub fn plugin() -> CloudPlugin {
         connect: Arc::new(|config| {
             Box::pin(async move {
                 let block = config.azure.clone().unwrap_or_default();
-                Ok(Arc::new(AzureBackend::connect(&block)?).backends())
+                let access = cluster_access::AzureClusterAccess::connect(&block)?;
+                Ok(Arc::new(AzureBackend::connect(&block)?)
+                    .backends()
+                    .with_cluster_access(Arc::new(access)))
             })
         }),
     }

@@ -9,6 +9,7 @@
 //! | `rules.rs` (+ `tpu_regions.rs`) | Google Cloud's plan rules (names, labels, ids, TPU slices) |
 //! | `credentials.rs` | the `gcp {}` block's credentials: token, JSON, ADC, impersonation |
 //! | `clients.rs` | credentials, endpoints, retry → the service clients |
+//! | `cluster_access.rs` | GKE tokens: the caller's OAuth access token |
 //! | `errors.rs` | `google.rpc.Status` → the shared `CloudError` set |
 //! | `names.rs` | resource names apart and together (the ids) |
 //! | `labels.rs` | user tags and mlcloud's markers as labels |
@@ -23,6 +24,7 @@
 //! `clouds::CloudError`).
 
 mod clients;
+mod cluster_access;
 mod credentials;
 mod errors;
 mod gke;
@@ -68,7 +70,10 @@ pub fn plugin() -> CloudPlugin {
             Box::pin(async move {
                 let settings = config.gcp.clone().unwrap_or_default();
                 let backend = GcpBackend::connect(&settings, ClientOptions::default()).await?;
-                Ok(Arc::new(backend).backends())
+                let access = cluster_access::GcpClusterAccess::connect(&settings)?;
+                Ok(Arc::new(backend)
+                    .backends()
+                    .with_cluster_access(Arc::new(access)))
             })
         }),
     }
