@@ -196,7 +196,9 @@ pub fn flatten_cluster(body: &Value, ca_certificate: String) -> Result<ClusterSt
         endpoint: if fqdn.is_empty() {
             String::new()
         } else {
-            format!("https://{fqdn}:443")
+            // https's default port: the server AKS's kubeconfig names with `:443`, and a
+            // host that carries its own port (the emulator's) stays a valid URL.
+            format!("https://{fqdn}")
         },
         ca_certificate,
         oidc_issuer_url: text(p, "/oidcIssuerProfile/issuerURL").to_string(),
