@@ -38,7 +38,7 @@ fn arm_refusals_reach_the_user(terraform: &Terraform) -> TestResult {
         "Resource group 'nope' could not be found.",
     ] {
         assert!(
-            failed.stderr.contains(says),
+            one_line(&failed.stderr).contains(says),
             "the error says {says:?}:\n{failed}"
         );
     }
@@ -51,13 +51,11 @@ fn arm_refusals_reach_the_user(terraform: &Terraform) -> TestResult {
     )?;
     workdir.write("main.tf", &main_tf(&emulator, STACK))?;
     let failed = workdir.apply_expect_error()?;
-    let stderr = failed
-        .stderr
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
     for says in ["QuotaExceeded", QUOTA] {
-        assert!(stderr.contains(says), "the error says {says:?}:\n{failed}");
+        assert!(
+            one_line(&failed.stderr).contains(says),
+            "the error says {says:?}:\n{failed}"
+        );
     }
     assert!(
         failed.stderr.contains("mlcloud_node_pool.gpu"),
@@ -67,4 +65,9 @@ fn arm_refusals_reach_the_user(terraform: &Terraform) -> TestResult {
     workdir.apply()?;
     workdir.assert_no_changes()?;
     Ok(())
+}
+
+/// Terraform wraps long messages; the words in order, one space apart.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
