@@ -79,6 +79,11 @@ pub enum HarnessError {
     #[error("mlcloud-emulator admin {request}: {detail}")]
     EmulatorAdmin { request: String, detail: String },
 
+    /// A call to Azure Resource Manager (or Entra's token endpoint) made outside
+    /// Terraform, e.g. to the emulator's azure part, failed.
+    #[error("Azure {request}: {detail}")]
+    AzureCall { request: String, detail: String },
+
     /// The AWS emulator could not be started, or did not answer as expected.
     #[error(transparent)]
     Moto(#[from] crate::moto::MotoError),

@@ -26,6 +26,7 @@
 //! No process the harness starts sees the developer's cloud credentials
 //! ([`clean_env`]).
 
+pub mod azure_arm;
 pub mod clean_env;
 mod command;
 pub mod emulator;

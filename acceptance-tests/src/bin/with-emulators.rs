@@ -1,10 +1,11 @@
 //! `with-emulators [--aws-network] -- COMMAND [ARG...]`
+//! `with-emulators --azure [--azure-group NAME]... -- COMMAND [ARG...]`
 //!
 //! Runs COMMAND against the local emulators the acceptance tests use, started the same
 //! way (acceptance_tests::emulator), and stops them when it ends: what `scripts/try`
-//! uses to apply an example against moto. COMMAND gets none of the caller's cloud
-//! settings (`AWS_*`, `ARM_*`, `AZURE_*`, `GOOGLE_*`, `CLOUDSDK_*`, `KUBECONFIG`), and
-//! then:
+//! uses to apply an example against moto or mlcloud-emulator's azure part. COMMAND
+//! gets none of the caller's cloud settings (`AWS_*`, `ARM_*`, `AZURE_*`, `GOOGLE_*`,
+//! `CLOUDSDK_*`, `KUBECONFIG`), and then, for AWS (the default):
 //!
 //! - `MLCLOUD_AWS_ENDPOINT`: the aws part of `mlcloud-emulator`, in front of moto,
 //!   `http://127.0.0.1:PORT` (moto, completed with the EKS routes it lacks);
@@ -15,6 +16,17 @@
 //! - with `--aws-network`, `MLCLOUD_AWS_SUBNET_IDS`: a VPC with two subnets created in
 //!   moto, as a list Terraform reads (`["subnet-...", "subnet-..."]`).
 //!
+//! With `--azure`, mlcloud-emulator alone (no moto), and:
+//!
+//! - `ARM_SUBSCRIPTION_ID`, `ARM_TENANT_ID`, `ARM_CLIENT_ID`, `ARM_CLIENT_SECRET`: the
+//!   credentials the emulator printed (the provider's `azure {}` block reads them);
+//! - `ARM_CA_CERTIFICATE_FILE`: its test CA, which the provider then trusts;
+//! - `MLCLOUD_AZURE_RESOURCE_MANAGER`, `MLCLOUD_AZURE_ACTIVE_DIRECTORY`: its ARM and
+//!   Entra endpoints, `https://127.0.0.1:PORT`;
+//! - `MLCLOUD_EMULATOR_ADMIN`: its admin route;
+//! - each `--azure-group NAME` made as a resource group in westeurope (mlcloud
+//!   creates resources in groups it does not own).
+//!
 //! The exit status is COMMAND's. Should this process be killed, the kernel stops the
 //! emulators with it.
 
@@ -22,10 +34,11 @@ use std::ffi::OsString;
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, ExitCode};
 
-use acceptance_tests::clean_env;
+use acceptance_tests::azure_arm::AzureArm;
 use acceptance_tests::moto::{CREDENTIALS_ENV, Moto, MotoError};
+use acceptance_tests::{HarnessError, MlcloudEmulator, clean_env};
 
-const USAGE: &str = "usage: with-emulators [--aws-network] -- COMMAND [ARG...]";
+const USAGE: &str = "usage: with-emulators [--aws-network] -- COMMAND [ARG...]\n       with-emulators --azure [--azure-group NAME]... -- COMMAND [ARG...]";
 
 #[derive(Debug, thiserror::Error)]
 enum Error {
@@ -33,6 +46,8 @@ enum Error {
     Usage(String),
     #[error(transparent)]
     Moto(#[from] MotoError),
+    #[error(transparent)]
+    Emulator(#[from] HarnessError),
     #[error("cannot run {command}: {source}")]
     Spawn {
         command: String,
@@ -43,6 +58,9 @@ enum Error {
 
 struct Options {
     aws_network: bool,
+    /// Start mlcloud-emulator's azure part instead of moto.
+    azure: bool,
+    azure_groups: Vec<String>,
     command: Vec<OsString>,
 }
 
@@ -58,11 +76,18 @@ fn main() -> ExitCode {
 
 fn parse(mut args: impl Iterator<Item = OsString>) -> Result<Options, Error> {
     let mut aws_network = false;
+    let mut azure = false;
+    let mut azure_groups = Vec::new();
     loop {
         match args.next() {
             None => return Err(Error::Usage("no command after --".into())),
             Some(arg) if arg == "--" => break,
             Some(arg) if arg == "--aws-network" => aws_network = true,
+            Some(arg) if arg == "--azure" => azure = true,
+            Some(arg) if arg == "--azure-group" => match args.next() {
+                Some(name) => azure_groups.push(name.to_string_lossy().into_owned()),
+                None => return Err(Error::Usage("--azure-group needs a NAME".into())),
+            },
             Some(arg) => {
                 return Err(Error::Usage(format!(
                     "unknown option {}",
@@ -75,17 +100,38 @@ fn parse(mut args: impl Iterator<Item = OsString>) -> Result<Options, Error> {
     if command.is_empty() {
         return Err(Error::Usage("no command after --".into()));
     }
+    if azure && aws_network {
+        return Err(Error::Usage(
+            "--aws-network is for AWS, not with --azure".into(),
+        ));
+    }
+    if !azure && !azure_groups.is_empty() {
+        return Err(Error::Usage("--azure-group needs --azure".into()));
+    }
     Ok(Options {
         aws_network,
+        azure,
+        azure_groups,
         command,
     })
 }
 
 fn run(options: &Options) -> Result<ExitCode, Error> {
-    let moto = Moto::start()?;
     let mut command = Command::new(&options.command[0]);
     command.args(&options.command[1..]);
     clean_env::remove_cloud_settings(&mut command);
+    if options.azure {
+        // Kept alive until COMMAND ends.
+        let _emulator = with_azure(&mut command, &options.azure_groups)?;
+        return status_of(&mut command, options);
+    }
+    let _moto = with_aws(&mut command, options.aws_network)?;
+    status_of(&mut command, options)
+}
+
+/// moto behind mlcloud-emulator's aws part, and COMMAND's environment for it.
+fn with_aws(command: &mut Command, aws_network: bool) -> Result<Moto, Error> {
+    let moto = Moto::start()?;
     command
         .envs(CREDENTIALS_ENV)
         .env("MLCLOUD_AWS_ENDPOINT", moto.endpoint())
@@ -95,12 +141,40 @@ fn run(options: &Options) -> Result<ExitCode, Error> {
                 .as_str()
                 .unwrap_or_default(),
         );
-    if options.aws_network {
+    if aws_network {
         let network = moto.sdk().create_network()?;
         let subnet_ids =
             serde_json::to_string(&network.subnet_ids).expect("a list of strings is JSON");
         command.env("MLCLOUD_AWS_SUBNET_IDS", subnet_ids);
     }
+    Ok(moto)
+}
+
+/// mlcloud-emulator (its azure part), the resource groups, and COMMAND's environment.
+fn with_azure(command: &mut Command, groups: &[String]) -> Result<MlcloudEmulator, Error> {
+    let emulator = MlcloudEmulator::start(&[])?;
+    let arm = AzureArm::for_emulator(&emulator)?;
+    for group in groups {
+        arm.create_group(group, "westeurope")?;
+    }
+    let ready = emulator.ready();
+    let field = |name: &str| ready["azure"][name].as_str().unwrap_or_default().to_owned();
+    command
+        .env("ARM_SUBSCRIPTION_ID", field("subscription_id"))
+        .env("ARM_TENANT_ID", field("tenant_id"))
+        .env("ARM_CLIENT_ID", field("client_id"))
+        .env("ARM_CLIENT_SECRET", field("client_secret"))
+        .env("ARM_CA_CERTIFICATE_FILE", field("ca_file"))
+        .env("MLCLOUD_AZURE_RESOURCE_MANAGER", field("resource_manager"))
+        .env("MLCLOUD_AZURE_ACTIVE_DIRECTORY", field("active_directory"))
+        .env(
+            "MLCLOUD_EMULATOR_ADMIN",
+            ready["admin"].as_str().unwrap_or_default(),
+        );
+    Ok(emulator)
+}
+
+fn status_of(command: &mut Command, options: &Options) -> Result<ExitCode, Error> {
     let status = command.status().map_err(|source| Error::Spawn {
         command: options.command[0].to_string_lossy().into_owned(),
         source,

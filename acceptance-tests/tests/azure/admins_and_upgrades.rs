@@ -12,7 +12,9 @@ use serde_json::Value;
 use std::process::Command;
 
 use crate::bad_input::{TERRAFORM_BLOCK, provider_block};
-use crate::stack_lifecycle::{count, create_group};
+use crate::arm::Arm;
+use crate::stack::GROUP;
+use crate::stack_lifecycle::count;
 
 acceptance_tests::scenarios_on_terraform_1_15!(admins_then_upgrades_of_a_cluster_and_its_pool);
 
@@ -169,7 +171,7 @@ fn string_at<'a>(state: &'a Value, pointer: &str) -> &'a str {
 
 fn admins_then_upgrades_of_a_cluster_and_its_pool(terraform: &Terraform) -> TestResult {
     let emulator = MlcloudEmulator::start(&["--operation-delay-ms", "300"])?;
-    create_group(&emulator);
+    Arm::new(&emulator).create_group(GROUP);
     let caller = emulator.ready()["azure"]["object_id"]
         .as_str()
         .unwrap_or_default()

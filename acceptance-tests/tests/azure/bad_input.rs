@@ -1,13 +1,14 @@
 //! Mistakes a user makes with `cloud = "azure"` are caught at plan time, each on the
 //! attribute at fault, with a message that says what would be right; and nothing is
-//! written to Azure.
+//! written to Azure. (AKS's spot pools need eviction policy `Delete`, which mlcloud
+//! always sets: there is no eviction setting to get wrong.)
 
 use acceptance_tests::{
     MlcloudEmulator, Terraform, TestResult, Workdir, assert_error_points_at, providers,
 };
 use serde_json::Value;
 
-acceptance_tests::scenarios_on_terraform_1_15!(each_mistake_is_an_error_on_its_attribute);
+acceptance_tests::scenarios_on_every_terraform!(each_mistake_is_an_error_on_its_attribute);
 
 struct Mistake {
     what: &'static str,
@@ -72,6 +73,15 @@ fn mistakes() -> Vec<Mistake> {
             ),
             says: &["aws", "azure"],
             points_at: r#"resource "mlcloud_kms_key" "etcd" {"#,
+        },
+        Mistake {
+            what: "a gcp {} block on an azure pool",
+            azure_block: true,
+            resource: pool(
+                "name = \"gpu\"\naccelerator {\n  type = \"nvidia-t4\"\n}\ngcp {\n  gpu_driver_version = \"LATEST\"\n}",
+            ),
+            says: &["gcp", "azure"],
+            points_at: r#"resource "mlcloud_node_pool" "gpu" {"#,
         },
         Mistake {
             what: "a provider block without azure {}",

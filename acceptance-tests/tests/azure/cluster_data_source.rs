@@ -10,7 +10,8 @@ use base64::Engine;
 use serde_json::{Value, json};
 
 use crate::bad_input::{TERRAFORM_BLOCK, provider_block};
-use crate::stack_lifecycle::create_group;
+use crate::arm::Arm;
+use crate::stack::GROUP;
 
 acceptance_tests::scenarios_on_terraform_1_15!(
     an_aks_cluster_is_read_and_its_token_stays_out_of_state_and_plan
@@ -98,7 +99,7 @@ fn an_aks_cluster_is_read_and_its_token_stays_out_of_state_and_plan(
     terraform: &Terraform,
 ) -> TestResult {
     let emulator = MlcloudEmulator::start(&[])?;
-    create_group(&emulator);
+    Arm::new(&emulator).create_group(GROUP);
     let workdir = Workdir::new(terraform, &[providers::mlcloud()?])?;
     workdir.write(
         "main.tf",

@@ -9,7 +9,9 @@ use serde_json::Value;
 
 use crate::admins_and_upgrades::{arm_get, unwrapped};
 use crate::bad_input::{TERRAFORM_BLOCK, provider_block};
-use crate::stack_lifecycle::{count, create_group};
+use crate::arm::Arm;
+use crate::stack::GROUP;
+use crate::stack_lifecycle::count;
 
 acceptance_tests::scenarios_on_terraform_1_15!(a_gpu_pool_for_the_gpu_operator);
 
@@ -109,7 +111,7 @@ fn pool_and_driver(workdir: &Workdir, emulator: &MlcloudEmulator) -> (String, St
 
 fn a_gpu_pool_for_the_gpu_operator(terraform: &Terraform) -> TestResult {
     let emulator = MlcloudEmulator::start(&["--operation-delay-ms", "300"])?;
-    create_group(&emulator);
+    Arm::new(&emulator).create_group(GROUP);
     let workdir = Workdir::new(terraform, &[providers::mlcloud()?])?;
 
     // No GPU, no GPU driver: refused before anything is made.

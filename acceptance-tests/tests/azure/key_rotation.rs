@@ -9,7 +9,9 @@ use acceptance_tests::{MlcloudEmulator, Terraform, TestResult, Workdir, provider
 
 use crate::admins_and_upgrades::unwrapped;
 use crate::bad_input::{TERRAFORM_BLOCK, provider_block};
-use crate::stack_lifecycle::{count, create_group};
+use crate::arm::Arm;
+use crate::stack::GROUP;
+use crate::stack_lifecycle::count;
 
 acceptance_tests::scenarios_on_terraform_1_15!(a_rotation_change_needs_the_private_endpoint);
 
@@ -44,7 +46,7 @@ fn rotation_in_state(workdir: &Workdir) -> Option<i64> {
 
 fn a_rotation_change_needs_the_private_endpoint(terraform: &Terraform) -> TestResult {
     let emulator = MlcloudEmulator::start(&[])?;
-    create_group(&emulator);
+    Arm::new(&emulator).create_group(GROUP);
     let workdir = Workdir::new(terraform, &[providers::mlcloud()?])?;
     write(&workdir, &emulator, KEY)?;
     workdir.init()?;

@@ -6,7 +6,8 @@
 
 use acceptance_tests::{MlcloudEmulator, Terraform, TestResult, Workdir, providers};
 use serde_json::Value;
-use std::process::Command;
+
+use crate::arm::Arm;
 
 use crate::bad_input::{TERRAFORM_BLOCK, provider_block};
 
@@ -64,61 +65,13 @@ resource "mlcloud_node_pool" "gpu" {
 }
 "#;
 
-/// The resource group, made the way a user's tooling would (the provider does not
-/// own resource groups): a token for the printed client, then ARM's PUT.
-pub(crate) fn create_group(emulator: &MlcloudEmulator) {
-    let azure = &emulator.ready()["azure"];
-    let field = |name: &str| azure[name].as_str().unwrap_or_default().to_string();
-    let curl = |args: &[String]| {
-        let out = Command::new("curl")
-            .args(["-sS", "--fail-with-body", "--cacert", &field("ca_file")])
-            .args(args)
-            .output()
-            .expect("curl");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stdout)
-        );
-        String::from_utf8_lossy(&out.stdout).to_string()
-    };
-    let token: Value = serde_json::from_str(&curl(&[
-        format!("{}/{}/oauth2/v2.0/token", field("active_directory"), field("tenant_id")),
-        "-d".into(),
-        format!(
-            "grant_type=client_credentials&client_id={}&client_secret={}&scope=https%3A%2F%2Fmanagement.azure.com%2F.default",
-            field("client_id"),
-            field("client_secret")
-        ),
-    ]))
-    .expect("token");
-    curl(&[
-        "-X".into(),
-        "PUT".into(),
-        format!(
-            "{}/subscriptions/{}/resourcegroups/{GROUP}?api-version=2021-04-01",
-            field("resource_manager"),
-            field("subscription_id")
-        ),
-        "-H".into(),
-        format!(
-            "Authorization: Bearer {}",
-            token["access_token"].as_str().unwrap_or_default()
-        ),
-        "-H".into(),
-        "content-type: application/json".into(),
-        "-d".into(),
-        r#"{"location": "westeurope"}"#.into(),
-    ]);
-}
-
 pub(crate) fn count(records: &Value, kind: &str) -> usize {
     records["azure"][kind].as_array().map_or(0, Vec::len)
 }
 
 fn apply_plan_destroy_a_gpu_stack(terraform: &Terraform) -> TestResult {
     let emulator = MlcloudEmulator::start(&["--operation-delay-ms", "2000"])?;
-    create_group(&emulator);
+    Arm::new(&emulator).create_group(GROUP);
     let workdir = Workdir::new(terraform, &[providers::mlcloud()?])?;
     workdir.write(
         "main.tf",

@@ -254,7 +254,13 @@ impl CloudObject for Identity {
             ("id", Value::from(s.id.as_str())),
             ("cloud", Value::from(s.cloud.cloud().as_str())),
             ("name", Value::from(s.name.as_str())),
-            ("location", known_location(clouds, config, &s.id)),
+            (
+                "location",
+                match &s.location {
+                    Some(location) => Value::from(location.as_str()),
+                    None => known_location(clouds, config, &s.id),
+                },
+            ),
             ("purpose", Value::from(s.purpose.as_str())),
             ("workload", workload.into()),
             (

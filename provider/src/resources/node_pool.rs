@@ -666,7 +666,13 @@ impl CloudObject for NodePool {
             ("cloud", Value::from(cloud.as_str())),
             ("cluster_id", Value::from(s.cluster_id.as_str())),
             ("name", Value::from(s.name.as_str())),
-            ("location", known_location(clouds, config, &s.id)),
+            (
+                "location",
+                match &s.location {
+                    Some(location) => Value::from(location.as_str()),
+                    None => known_location(clouds, config, &s.id),
+                },
+            ),
             ("accelerator", accelerator),
             ("machine_type", machine_type),
             (

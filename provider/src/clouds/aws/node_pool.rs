@@ -134,6 +134,7 @@ fn is_same_group(state_id: &str, aws_arn: &str) -> bool {
 /// What is known of a node group the moment EKS accepted it: its ARN and the spec.
 fn made(arn: &str, spec: &NodePoolSpec) -> NodePoolState {
     NodePoolState {
+        location: None,
         id: arn.to_string(),
         cluster_id: spec.cluster_id.clone(),
         name: spec.name.clone(),

@@ -140,6 +140,7 @@ pub fn flatten_group(
     spans_cluster: bool,
 ) -> NodePoolState {
     NodePoolState {
+        location: None,
         id: group.nodegroup_arn().unwrap_or_default().to_string(),
         cluster_id: cluster_arn,
         name: group.nodegroup_name().unwrap_or_default().to_string(),

@@ -222,6 +222,11 @@ impl AzureBackend {
             principal,
             client_id: text(&body, "/properties/clientId").to_string(),
             name: rid.name().to_string(),
+            // Import has no configuration to take it from.
+            location: body
+                .get("location")
+                .and_then(Value::as_str)
+                .map(str::to_string),
             purpose,
             workload,
             grants,

@@ -129,6 +129,8 @@ pub fn flatten_pool(body: &Value) -> Result<NodePoolState, CloudError> {
         id: id.to_string(),
         cluster_id: rid.parent().map(|c| c.to_string()).unwrap_or_default(),
         name: rid.name().to_string(),
+        // Filled in from the cluster by whoever read it (`with_cluster_location`).
+        location: None,
         machine_type: text(p, "/vmSize").to_string(),
         scaling,
         capacity_type: if spot {
@@ -167,14 +169,26 @@ pub fn flatten_pool(body: &Value) -> Result<NodePoolState, CloudError> {
 
 impl AzureBackend {
     async fn pool_state(&self, id: &str) -> Result<Option<NodePoolState>, CloudError> {
-        match self
+        let Some(body) = self
             .arm
             .get::<Value>(id, CONTAINER_SERVICE, SERVICE)
             .await?
-        {
-            Some(body) => flatten_pool(&body).map(Some),
-            None => Ok(None),
-        }
+        else {
+            return Ok(None);
+        };
+        let mut state = flatten_pool(&body)?;
+        state.location = self.cluster_location(&state.cluster_id).await?;
+        Ok(Some(state))
+    }
+
+    /// An agent pool lives where its cluster does; ARM's pool carries no location, so
+    /// an imported pool (no configuration yet) learns it here.
+    async fn cluster_location(&self, cluster_id: &str) -> Result<Option<String>, CloudError> {
+        Ok(self
+            .arm
+            .get::<Value>(cluster_id, CONTAINER_SERVICE, SERVICE)
+            .await?
+            .and_then(|cluster| cluster["location"].as_str().map(str::to_string)))
     }
 }
 
@@ -262,6 +276,7 @@ impl ObjectBackend<NodePoolSpec, NodePoolState> for AzureBackend {
         let cluster = scope.parent_id.as_deref().ok_or_else(|| {
             CloudError::Invalid("listing node pools on azure needs the cluster's id".into())
         })?;
+        let location = self.cluster_location(cluster).await?;
         let mut found = Vec::new();
         for body in self
             .arm
@@ -269,7 +284,9 @@ impl ObjectBackend<NodePoolSpec, NodePoolState> for AzureBackend {
             .await?
         {
             if text(&body, "/properties/mode") == "User" {
-                found.push(flatten_pool(&body)?);
+                let mut state = flatten_pool(&body)?;
+                state.location.clone_from(&location);
+                found.push(state);
             }
         }
         Ok(found)

@@ -173,6 +173,7 @@ fn flatten_identity(
         principal: account.email.clone(),
         client_id: account.unique_id.clone(),
         name: sa.account_id.clone(),
+        location: None,
         purpose: Purpose::parse(&record.purpose).unwrap_or(Purpose::Workload),
         workload,
         grants,

@@ -215,6 +215,7 @@ fn flatten_pool(p: &NodePool, name: &NodePoolName, cluster_locations: &[String])
     let mut cluster_zones = cluster_locations.to_vec();
     cluster_zones.sort();
     NodePoolState {
+        location: None,
         id: name.name(),
         cluster_id: name.cluster.name(),
         name: p.name.clone(),

@@ -118,6 +118,10 @@ pub struct IdentityState {
     /// AWS: the role's unique id (`AROA...`).
     pub client_id: String,
     pub name: String,
+    /// The region the cloud keeps the identity in, where it has one (Azure: the
+    /// managed identity's); None where identities are global (IAM roles, service
+    /// accounts), and the state keeps the configured or provider's location.
+    pub location: Option<String>,
     pub purpose: Purpose,
     pub workload: Option<WorkloadBinding>,
     pub grants: Vec<Grant>,

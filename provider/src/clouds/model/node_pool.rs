@@ -109,6 +109,10 @@ pub struct NodePoolState {
     pub id: String,
     pub cluster_id: String,
     pub name: String,
+    /// The pool's region where its id does not name it (Azure: its cluster's, as
+    /// agent pools carry none); None elsewhere, and the state keeps the location the
+    /// id, the configuration or the provider names.
+    pub location: Option<String>,
     pub machine_type: String,
     pub scaling: Scaling,
     pub capacity_type: CapacityType,

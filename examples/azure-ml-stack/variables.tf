@@ -1,0 +1,73 @@
+variable "location" {
+  description = "Azure region to create everything in."
+  type        = string
+  default     = "westeurope"
+
+  validation {
+    condition     = can(regex("^[a-z0-9]+$", var.location))
+    error_message = "The location must be an Azure region name such as \"westeurope\"."
+  }
+}
+
+variable "resource_group_name" {
+  description = "An existing resource group to create everything in (mlcloud does not own resource groups)."
+  type        = string
+  default     = "ml-platform"
+}
+
+variable "azure_resource_manager_endpoint" {
+  description = "Azure Resource Manager's URL, e.g. a local mlcloud-emulator. Null (the default) is the real Azure."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.azure_resource_manager_endpoint == null || can(regex("^https://", var.azure_resource_manager_endpoint))
+    error_message = "The azure_resource_manager_endpoint must be an https:// URL, or null."
+  }
+}
+
+variable "azure_active_directory_endpoint" {
+  description = "Microsoft Entra ID's URL (the token endpoint's host), e.g. a local mlcloud-emulator. Null (the default) is the real Azure."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.azure_active_directory_endpoint == null || can(regex("^https://", var.azure_active_directory_endpoint))
+    error_message = "The azure_active_directory_endpoint must be an https:// URL, or null."
+  }
+}
+
+variable "default_tags" {
+  description = "Tags applied to every resource, under each resource's own tags."
+  type        = map(string)
+  default     = { managed-by = "terraform" }
+}
+
+variable "name" {
+  description = "Name of the cluster; prefixes the key and identities."
+  type        = string
+  default     = "ml-platform"
+
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9]([-_a-zA-Z0-9]{0,50}[a-zA-Z0-9])?$", var.name))
+    error_message = "The name must be 1 to 52 letters, digits, '-' or '_', starting and ending with a letter or digit."
+  }
+}
+
+variable "accelerator_type" {
+  description = "GPU model of the inference pool, from the provider's catalog."
+  type        = string
+  default     = "nvidia-t4"
+}
+
+variable "max_gpu_nodes" {
+  description = "Most GPU nodes."
+  type        = number
+  default     = 4
+}
+
+variable "tags" {
+  description = "Tags of every resource, over the default tags."
+  type        = map(string)
+  default     = { team = "ml-platform" }
+}
