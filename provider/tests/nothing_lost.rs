@@ -27,6 +27,7 @@ impl ObjectBackend<KeySpec, KeyState> for PanicsAfterMaking {
             location: spec.location.clone(),
             description: spec.description.clone(),
             rotation_period_days: None,
+            policy_drift: Default::default(),
             tags: spec.tags.clone(),
             cloud: spec.cloud.clone(),
         });
