@@ -1,0 +1,66 @@
+//! Someone changes the stack behind Terraform's back with Google's own client: the TPU
+//! slice is deleted and the GPU pool resized. The next plan shows both (the slice to
+//! be created again, the size going back), apply repairs them, and the plan after that
+//! is empty. On Terraform 1.15 and 1.0.3.
+
+use std::process::Command;
+use std::time::Duration;
+
+use acceptance_tests::paths::repo_root;
+use acceptance_tests::{MlcloudEmulator, Terraform, TestResult, run_with_timeout};
+use serde_json::json;
+
+use crate::stack::{STACK, pool_record, records, workdir};
+
+acceptance_tests::scenarios_on_every_terraform!(out_of_band_changes_are_planned_back);
+
+const SCRIPT: &str = "acceptance-tests/tests/gcp/out_of_band.py";
+
+/// Runs `out_of_band.py` with `args` against `emulator`'s gcp part.
+fn out_of_band(emulator: &MlcloudEmulator, args: &[&str]) -> TestResult {
+    let mut command = Command::new(repo_root().join(".venv/bin/python"));
+    command
+        .current_dir(repo_root())
+        .arg(SCRIPT)
+        .arg(emulator.ready().to_string())
+        .args(args);
+    let output = run_with_timeout(command, Duration::from_secs(120))?;
+    assert_eq!(output.code, 0, "{SCRIPT} {args:?} failed\n{output}");
+    Ok(())
+}
+
+fn out_of_band_changes_are_planned_back(terraform: &Terraform) -> TestResult {
+    let emulator = MlcloudEmulator::start(&[])?;
+    let workdir = workdir(terraform, &emulator, STACK)?;
+    workdir.apply()?;
+
+    out_of_band(&emulator, &["delete-pool", "ml-main", "tpu"])?;
+    out_of_band(&emulator, &["set-size", "ml-main", "gpu", "3"])?;
+    let changed = records(&emulator)?;
+    assert!(pool_record(&changed, "tpu").is_none(), "{changed:#}");
+    assert_eq!(
+        pool_record(&changed, "gpu").map(|p| &p["size"]),
+        Some(&json!(3))
+    );
+
+    workdir
+        .plan()?
+        .assert_stdout_contains("mlcloud_node_pool.tpu will be created")
+        .assert_stdout_contains("mlcloud_node_pool.gpu will be updated in-place")
+        .assert_stdout_contains("~ node_count            = 3 -> 1")
+        .assert_stdout_contains("Plan: 1 to add, 1 to change, 0 to destroy.");
+    workdir.apply()?;
+    let repaired = records(&emulator)?;
+    assert_eq!(
+        pool_record(&repaired, "tpu").map(|p| &p["size"]),
+        Some(&json!(2)),
+        "{repaired:#}"
+    );
+    assert_eq!(
+        pool_record(&repaired, "gpu").map(|p| &p["size"]),
+        Some(&json!(1)),
+        "{repaired:#}"
+    );
+    workdir.assert_no_changes()?;
+    Ok(())
+}
