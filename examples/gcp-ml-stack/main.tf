@@ -10,6 +10,8 @@ resource "mlcloud_kms_key" "secrets" {
 
 # ---------------------------------------------------------------- identities
 
+# GKE clusters have no identity of their own: this service account is for the team's
+# own tooling (CI, operators), kept with the stack.
 resource "mlcloud_identity" "cluster" {
   cloud   = "gcp"
   name    = "${var.name}-cluster"
@@ -51,7 +53,6 @@ resource "mlcloud_cluster" "this" {
   cloud             = "gcp"
   name              = var.name
   encryption_key_id = mlcloud_kms_key.secrets.key_ref
-  identity_id       = mlcloud_identity.cluster.id
 
   system_pool {
     node_count       = 1

@@ -4,6 +4,7 @@ generated. Used by the gcp drift story.
 
     out_of_band.py READY_LINE_JSON delete-pool CLUSTER_NAME POOL
     out_of_band.py READY_LINE_JSON set-size CLUSTER_NAME POOL NODES
+    out_of_band.py READY_LINE_JSON set-autoscaling CLUSTER_NAME POOL MIN MAX
 """
 
 import json
@@ -34,6 +35,11 @@ def main(ready, action, cluster, pool, *rest):
         operation = gke.delete_node_pool(name=name)
     elif action == "set-size":
         operation = gke.set_node_pool_size(request={"name": name, "node_count": int(rest[0])})
+    elif action == "set-autoscaling":
+        operation = gke.set_node_pool_autoscaling(request={
+            "name": name,
+            "autoscaling": {"enabled": True, "min_node_count": int(rest[0]), "max_node_count": int(rest[1])},
+        })
     else:
         sys.exit(f"unknown action {action}")
     deadline = time.time() + 60

@@ -31,6 +31,8 @@ pub const ADDRESSES: [&str; 7] = [
 
 /// A key, the three identities, a private GKE cluster encrypted with the key, one
 /// GPU pool and one multi-host TPU v5e slice (2x4 chips on 4-chip VMs: two nodes).
+/// GKE clusters have no identity of their own (the provider refuses `identity_id` on
+/// gcp): the cluster identity is a service account for the team's own tooling.
 pub const STACK: &str = r#"
 resource "mlcloud_kms_key" "etcd" {
   cloud                = "gcp"
@@ -71,7 +73,6 @@ resource "mlcloud_cluster" "main" {
   name              = "ml-main"
   location          = "us-central1"
   encryption_key_id = mlcloud_kms_key.etcd.key_ref
-  identity_id       = mlcloud_identity.cluster.id
   system_pool {
     node_count       = 1
     node_identity_id = mlcloud_identity.nodes.id

@@ -1,13 +1,13 @@
 //! The user's story on Google Cloud: a key, cluster / node / workload identities, a
 //! KMS-encrypted private GKE cluster, a GPU pool and a multi-host TPU slice as one
 //! stack, applied with the emulator's GKE operations taking seconds (so the waiters
-//! really wait); a second plan has nothing to do; the pool's size, its labels (and the
-//! cluster's tags) and its autoscaling each change in place, each followed by an empty
-//! plan; destroy leaves the emulator with nothing but the key ring and the key's
+//! really wait); a second plan has nothing to do; the GPU pool's labels (with the
+//! cluster's tags), its switch from a fixed size to autoscaling, and its node counts
+//! each change in place, each followed by an empty plan; destroy leaves the emulator with nothing but the key ring and the key's
 //! destroyed versions, as Cloud KMS keeps them.
 
 use acceptance_tests::{MlcloudEmulator, Terraform, TestResult, Workdir};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::stack::{
     STACK, count, gke_pool, members, module, pool_record, project, records, workdir,
@@ -92,33 +92,16 @@ fn apply_update_in_place_and_destroy_a_gpu_and_tpu_stack(terraform: &Terraform) 
     );
     workdir.assert_no_changes()?;
 
-    // In place, as GKE allows: the GPU pool's size (setSize) ...
-    let resized = replaced(
-        STACK,
-        "  node_count       = 1\n  accelerator {\n    type = \"nvidia-l4\"",
-        "  node_count       = 2\n  accelerator {\n    type = \"nvidia-l4\"",
-    );
-    apply_in_place(
-        &workdir,
-        &emulator,
-        &resized,
-        "Apply complete! Resources: 0 added, 1 changed, 0 destroyed.",
-    )?;
-    let now = records(&emulator)?;
-    assert_eq!(
-        pool_record(&now, "gpu").map(|p| &p["size"]),
-        Some(&json!(2))
-    );
-
-    // ... its node labels and the cluster's tags (GKE resource labels) ...
+    // In place, as GKE allows: the GPU pool's node labels and the cluster's tags (GKE
+    // resource labels) ...
     let labelled = replaced(
         &replaced(
-            &resized,
-            "  node_count       = 2\n",
-            "  node_count       = 2\n  labels           = { team = \"ml\" }\n",
+            STACK,
+            "  node_count       = 1\n  accelerator {\n    type = \"nvidia-l4\"",
+            "  node_count       = 1\n  labels           = { team = \"ml\" }\n  accelerator {\n    type = \"nvidia-l4\"",
         ),
-        "  identity_id       = mlcloud_identity.cluster.id\n",
-        "  identity_id       = mlcloud_identity.cluster.id\n  tags              = { owner = \"ml-platform\" }\n",
+        "  encryption_key_id = mlcloud_kms_key.etcd.key_ref\n",
+        "  encryption_key_id = mlcloud_kms_key.etcd.key_ref\n  tags              = { owner = \"ml-platform\" }\n",
     );
     apply_in_place(
         &workdir,
@@ -135,11 +118,11 @@ fn apply_update_in_place_and_destroy_a_gpu_and_tpu_stack(terraform: &Terraform) 
         now["clusters"][0]
     );
 
-    // ... and from a fixed size to autoscaling (setAutoscaling).
+    // ... from a fixed size to autoscaling (setAutoscaling) ...
     let autoscaled = replaced(
         &labelled,
-        "  node_count       = 2\n",
-        "  autoscaling {\n    min = 0\n    max = 3\n  }\n",
+        "  node_count       = 1\n  labels",
+        "  autoscaling {\n    min = 1\n    max = 3\n  }\n  labels",
     );
     apply_in_place(
         &workdir,
@@ -147,10 +130,34 @@ fn apply_update_in_place_and_destroy_a_gpu_and_tpu_stack(terraform: &Terraform) 
         &autoscaled,
         "Apply complete! Resources: 0 added, 1 changed, 0 destroyed.",
     )?;
+    let gpu = gke_pool(&records(&emulator)?, "gpu")
+        .cloned()
+        .expect("the GPU pool");
+    assert_eq!(gpu["autoscaling"]["enabled"], true, "{gpu}");
+    assert_eq!(gpu["autoscaling"]["minNodeCount"], 1, "{gpu}");
+    assert_eq!(gpu["autoscaling"]["maxNodeCount"], 3, "{gpu}");
+
+    // ... and its node counts: scale to zero, up to five.
+    let rescaled = replaced(
+        &autoscaled,
+        "    min = 1\n    max = 3\n",
+        "    min = 0\n    max = 5\n",
+    );
+    apply_in_place(
+        &workdir,
+        &emulator,
+        &rescaled,
+        "Apply complete! Resources: 0 added, 1 changed, 0 destroyed.",
+    )?;
     let now = records(&emulator)?;
     let gpu = gke_pool(&now, "gpu").expect("the GPU pool");
-    assert_eq!(gpu["autoscaling"]["enabled"], true, "{gpu}");
-    assert_eq!(gpu["autoscaling"]["maxNodeCount"], 3, "{gpu}");
+    // Proto3 JSON leaves a zero out.
+    assert_eq!(
+        gpu["autoscaling"]["minNodeCount"].as_i64().unwrap_or(0),
+        0,
+        "{gpu}"
+    );
+    assert_eq!(gpu["autoscaling"]["maxNodeCount"], 5, "{gpu}");
     assert_eq!(
         count(&now, "node_pools"),
         3,
