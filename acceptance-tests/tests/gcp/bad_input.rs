@@ -99,14 +99,14 @@ fn mistakes() -> Vec<Mistake> {
             gcp_block: true,
             resource: key("aws {}"),
             says: &["aws", "gcp"],
-            points_at: "aws {}",
+            points_at: r#"resource "mlcloud_kms_key" "etcd" {"#,
         },
         Mistake {
             what: "an azure {} block on a gcp key",
             gcp_block: true,
             resource: key("azure {\n  resource_group_name = \"ml\"\n}"),
             says: &["azure", "gcp"],
-            points_at: "azure {",
+            points_at: r#"resource "mlcloud_kms_key" "etcd" {"#,
         },
         Mistake {
             what: "tpu {} on a GPU pool",

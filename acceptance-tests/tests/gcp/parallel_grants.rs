@@ -23,6 +23,11 @@ resource "mlcloud_identity" "reader_a" {
   name     = "ml-reader-a"
   location = "us-central1"
   purpose  = "workload"
+  workload {
+    cluster_id      = "projects/mlcloud-emulator/locations/us-central1/clusters/ml"
+    namespace       = "readers"
+    service_account = "reader-a"
+  }
   grants   = [{ action = "kms_decrypt", target = mlcloud_kms_key.models.key_ref }]
 }
 
@@ -31,6 +36,11 @@ resource "mlcloud_identity" "reader_b" {
   name     = "ml-reader-b"
   location = "us-central1"
   purpose  = "workload"
+  workload {
+    cluster_id      = "projects/mlcloud-emulator/locations/us-central1/clusters/ml"
+    namespace       = "readers"
+    service_account = "reader-b"
+  }
   grants   = [{ action = "kms_decrypt", target = mlcloud_kms_key.models.key_ref }]
 }
 "#;

@@ -26,9 +26,7 @@ fn a_new_accelerator_replaces_the_pool(terraform: &Terraform) -> TestResult {
     workdir
         .plan()?
         .assert_stdout_contains("# mlcloud_node_pool.gpu must be replaced")
-        .assert_stdout_contains(
-            "resolved_machine_type = \"g2-standard-4\" -> \"n1-standard-4\" # forces replacement",
-        )
+        .assert_stdout_contains("\"g2-standard-4\" -> \"n1-standard-4\" # forces replacement")
         .assert_stdout_contains("Plan: 1 to add, 0 to change, 1 to destroy.");
     workdir
         .apply()?
