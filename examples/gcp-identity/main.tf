@@ -14,13 +14,3 @@ resource "mlcloud_identity" "cluster" {
   purpose = "cluster"
   tags    = var.tags
 }
-
-# A workload's service account that may decrypt with the given keys
-# (roles/cloudkms.cryptoKeyDecrypter on each key, nothing on the project).
-resource "mlcloud_identity" "reader" {
-  cloud   = "gcp"
-  name    = "${var.name_prefix}-reader"
-  purpose = "workload"
-  grants  = [for key in var.kms_decrypt_key_refs : { action = "kms_decrypt", target = key }]
-  tags    = var.tags
-}

@@ -12,8 +12,3 @@ output "cluster_service_account" {
   description = "The cluster identity's service account email."
   value       = mlcloud_identity.cluster.principal
 }
-
-output "reader_service_account" {
-  description = "The reader's service account email."
-  value       = mlcloud_identity.reader.principal
-}

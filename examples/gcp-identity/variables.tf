@@ -40,7 +40,7 @@ variable "default_tags" {
 }
 
 variable "name_prefix" {
-  description = "Prefix of the service account ids (<prefix>-nodes, <prefix>-cluster, <prefix>-reader)."
+  description = "Prefix of the service account ids (<prefix>-nodes, <prefix>-cluster)."
   type        = string
   default     = "ml"
 
@@ -48,12 +48,6 @@ variable "name_prefix" {
     condition     = can(regex("^[a-z][-a-z0-9]{1,21}$", var.name_prefix))
     error_message = "The name_prefix must be 2 to 22 lowercase letters, digits or '-', starting with a letter, so each account id is 6 to 30 characters."
   }
-}
-
-variable "kms_decrypt_key_refs" {
-  description = "Crypto key resource names (an mlcloud_kms_key's key_ref) the reader may decrypt with."
-  type        = list(string)
-  default     = []
 }
 
 variable "tags" {

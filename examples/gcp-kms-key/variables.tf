@@ -50,23 +50,6 @@ variable "name" {
   }
 }
 
-variable "key_ring" {
-  description = "Key ring to create the key in (created if missing). Null: <name>-ring."
-  type        = string
-  default     = null
-}
-
-variable "protection_level" {
-  description = "HSM or SOFTWARE."
-  type        = string
-  default     = "HSM"
-
-  validation {
-    condition     = contains(["HSM", "SOFTWARE"], var.protection_level)
-    error_message = "The protection_level must be \"HSM\" or \"SOFTWARE\"."
-  }
-}
-
 variable "rotation_period_days" {
   description = "Days between automatic rotations (at least 1)."
   type        = number

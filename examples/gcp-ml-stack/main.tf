@@ -43,8 +43,6 @@ resource "mlcloud_identity" "inference" {
   grants = [
     { action = "kms_decrypt", target = mlcloud_kms_key.secrets.key_ref },
   ]
-
-  tags = var.tags
 }
 
 # ---------------------------------------------------------------- cluster
@@ -95,8 +93,11 @@ resource "mlcloud_node_pool" "tpu" {
   }
 
   tpu {
-    topology = var.tpu_topology
+    topology = "2x4"
   }
+
+  # 2x4 chips on 4-chip VMs: the node count follows from the topology.
+  node_count = 2
 
   labels           = { workload = "training" }
   node_identity_id = mlcloud_identity.node.id

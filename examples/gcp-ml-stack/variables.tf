@@ -74,12 +74,6 @@ variable "gpu_capacity_type" {
   default     = "on_demand"
 }
 
-variable "tpu_topology" {
-  description = "Topology of the TPU v5e slice; its chips over 4 per VM give the nodes."
-  type        = string
-  default     = "2x4"
-}
-
 variable "serving_namespace" {
   description = "Namespace of the inference Kubernetes service account."
   type        = string

@@ -161,7 +161,8 @@ fn each_mistake_is_an_error_on_its_attribute(terraform: &Terraform) -> TestResul
         if index == 0 {
             workdir.init()?;
         }
-        let diagnostics = failed_plan_diagnostics(&workdir)?;
+        let diagnostics = failed_plan_diagnostics(&workdir)
+            .unwrap_or_else(|e| panic!("{}: the plan should fail: {e}", mistake.what));
         let error = diagnostics
             .iter()
             .filter(|d| d.severity == "error")

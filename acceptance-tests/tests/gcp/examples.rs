@@ -72,7 +72,6 @@ fn single_resource_examples(terraform: &Terraform) -> TestResult {
                 [
                     outputs.string("cluster_service_account"),
                     outputs.string("node_service_account"),
-                    outputs.string("reader_service_account"),
                 ],
                 "{held:#}"
             );

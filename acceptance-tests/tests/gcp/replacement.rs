@@ -1,5 +1,6 @@
-//! A change GKE cannot make in place: the GPU pool's accelerator (from L4 on g2 to T4
-//! on n1, a different machine type). The plan says the pool must be replaced because
+//! A change GKE cannot make in place: the GPU pool's accelerators per node (one L4 on
+//! g2-standard-4 to two on g2-standard-24, a different machine type). The plan says
+//! the pool must be replaced because
 //! of its resolved machine type, apply replaces it (the rest of the stack stays), and
 //! the next plan is empty.
 
@@ -7,9 +8,9 @@ use acceptance_tests::{MlcloudEmulator, Terraform, TestResult};
 
 use crate::stack::{STACK, count, gke_pool, module, records, workdir};
 
-acceptance_tests::scenarios_on_terraform_1_15!(a_new_accelerator_replaces_the_pool);
+acceptance_tests::scenarios_on_terraform_1_15!(more_accelerators_per_node_replace_the_pool);
 
-fn a_new_accelerator_replaces_the_pool(terraform: &Terraform) -> TestResult {
+fn more_accelerators_per_node_replace_the_pool(terraform: &Terraform) -> TestResult {
     let emulator = MlcloudEmulator::start(&[])?;
     let workdir = workdir(terraform, &emulator, STACK)?;
     workdir.apply()?;
@@ -20,13 +21,17 @@ fn a_new_accelerator_replaces_the_pool(terraform: &Terraform) -> TestResult {
         "{created}"
     );
 
-    let t4 = STACK.replacen("type = \"nvidia-l4\"", "type = \"nvidia-t4\"", 1);
-    assert_ne!(t4, STACK);
-    workdir.write("main.tf", &module(&emulator, &t4))?;
+    let two = STACK.replacen(
+        "    type = \"nvidia-l4\"\n",
+        "    type  = \"nvidia-l4\"\n    count = 2\n",
+        1,
+    );
+    assert_ne!(two, STACK);
+    workdir.write("main.tf", &module(&emulator, &two))?;
     workdir
         .plan()?
         .assert_stdout_contains("# mlcloud_node_pool.gpu must be replaced")
-        .assert_stdout_contains("\"g2-standard-4\" -> \"n1-standard-4\" # forces replacement")
+        .assert_stdout_contains("\"g2-standard-4\" -> \"g2-standard-24\" # forces replacement")
         .assert_stdout_contains("Plan: 1 to add, 0 to change, 1 to destroy.");
     workdir
         .apply()?
