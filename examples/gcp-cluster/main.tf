@@ -14,8 +14,10 @@ resource "mlcloud_identity" "node" {
   tags    = var.tags
 }
 
-# GKE with private nodes and a private endpoint, Workload Identity, shielded nodes and
-# a system pool running as the node identity.
+# GKE with private nodes and a private endpoint (control plane range 172.16.0.0/28 on
+# the default network), Workload Identity, shielded nodes and a system pool running as
+# the node identity. A gcp { network, subnetwork, master_ipv4_cidr_block } block would
+# choose others.
 resource "mlcloud_cluster" "this" {
   cloud             = "gcp"
   name              = var.cluster_name
@@ -26,12 +28,6 @@ resource "mlcloud_cluster" "this" {
   system_pool {
     node_count       = var.system_node_count
     node_identity_id = mlcloud_identity.node.id
-  }
-
-  gcp {
-    network                = var.network
-    subnetwork             = var.subnetwork
-    master_ipv4_cidr_block = var.master_ipv4_cidr_block
   }
 
   tags = var.tags

@@ -73,24 +73,6 @@ variable "authorized_cidrs" {
   default     = []
 }
 
-variable "network" {
-  description = "VPC network of the cluster."
-  type        = string
-  default     = "default"
-}
-
-variable "subnetwork" {
-  description = "Subnetwork of the nodes."
-  type        = string
-  default     = "default"
-}
-
-variable "master_ipv4_cidr_block" {
-  description = "The control plane's private /28."
-  type        = string
-  default     = "172.16.0.0/28"
-}
-
 variable "tags" {
   description = "Labels of the cluster, its key and identity, over the default tags."
   type        = map(string)

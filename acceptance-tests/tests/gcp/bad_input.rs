@@ -206,12 +206,18 @@ fn an_api_error_reaches_the_user_with_its_status(terraform: &Terraform) -> TestR
         &key("gcp {\n  project = \"someone-elses\"\n}"),
     )?;
     let failed = workdir.apply_expect_error()?;
+    // Terraform wraps long lines.
+    let said = failed
+        .stderr
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     for needle in [
         "PERMISSION_DENIED",
         "Permission denied on resource project someone-elses",
     ] {
         assert!(
-            failed.stderr.contains(needle),
+            said.contains(needle),
             "the error should say {needle:?}\n{failed}"
         );
     }

@@ -40,11 +40,11 @@ fn more_accelerators_per_node_replace_the_pool(terraform: &Terraform) -> TestRes
     let after = records(&emulator)?;
     let replaced = gke_pool(&after, "gpu").expect("the new GPU pool");
     assert_eq!(
-        replaced["config"]["machineType"], "n1-standard-4",
+        replaced["config"]["machineType"], "g2-standard-24",
         "{replaced}"
     );
     assert_eq!(
-        replaced["config"]["accelerators"][0]["acceleratorType"], "nvidia-tesla-t4",
+        replaced["config"]["accelerators"][0]["acceleratorCount"], "2",
         "{replaced}"
     );
     assert_eq!(count(&after, "clusters"), 1);
