@@ -1,3 +1,9 @@
+resource "mlcloud_kms_key" "secrets" {
+  cloud = "gcp"
+  name  = "${var.cluster_name}-secrets"
+  tags  = var.tags
+}
+
 resource "mlcloud_identity" "node" {
   cloud   = "gcp"
   name    = "${var.cluster_name}-nodes"
@@ -6,8 +12,9 @@ resource "mlcloud_identity" "node" {
 }
 
 resource "mlcloud_cluster" "this" {
-  cloud = "gcp"
-  name  = var.cluster_name
+  cloud             = "gcp"
+  name              = var.cluster_name
+  encryption_key_id = mlcloud_kms_key.secrets.key_ref
 
   system_pool {
     node_count       = 1

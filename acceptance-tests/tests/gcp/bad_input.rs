@@ -115,7 +115,8 @@ fn mistakes() -> Vec<Mistake> {
                 "node_count = 1\naccelerator {\n  type = \"nvidia-l4\"\n}\ntpu {\n  topology = \"2x4\"\n}",
             ),
             says: &["tpu {}", "nvidia-l4"],
-            points_at: "tpu {",
+            // Terraform points a nested block's diagnostic at its resource.
+            points_at: r#"resource "mlcloud_node_pool" "pool" {"#,
         },
         Mistake {
             what: "a provider block without gcp {}",
