@@ -1,5 +1,6 @@
 //! `with-emulators [--aws-network] -- COMMAND [ARG...]`
 //! `with-emulators --azure [--azure-group NAME]... -- COMMAND [ARG...]`
+//! `with-emulators --gcp -- COMMAND [ARG...]`
 //!
 //! Runs COMMAND against the local emulators the acceptance tests use, started the same
 //! way (acceptance_tests::emulator), and stops them when it ends: what `scripts/try`
@@ -27,6 +28,11 @@
 //! - each `--azure-group NAME` made as a resource group in westeurope (mlcloud
 //!   creates resources in groups it does not own).
 //!
+//! With `--gcp`, mlcloud-emulator alone (no moto), and `MLCLOUD_GCP_ENDPOINT` (its gcp
+//! part, every Google API on one URL), `MLCLOUD_GCP_PROJECT` (the project it plays),
+//! `MLCLOUD_GCP_CREDENTIALS` (the service-account key file it generated) and
+//! `MLCLOUD_EMULATOR_ADMIN`.
+//!
 //! The exit status is COMMAND's. Should this process be killed, the kernel stops the
 //! emulators with it.
 
@@ -38,7 +44,7 @@ use acceptance_tests::azure_arm::AzureArm;
 use acceptance_tests::moto::{CREDENTIALS_ENV, Moto, MotoError};
 use acceptance_tests::{HarnessError, MlcloudEmulator, clean_env};
 
-const USAGE: &str = "usage: with-emulators [--aws-network] -- COMMAND [ARG...]\n       with-emulators --azure [--azure-group NAME]... -- COMMAND [ARG...]";
+const USAGE: &str = "usage: with-emulators [--aws-network] -- COMMAND [ARG...]\n       with-emulators --azure [--azure-group NAME]... -- COMMAND [ARG...]\n       with-emulators --gcp -- COMMAND [ARG...]";
 
 #[derive(Debug, thiserror::Error)]
 enum Error {
@@ -61,6 +67,8 @@ struct Options {
     /// Start mlcloud-emulator's azure part instead of moto.
     azure: bool,
     azure_groups: Vec<String>,
+    /// Start mlcloud-emulator's gcp part instead of moto.
+    gcp: bool,
     command: Vec<OsString>,
 }
 
@@ -78,12 +86,14 @@ fn parse(mut args: impl Iterator<Item = OsString>) -> Result<Options, Error> {
     let mut aws_network = false;
     let mut azure = false;
     let mut azure_groups = Vec::new();
+    let mut gcp = false;
     loop {
         match args.next() {
             None => return Err(Error::Usage("no command after --".into())),
             Some(arg) if arg == "--" => break,
             Some(arg) if arg == "--aws-network" => aws_network = true,
             Some(arg) if arg == "--azure" => azure = true,
+            Some(arg) if arg == "--gcp" => gcp = true,
             Some(arg) if arg == "--azure-group" => match args.next() {
                 Some(name) => azure_groups.push(name.to_string_lossy().into_owned()),
                 None => return Err(Error::Usage("--azure-group needs a NAME".into())),
@@ -105,6 +115,11 @@ fn parse(mut args: impl Iterator<Item = OsString>) -> Result<Options, Error> {
             "--aws-network is for AWS, not with --azure".into(),
         ));
     }
+    if gcp && (azure || aws_network) {
+        return Err(Error::Usage(
+            "--gcp runs the Google Cloud emulator alone, not with --azure or --aws-network".into(),
+        ));
+    }
     if !azure && !azure_groups.is_empty() {
         return Err(Error::Usage("--azure-group needs --azure".into()));
     }
@@ -112,6 +127,7 @@ fn parse(mut args: impl Iterator<Item = OsString>) -> Result<Options, Error> {
         aws_network,
         azure,
         azure_groups,
+        gcp,
         command,
     })
 }
@@ -123,6 +139,10 @@ fn run(options: &Options) -> Result<ExitCode, Error> {
     if options.azure {
         // Kept alive until COMMAND ends.
         let _emulator = with_azure(&mut command, &options.azure_groups)?;
+        return status_of(&mut command, options);
+    }
+    if options.gcp {
+        let _emulator = with_gcp(&mut command)?;
         return status_of(&mut command, options);
     }
     let _moto = with_aws(&mut command, options.aws_network)?;
@@ -167,6 +187,22 @@ fn with_azure(command: &mut Command, groups: &[String]) -> Result<MlcloudEmulato
         .env("ARM_CA_CERTIFICATE_FILE", field("ca_file"))
         .env("MLCLOUD_AZURE_RESOURCE_MANAGER", field("resource_manager"))
         .env("MLCLOUD_AZURE_ACTIVE_DIRECTORY", field("active_directory"))
+        .env(
+            "MLCLOUD_EMULATOR_ADMIN",
+            ready["admin"].as_str().unwrap_or_default(),
+        );
+    Ok(emulator)
+}
+
+/// mlcloud-emulator (its gcp part), and COMMAND's environment.
+fn with_gcp(command: &mut Command) -> Result<MlcloudEmulator, Error> {
+    let emulator = MlcloudEmulator::start(&[])?;
+    let ready = emulator.ready();
+    let field = |name: &str| ready["gcp"][name].as_str().unwrap_or_default().to_owned();
+    command
+        .env("MLCLOUD_GCP_ENDPOINT", field("endpoint"))
+        .env("MLCLOUD_GCP_PROJECT", field("project"))
+        .env("MLCLOUD_GCP_CREDENTIALS", field("credentials_file"))
         .env(
             "MLCLOUD_EMULATOR_ADMIN",
             ready["admin"].as_str().unwrap_or_default(),

@@ -385,25 +385,61 @@ impl GcpBackend {
             .ok_or_else(|| CloudError::Invalid(format!("{id:?} is not a GKE cluster id")))
     }
 
-    async fn update_cluster(
-        &self,
-        name: &ClusterName,
-        update: ClusterUpdate,
-        deadline: &Deadline,
-    ) -> Result<(), CloudError> {
-        let w = what(&name.name());
-        self.cluster_operation(name, "UpdateCluster", deadline, || async {
-            self.clients
-                .container
-                .update_cluster()
-                .set_name(name.name())
-                .set_update(update.clone())
-                .send()
-                .boxed()
-                .await
-                .map_err(err(Service::Container, "UpdateCluster", &w))
-        })
-        .await
+    /// One `clusters.update`. A plain function returning a boxed future, and the
+    /// `ClusterUpdate` made inside it, for the reason `find_cluster` gives: the update
+    /// below would otherwise hold every branch's large message in one poll frame.
+    fn update_cluster<'a>(
+        &'a self,
+        name: &'a ClusterName,
+        update: impl FnOnce() -> ClusterUpdate + Send + 'a,
+        deadline: &'a Deadline,
+    ) -> BoxFuture<'a, Result<(), CloudError>> {
+        async move {
+            let update = Box::new(update());
+            let w = what(&name.name());
+            self.cluster_operation(name, "UpdateCluster", deadline, || async {
+                self.clients
+                    .container
+                    .update_cluster()
+                    .set_name(name.name())
+                    .set_update(update.as_ref().clone())
+                    .send()
+                    .boxed()
+                    .await
+                    .map_err(err(Service::Container, "UpdateCluster", &w))
+            })
+            .await
+        }
+        .boxed()
+    }
+
+    /// The cluster's resource labels, written with its current label fingerprint
+    /// (boxed like `update_cluster`).
+    fn set_cluster_labels<'a>(
+        &'a self,
+        name: &'a ClusterName,
+        spec: &'a ClusterSpec,
+        deadline: &'a Deadline,
+    ) -> BoxFuture<'a, Result<(), CloudError>> {
+        async move {
+            let fingerprint = self.find_cluster(name).await?.label_fingerprint;
+            let w = what(&name.name());
+            let wanted = labels::expand_labels(&spec.tags, &spec.name);
+            self.cluster_operation(name, "SetLabels", deadline, || async {
+                self.clients
+                    .container
+                    .set_labels()
+                    .set_name(name.name())
+                    .set_resource_labels(wanted.clone())
+                    .set_label_fingerprint(&fingerprint)
+                    .send()
+                    .boxed()
+                    .await
+                    .map_err(err(Service::Container, "SetLabels", &w))
+            })
+            .await
+        }
+        .boxed()
     }
 }
 
@@ -496,7 +532,7 @@ impl ObjectBackend<ClusterSpec, ClusterState> for GcpBackend {
         {
             self.update_cluster(
                 &name,
-                ClusterUpdate::new().set_desired_master_version(v),
+                || ClusterUpdate::new().set_desired_master_version(v),
                 &deadline,
             )
             .await?;
@@ -507,9 +543,11 @@ impl ObjectBackend<ClusterSpec, ClusterState> for GcpBackend {
             }
             self.update_cluster(
                 &name,
-                ClusterUpdate::new().set_desired_database_encryption(expand_encryption(
-                    spec.encryption_key_id.as_deref(),
-                )),
+                || {
+                    ClusterUpdate::new().set_desired_database_encryption(expand_encryption(
+                        spec.encryption_key_id.as_deref(),
+                    ))
+                },
                 &deadline,
             )
             .await?;
@@ -517,9 +555,11 @@ impl ObjectBackend<ClusterSpec, ClusterState> for GcpBackend {
         if spec.endpoint_access != prior.endpoint_access {
             self.update_cluster(
                 &name,
-                ClusterUpdate::new().set_desired_enable_private_endpoint(
-                    spec.endpoint_access == EndpointAccess::Private,
-                ),
+                || {
+                    ClusterUpdate::new().set_desired_enable_private_endpoint(
+                        spec.endpoint_access == EndpointAccess::Private,
+                    )
+                },
                 &deadline,
             )
             .await?;
@@ -527,9 +567,11 @@ impl ObjectBackend<ClusterSpec, ClusterState> for GcpBackend {
         if spec.authorized_cidrs != prior.authorized_cidrs {
             self.update_cluster(
                 &name,
-                ClusterUpdate::new().set_desired_master_authorized_networks_config(
-                    expand_authorized(&spec.authorized_cidrs),
-                ),
+                || {
+                    ClusterUpdate::new().set_desired_master_authorized_networks_config(
+                        expand_authorized(&spec.authorized_cidrs),
+                    )
+                },
                 &deadline,
             )
             .await?;
@@ -537,7 +579,7 @@ impl ObjectBackend<ClusterSpec, ClusterState> for GcpBackend {
         if spec.logging != prior.logging {
             self.update_cluster(
                 &name,
-                ClusterUpdate::new().set_desired_logging_config(expand_logging(spec)),
+                || ClusterUpdate::new().set_desired_logging_config(expand_logging(spec)),
                 &deadline,
             )
             .await?;
@@ -560,22 +602,7 @@ impl ObjectBackend<ClusterSpec, ClusterState> for GcpBackend {
             .await?;
         }
         if spec.tags != prior.tags {
-            let current = self.find_cluster(&name).await?;
-            let w = what(&name.name());
-            let wanted = labels::expand_labels(&spec.tags, &spec.name);
-            self.cluster_operation(&name, "SetLabels", &deadline, || async {
-                self.clients
-                    .container
-                    .set_labels()
-                    .set_name(name.name())
-                    .set_resource_labels(wanted.clone())
-                    .set_label_fingerprint(&current.label_fingerprint)
-                    .send()
-                    .boxed()
-                    .await
-                    .map_err(err(Service::Container, "SetLabels", &w))
-            })
-            .await?;
+            self.set_cluster_labels(&name, spec, &deadline).await?;
         }
         let c = self.wait_cluster_running(&name, &deadline).await?;
         Ok(with_spec_only(

@@ -83,7 +83,11 @@ pub fn check_model_store(target: &str) -> Result<(), String> {
 fn pool_offering(config: &Value) -> Option<&'static Offering> {
     if let Some(acc) = config.attr("accelerator").filter(|a| !a.is_null()) {
         let ty = str_at(acc, "type")?;
-        let count = acc.attr("count").map_or(Some(1), Value::as_i64)?;
+        // An unset count is null in the configuration: one per node.
+        let count = acc
+            .attr("count")
+            .filter(|c| !c.is_null())
+            .map_or(Some(1), Value::as_i64)?;
         return catalog::machine_type(Cloud::Gcp, ty, u32::try_from(count).ok()?).ok();
     }
     catalog::by_machine_type(Cloud::Gcp, str_at(config, "machine_type")?)
