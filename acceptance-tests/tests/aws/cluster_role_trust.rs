@@ -52,7 +52,7 @@ fn the_cluster_role_trusts_eks_for_its_cluster_only(terraform: &Terraform) -> Te
     let condition = trust_condition(&records)?;
     assert_eq!(
         source_arns(&condition),
-        [cluster_arn.clone()],
+        std::slice::from_ref(&cluster_arn),
         "{condition}"
     );
     assert_eq!(source_accounts(&condition), [ACCOUNT_ID], "{condition}");
@@ -100,7 +100,7 @@ fn the_cluster_role_trusts_eks_for_its_cluster_only(terraform: &Terraform) -> Te
     let condition = trust_condition(&records)?;
     assert_eq!(
         source_arns(&condition),
-        [cluster_arn.clone()],
+        std::slice::from_ref(&cluster_arn),
         "{condition}"
     );
     assert_eq!(source_accounts(&condition), [ACCOUNT_ID], "{condition}");

@@ -1,7 +1,7 @@
 //! Checks shared by the stories: Terraform's diagnostics, the state's tags, ids and
 //! identities, and what the provider sent to moto.
 
-use acceptance_tests::{AwsRequest, Diagnostic, HarnessError, Moto, MotoError, State, Workdir};
+use acceptance_tests::{AwsRequest, Moto, MotoError, State};
 use serde_json::Value;
 
 use crate::records::{Tags, state_tags};
