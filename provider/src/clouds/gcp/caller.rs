@@ -113,12 +113,12 @@ async fn ask_tokeninfo(url: &str, creds: &Credentials) -> Result<String, CloudEr
     let status = answer.status();
     let body: Value = answer.json().await.unwrap_or(Value::Null);
     if !status.is_success() {
+        let error = body["error"].as_str().unwrap_or("no error code");
         let why = body["error_description"]
             .as_str()
-            .or(body["error"].as_str())
             .unwrap_or("no reason given");
         return Err(CloudError::Invalid(format!(
-            "Google's tokeninfo refused the token ({status}: {why})"
+            "Google's tokeninfo refused the token ({status}: {error}: {why})"
         )));
     }
     body["email"]

@@ -362,7 +362,10 @@ impl GcpBackend {
         c: &Cluster,
     ) -> Result<ClusterState, CloudError> {
         let mut state = flatten_cluster(c, name, self.default_project());
-        state.admin_principals = self.read_admins(&name.project, &c.resource_labels).await?;
+        state.admin_principals = self
+            .read_admins(&name.project, &c.resource_labels)
+            .boxed()
+            .await?;
         Ok(state)
     }
 
@@ -476,10 +479,12 @@ impl ObjectBackend<ClusterSpec, ClusterState> for GcpBackend {
         if let Some(key) = &spec.encryption_key_id {
             self.allow_gke_to_use(&name.project, key, &deadline).await?;
             self.allow_compute_to_use(&name.project, key, &deadline)
+                .boxed()
                 .await?;
         }
         let admins = self
             .grant_admins(&name.project, &spec.admin_principals, &deadline)
+            .boxed()
             .await?;
         let w = what(&name.name());
         let cluster = expand_cluster(&name, spec, &admins)?;
@@ -538,7 +543,7 @@ impl ObjectBackend<ClusterSpec, ClusterState> for GcpBackend {
     async fn read(&self, id: &str) -> Result<Option<ClusterState>, CloudError> {
         let name = Self::parse_cluster_id(id)?;
         match found(self.find_cluster(&name).await)? {
-            Some(c) => self.read_cluster_state(&name, &c).await.map(Some),
+            Some(c) => self.read_cluster_state(&name, &c).boxed().await.map(Some),
             None => Ok(None),
         }
     }
@@ -562,6 +567,7 @@ impl ObjectBackend<ClusterSpec, ClusterState> for GcpBackend {
                 ClusterUpdate::new().set_desired_master_version(v),
                 &deadline,
             )
+            .boxed()
             .await?;
             // The system pool follows, never ahead of the control plane.
             let pool = format!("{}/nodePools/{SYSTEM_POOL}", name.name());
@@ -577,12 +583,17 @@ impl ObjectBackend<ClusterSpec, ClusterState> for GcpBackend {
                     .await
                     .map_err(err(Service::Container, "UpdateNodePool", &w))
             })
+            .boxed()
             .await?;
         }
         let current = self.find_cluster(&name).await?;
         let mut admins = cluster_admins::admin_labels(&current.resource_labels);
         let added = spec.admin_principals.difference(&prior.admin_principals);
-        admins.extend(self.grant_admins(&name.project, added, &deadline).await?);
+        admins.extend(
+            self.grant_admins(&name.project, added, &deadline)
+                .boxed()
+                .await?,
+        );
         let removed: Vec<&String> = prior
             .admin_principals
             .difference(&spec.admin_principals)
@@ -593,6 +604,7 @@ impl ObjectBackend<ClusterSpec, ClusterState> for GcpBackend {
             removed.iter().copied(),
             &deadline,
         )
+        .boxed()
         .await?;
         for member in removed {
             admins.remove(&admin_label(member));
@@ -608,6 +620,7 @@ impl ObjectBackend<ClusterSpec, ClusterState> for GcpBackend {
                 )),
                 &deadline,
             )
+            .boxed()
             .await?;
         }
         if spec.endpoint_access != prior.endpoint_access {
@@ -618,6 +631,7 @@ impl ObjectBackend<ClusterSpec, ClusterState> for GcpBackend {
                 ),
                 &deadline,
             )
+            .boxed()
             .await?;
         }
         if spec.authorized_cidrs != prior.authorized_cidrs {
@@ -628,6 +642,7 @@ impl ObjectBackend<ClusterSpec, ClusterState> for GcpBackend {
                 ),
                 &deadline,
             )
+            .boxed()
             .await?;
         }
         if spec.logging != prior.logging {
@@ -636,6 +651,7 @@ impl ObjectBackend<ClusterSpec, ClusterState> for GcpBackend {
                 ClusterUpdate::new().set_desired_logging_config(expand_logging(spec)),
                 &deadline,
             )
+            .boxed()
             .await?;
         }
         if spec.system_pool.node_count != prior.system_pool.node_count {
@@ -675,7 +691,7 @@ impl ObjectBackend<ClusterSpec, ClusterState> for GcpBackend {
         }
         let c = self.wait_cluster_running(&name, &deadline).await?;
         Ok(with_spec_only(
-            self.read_cluster_state(&name, &c).await?,
+            self.read_cluster_state(&name, &c).boxed().await?,
             spec,
         ))
     }
@@ -690,7 +706,7 @@ impl ObjectBackend<ClusterSpec, ClusterState> for GcpBackend {
             .unwrap_or_default();
         let admins = match recorded.is_empty() {
             true => BTreeSet::new(),
-            false => self.read_admins(&name.project, &recorded).await?,
+            false => self.read_admins(&name.project, &recorded).boxed().await?,
         };
         gone_is_ok(
             self.cluster_operation(&name, "DeleteCluster", &deadline, || async {
@@ -706,6 +722,7 @@ impl ObjectBackend<ClusterSpec, ClusterState> for GcpBackend {
             .await,
         )?;
         self.revoke_admins(&name, &recorded, &admins, &deadline)
+            .boxed()
             .await
     }
 

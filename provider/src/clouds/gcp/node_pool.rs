@@ -338,7 +338,7 @@ impl ObjectBackend<NodePoolSpec, NodePoolState> for GcpBackend {
         let cluster_key;
         let spec = if spec.disk_encryption_key_id.is_none() {
             cluster_key = NodePoolSpec {
-                disk_encryption_key_id: self.cluster_key(&name.cluster).await?,
+                disk_encryption_key_id: self.cluster_key(&name.cluster).boxed().await?,
                 ..spec.clone()
             };
             &cluster_key
@@ -349,6 +349,7 @@ impl ObjectBackend<NodePoolSpec, NodePoolState> for GcpBackend {
         let w = what(&name.name());
         if let Some(key) = &spec.disk_encryption_key_id {
             self.allow_compute_to_use(&name.cluster.project, key, &deadline)
+                .boxed()
                 .await?;
         }
         let created = self
@@ -428,6 +429,7 @@ impl ObjectBackend<NodePoolSpec, NodePoolState> for GcpBackend {
                     .await
                     .map_err(err(Service::Container, "UpdateNodePool", &w))
             })
+            .boxed()
             .await?;
         }
         if spec.tpu_topology.is_none() && spec.scaling != prior.scaling {
