@@ -81,7 +81,19 @@ fn googles_python_sdks_walk_a_gke_stack_through_the_gcp_part() -> TestResult {
     assert_eq!(statuses("container.clusters.create"), [400, 200, 409]);
     assert_eq!(statuses("iam.serviceAccounts.setIamPolicy"), [200, 409]);
     assert!(statuses("oauth2.token").contains(&200), "{requests:?}");
-    assert_eq!(statuses("storage.buckets.setIamPolicy"), [200, 412]);
+    // The prefix grant: refused without uniform access, written on the uniform bucket.
+    assert_eq!(
+        statuses("storage.buckets.setIamPolicy"),
+        [200, 412, 400, 200]
+    );
+    assert_eq!(statuses("oauth2.tokeninfo"), [200, 400]);
+    // Two minors at once refused, one minor up; a node version past the control
+    // plane refused; a boot-disk key the Compute Engine agent may not use refused.
+    assert_eq!(statuses("container.clusters.update"), [200, 409, 400, 200]);
+    assert!(
+        statuses("container.nodePools.update").contains(&400),
+        "{requests:?}"
+    );
     Ok(())
 }
 

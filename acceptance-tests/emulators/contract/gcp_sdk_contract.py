@@ -111,6 +111,7 @@ class Stack:
         key = self.key()
         cluster = self.cluster(account, key)
         self.pools(cluster, account)
+        self.upgrade_and_disk_key(key, account)
         self.bucket_grant(account)
         self.teardown(cluster, key, account)
         return self.did
@@ -144,6 +145,9 @@ class Stack:
             timeout=10,
         )
         assert answer.status_code == 200, answer.text
+        # tokeninfo names the account an access token belongs to.
+        info = requests.post(f"{self.endpoint}/tokeninfo", data={"access_token": exchanging.token}, timeout=10)
+        assert info.status_code == 200 and info.json()["email"] == exchanging.service_account_email, info.text
         # The self-signed JWT path (what the Rust auth crate does for keys): the JWT
         # itself is the bearer token, no token endpoint involved.
         self_signed = service_account.Credentials.from_service_account_file(
@@ -158,7 +162,9 @@ class Stack:
             timeout=10,
         )
         assert answer.status_code == 200, answer.text
-        self.did.append("project + auth (self-signed JWT, token exchange, refusals)")
+        info = requests.get(f"{self.endpoint}/tokeninfo", params={"access_token": self_signed.token}, timeout=10)
+        assert info.status_code == 400 and info.json()["error"] == "invalid_token", info.text
+        self.did.append("project + auth (self-signed JWT, token exchange, tokeninfo, refusals)")
 
     def service_account(self):
         parent = f"projects/{self.project}"
@@ -358,6 +364,39 @@ class Stack:
         assert [c.name for c in listed.clusters] == ["ml"]
         self.did.append("gpu pool + multi-host tpu pool, resized, autoscaled, relabelled")
 
+    def upgrade_and_disk_key(self, key, account):
+        """One minor up for the control plane, then a pool; a pool never ahead of it;
+        boot disks on a key the Compute Engine agent may use."""
+        name = f"{self.parent}/clusters/ml"
+        refused(400, "INVALID_ARGUMENT", self.gke.update_cluster, name=name,
+                update=container_v1.ClusterUpdate(desired_master_version="1.33"))
+        operation = self.gke.update_cluster(name=name, update=container_v1.ClusterUpdate(desired_master_version="1.32"))
+        assert operation.operation_type == container_v1.Operation.Type.UPGRADE_MASTER, operation
+        self.wait(operation)
+        assert self.gke.get_cluster(name=name).current_master_version.startswith("1.32."), name
+        gpu_name = f"{name}/nodePools/gpu"
+        refused(400, "INVALID_ARGUMENT", self.gke.update_node_pool, request={
+            "name": gpu_name, "node_version": "1.33", "image_type": "COS_CONTAINERD"})
+        self.wait(self.gke.update_node_pool(request={
+            "name": gpu_name, "node_version": "1.32", "image_type": "COS_CONTAINERD"}))
+        assert self.gke.get_node_pool(name=gpu_name).version.startswith("1.32."), gpu_name
+        disks = container_v1.NodePool(
+            name="disks", initial_node_count=1,
+            config=container_v1.NodeConfig(machine_type="e2-standard-4", service_account=account["email"],
+                                           boot_disk_kms_key=key.name),
+        )
+        message = refused(400, "FAILED_PRECONDITION", self.gke.create_node_pool, parent=name, node_pool=disks)
+        assert "compute-system" in message, message
+        agent = f"serviceAccount:service-{self.number}@compute-system.iam.gserviceaccount.com"
+        policy = self.kms.get_iam_policy(request={"resource": key.name})
+        policy.bindings.append(policy_pb2.Binding(role=ENCRYPTER_DECRYPTER, members=[agent]))
+        self.kms.set_iam_policy(request={"resource": key.name, "policy": policy})
+        self.wait(self.gke.create_node_pool(parent=name, node_pool=disks))
+        got = self.gke.get_node_pool(name=f"{name}/nodePools/disks")
+        assert got.config.boot_disk_kms_key == key.name and got.version.startswith("1.32."), got
+        self.wait(self.gke.delete_node_pool(name=f"{name}/nodePools/disks"))
+        self.did.append("control plane 1.31 -> 1.32, a pool after it, boot disks on the key")
+
     def bucket_grant(self, account):
         """model_store_read: roles/storage.objectViewer on the bucket, through the
         Cloud Storage JSON API (read-modify-write by etag; a stale one is 412)."""
@@ -377,7 +416,29 @@ class Stack:
         assert stale.status_code == 412, stale.text
         missing = storage.get(f"{base}/no-such-bucket/iam", timeout=10)
         assert missing.status_code == 404 and missing.json()["error"]["errors"][0]["reason"] == "notFound"
-        self.did.append("bucket + objectViewer grant by etag")
+        # A grant limited to a prefix: a condition, version 3, uniform access only.
+        only = {"title": "llama", "expression": 'resource.name.startsWith("projects/_/buckets/ml-uniform/objects/llama/")'}
+        conditional = {"role": "roles/storage.objectViewer", "members": [f"serviceAccount:{account['email']}"],
+                       "condition": only}
+        policy = storage.get(f"{base}/ml-models/iam", timeout=10).json()
+        policy["version"] = 3
+        policy["bindings"].append(conditional)
+        legacy = storage.put(f"{base}/ml-models/iam", json=policy, timeout=10)
+        assert legacy.status_code == 400 and "uniform" in legacy.text, legacy.text
+        uniform = {"name": "ml-uniform", "iamConfiguration": {"uniformBucketLevelAccess": {"enabled": True}}}
+        created = storage.post(base, params={"project": self.project}, json=uniform, timeout=10)
+        assert created.json()["iamConfiguration"]["uniformBucketLevelAccess"]["enabled"] is True, created.text
+        policy = storage.get(f"{base}/ml-uniform/iam", timeout=10).json()
+        policy["version"] = 3
+        policy["bindings"].append(conditional)
+        written = storage.put(f"{base}/ml-uniform/iam", json=policy, timeout=10)
+        assert written.status_code == 200 and written.json()["version"] == 3, written.text
+        as_v1 = storage.get(f"{base}/ml-uniform/iam", timeout=10)
+        assert as_v1.status_code == 400, as_v1.text
+        as_v3 = storage.get(f"{base}/ml-uniform/iam", params={"optionsRequestedPolicyVersion": 3}, timeout=10)
+        assert as_v3.json()["bindings"][-1]["condition"]["title"] == "llama", as_v3.text
+        assert storage.delete(f"{base}/ml-uniform", timeout=10).status_code == 204
+        self.did.append("bucket + objectViewer grant by etag, a conditional one on a uniform bucket")
 
     def teardown(self, cluster, key, account):
         name = f"{self.parent}/clusters/ml"

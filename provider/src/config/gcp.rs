@@ -10,6 +10,7 @@ pub const SERVICES: &[&str] = &[
     "cloudkms",
     "iam",
     "resourcemanager",
+    "storage",
     "oauth2",
     "kubernetes",
 ];

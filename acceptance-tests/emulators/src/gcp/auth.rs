@@ -164,15 +164,40 @@ impl Auth {
                 "Invalid OAuth scope or ID token audience provided.",
             ));
         }
+        Ok(self.issue())
+    }
+
+    /// A fresh access token for the key's account, as the token endpoint answers
+    /// (also what `gcloud auth print-access-token` would print, for the tests' own
+    /// route).
+    pub fn issue(&self) -> Value {
         let token = format!("ya29.emulator-{}", random_hex(32));
         self.issued
             .lock()
             .expect("issued tokens")
             .insert(token.clone());
-        Ok(json!({
+        json!({
             "access_token": token,
             "expires_in": TOKEN_LIFETIME_SECONDS,
             "token_type": "Bearer",
+        })
+    }
+
+    /// Google's `tokeninfo` for an access token: whose it is. Self-signed JWTs are
+    /// not access tokens, so only issued tokens are known; anything else is
+    /// `invalid_token`, as Google answers.
+    pub fn token_info(&self, token: &str) -> Result<Value, OAuthError> {
+        if !self.issued.lock().expect("issued tokens").contains(token) {
+            return Err(OAuthError::new("invalid_token", "Invalid Value"));
+        }
+        Ok(json!({
+            "azp": self.key_id,
+            "aud": self.key_id,
+            "scope": "https://www.googleapis.com/auth/cloud-platform",
+            "expires_in": TOKEN_LIFETIME_SECONDS.to_string(),
+            "email": self.client_email,
+            "email_verified": "true",
+            "access_type": "online",
         }))
     }
 

@@ -340,3 +340,207 @@ fn bucket_policies_speak_cloud_storages_json_api() {
     );
     assert_eq!(client.records()["buckets"], json!([]));
 }
+
+#[test]
+fn versions_move_one_minor_at_a_time_and_nodes_never_pass_the_control_plane() {
+    let client = Client::new(Duration::ZERO);
+    let mut asked = cluster("ml");
+    asked["cluster"]["initialClusterVersion"] = json!("1.30");
+    client.ok("POST", &format!("{PARENT}/clusters"), asked);
+    let made = client.ok("GET", &format!("{PARENT}/clusters/ml"), json!({}));
+    assert_eq!(made["currentMasterVersion"], "1.30.11-gke.1157000");
+    assert_eq!(made["nodePools"][0]["version"], "1.30.11-gke.1157000");
+    let ahead = client.refused(
+        "POST",
+        &format!("{PARENT}/clusters/ml/nodePools"),
+        json!({"nodePool": {"name": "gpu", "initialNodeCount": 1, "version": "1.31"}}),
+        "INVALID_ARGUMENT",
+    );
+    assert!(
+        ahead.contains("must not be newer than the master"),
+        "{ahead}"
+    );
+    let skip = client.refused(
+        "PUT",
+        &format!("{PARENT}/clusters/ml"),
+        json!({"update": {"desiredMasterVersion": "1.32"}}),
+        "INVALID_ARGUMENT",
+    );
+    assert!(skip.contains("one minor version at a time"), "{skip}");
+    client.refused(
+        "PUT",
+        &format!("{PARENT}/clusters/ml"),
+        json!({"update": {"desiredMasterVersion": "1.29"}}),
+        "INVALID_ARGUMENT",
+    );
+    let upgrade = client.ok(
+        "PUT",
+        &format!("{PARENT}/clusters/ml"),
+        json!({"update": {"desiredMasterVersion": "1.31"}}),
+    );
+    assert_eq!(upgrade["operationType"], "UPGRADE_MASTER");
+    client.refused(
+        "PUT",
+        &format!("{PARENT}/clusters/ml/nodePools/system"),
+        json!({"nodeVersion": "1.32"}),
+        "INVALID_ARGUMENT",
+    );
+    let nodes = client.ok(
+        "PUT",
+        &format!("{PARENT}/clusters/ml/nodePools/system"),
+        json!({"nodeVersion": "1.31"}),
+    );
+    assert_eq!(nodes["operationType"], "UPGRADE_NODES");
+    let pool = client.ok(
+        "GET",
+        &format!("{PARENT}/clusters/ml/nodePools/system"),
+        json!({}),
+    );
+    assert_eq!(pool["version"], "1.31.6-gke.1020000");
+    client.refused(
+        "PUT",
+        &format!("{PARENT}/clusters/ml"),
+        json!({"update": {"desiredMasterVersion": "1.99"}}),
+        "INVALID_ARGUMENT",
+    );
+}
+
+#[test]
+fn a_boot_disk_key_must_be_usable_by_the_compute_engine_agent() {
+    let client = Client::new(Duration::ZERO);
+    client.ok("POST", &format!("{PARENT}/clusters"), cluster("ml"));
+    client.ok(
+        "POST",
+        &format!("{PARENT}/keyRings?keyRingId=ring"),
+        json!({}),
+    );
+    client.ok(
+        "POST",
+        &format!("{PARENT}/keyRings/ring/cryptoKeys?cryptoKeyId=disks"),
+        json!({"purpose": "ENCRYPT_DECRYPT"}),
+    );
+    let key = "projects/mlcloud-emulator/locations/us-central1/keyRings/ring/cryptoKeys/disks";
+    let pool = json!({"nodePool": {"name": "gpu", "initialNodeCount": 1,
+        "config": {"bootDiskKmsKey": key}}});
+    let refused = client.refused(
+        "POST",
+        &format!("{PARENT}/clusters/ml/nodePools"),
+        pool.clone(),
+        "FAILED_PRECONDITION",
+    );
+    let agent = format!("service-{PROJECT_NUMBER}@compute-system.iam.gserviceaccount.com");
+    assert!(refused.contains(&agent), "{refused}");
+    let policy = client.ok("GET", &format!("/v1/{key}:getIamPolicy"), json!({}));
+    client.ok(
+        "POST",
+        &format!("/v1/{key}:setIamPolicy"),
+        json!({"policy": {"etag": policy["etag"], "bindings": [
+            {"role": "roles/cloudkms.cryptoKeyEncrypterDecrypter", "members": [format!("serviceAccount:{agent}")]}
+        ]}}),
+    );
+    client.ok("POST", &format!("{PARENT}/clusters/ml/nodePools"), pool);
+    let read = client.ok(
+        "GET",
+        &format!("{PARENT}/clusters/ml/nodePools/gpu"),
+        json!({}),
+    );
+    assert_eq!(read["config"]["bootDiskKmsKey"], key);
+}
+
+#[test]
+fn tokeninfo_names_the_account_of_an_issued_token_only() {
+    let client = Client::new(Duration::ZERO);
+    let issue = Request::builder()
+        .method("POST")
+        .uri("/_emulator/accessToken")
+        .body(Bytes::new())
+        .unwrap();
+    let response = routes::handle(&client.part, &GcpRequest::from_http(&issue));
+    let issued: Value = serde_json::from_slice(response.body()).unwrap();
+    let token = issued["access_token"].as_str().unwrap();
+    let info = |body: String| {
+        let request = Request::builder()
+            .method("POST")
+            .uri("/tokeninfo")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Bytes::from(body))
+            .unwrap();
+        let response = routes::handle(&client.part, &GcpRequest::from_http(&request));
+        let status = response.status();
+        (
+            status,
+            serde_json::from_slice::<Value>(response.body()).unwrap(),
+        )
+    };
+    let (status, known) = info(format!("access_token={token}"));
+    assert_eq!(status, StatusCode::OK, "{known}");
+    assert_eq!(known["email"], json!(client.part.auth.client_email));
+    let (status, unknown) = info("access_token=ya29.forged".into());
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(unknown["error"], "invalid_token");
+    // An issued token works as a bearer too.
+    let request = Request::builder()
+        .uri("/v3/projects/mlcloud-emulator")
+        .header("authorization", format!("Bearer {token}"))
+        .body(Bytes::new())
+        .unwrap();
+    let response = routes::handle(&client.part, &GcpRequest::from_http(&request));
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[test]
+fn conditional_bucket_bindings_need_version_3_and_uniform_access() {
+    let client = Client::new(Duration::ZERO);
+    for (name, uniform) in [("legacy", false), ("models", true)] {
+        client.ok(
+            "POST",
+            "/storage/v1/b?project=mlcloud-emulator",
+            json!({"name": name, "iamConfiguration": {"uniformBucketLevelAccess": {"enabled": uniform}}}),
+        );
+    }
+    let conditional = |etag: &Value, version: i64| {
+        json!({"version": version, "etag": etag, "bindings": [{
+            "role": "roles/storage.objectViewer",
+            "members": ["projectViewer:mlcloud-emulator"],
+            "condition": {"title": "llama", "expression": "resource.name.startsWith(\"projects/_/buckets/models/objects/llama/\")"},
+        }]})
+    };
+    let legacy = client.ok("GET", "/storage/v1/b/legacy/iam", json!({}));
+    let (status, answer) = client.send(
+        "PUT",
+        "/storage/v1/b/legacy/iam",
+        conditional(&legacy["etag"], 3),
+    );
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("uniform bucket-level access")
+    );
+    let models = client.ok("GET", "/storage/v1/b/models/iam", json!({}));
+    let (status, _) = client.send(
+        "PUT",
+        "/storage/v1/b/models/iam",
+        conditional(&models["etag"], 1),
+    );
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "version 1 with a condition"
+    );
+    let written = client.ok(
+        "PUT",
+        "/storage/v1/b/models/iam",
+        conditional(&models["etag"], 3),
+    );
+    assert_eq!(written["version"], 3);
+    let (status, _) = client.send("GET", "/storage/v1/b/models/iam", json!({}));
+    assert_eq!(status, StatusCode::BAD_REQUEST, "read as version 1");
+    let read = client.ok(
+        "GET",
+        "/storage/v1/b/models/iam?optionsRequestedPolicyVersion=3",
+        json!({}),
+    );
+    assert_eq!(read["bindings"][0]["condition"]["title"], "llama");
+}

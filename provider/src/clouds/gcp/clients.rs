@@ -5,6 +5,7 @@
 //! they never retry a POST (every create, `:destroy`, `setIamPolicy`): each backend
 //! decides per call what is safe to try again (see `retry.rs`).
 
+use super::bucket_policies::BucketPolicies;
 use super::credentials;
 use crate::clouds::CloudError;
 use crate::config::common::RetryBlock;
@@ -71,6 +72,10 @@ pub struct Clients {
     pub kms: KeyManagementService,
     pub iam: Iam,
     pub projects: Projects,
+    /// Bucket policies (Cloud Storage's JSON API, our own HTTP calls).
+    pub storage: BucketPolicies,
+    /// What every client sends, for the calls mlcloud makes itself (`tokeninfo`).
+    pub credentials: Credentials,
 }
 
 fn setup_error(
@@ -134,6 +139,8 @@ impl Clients {
                 retry,
                 backoff
             ),
+            storage: BucketPolicies::new(config, creds.clone()),
+            credentials: creds,
         })
     }
 }

@@ -90,7 +90,7 @@ fn access_token(token: &str) -> Result<Credentials, CredentialsSetupError> {
 }
 
 /// The JSON of `credentials`: the text itself when it is JSON, else a file's contents.
-fn credentials_json(text: &str) -> Result<serde_json::Value, CredentialsSetupError> {
+pub(super) fn credentials_json(text: &str) -> Result<serde_json::Value, CredentialsSetupError> {
     let trimmed = text.trim_start();
     let contents = if trimmed.starts_with('{') {
         trimmed.to_string()

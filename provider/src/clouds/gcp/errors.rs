@@ -14,6 +14,7 @@ pub enum Service {
     CloudKms,
     Iam,
     ResourceManager,
+    Storage,
 }
 
 impl Service {
@@ -23,6 +24,7 @@ impl Service {
             Service::CloudKms => "Cloud KMS",
             Service::Iam => "IAM",
             Service::ResourceManager => "Resource Manager",
+            Service::Storage => "Cloud Storage",
         }
     }
 }

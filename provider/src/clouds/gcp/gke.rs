@@ -11,6 +11,12 @@
 //! on the key before the cluster is created (the project number comes from Resource
 //! Manager).
 //!
+//! The system pool's boot disks use the same key: the Compute Engine service agent
+//! (`service-PROJECT_NUMBER@compute-system.iam.gserviceaccount.com`) gets the same
+//! role on it first. A Kubernetes upgrade moves the control plane
+//! (`desiredMasterVersion`), then the system pool (`nodeVersion`), each one operation.
+//! `admin_principals` are project IAM bindings (see `cluster_admins.rs`).
+//!
 //! CreateCluster is a POST the client never retries; the cluster name is fixed, so a
 //! create that finds it taken adopts the cluster when our `mlcloud-name` label marks it.
 
@@ -21,6 +27,7 @@
 #![allow(deprecated)]
 
 use super::GcpBackend;
+use super::cluster_admins::{self, admin_label};
 use super::errors::{Service, err, found, gone_is_ok};
 use super::identity::PolicyTarget;
 use super::labels;
@@ -45,7 +52,7 @@ use google_cloud_container_v1::model::{
     LoggingConfig, MasterAuthorizedNetworksConfig, NodePool, PrivateClusterConfig, ReleaseChannel,
     ShieldedNodes, WorkloadIdentityConfig,
 };
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
 /// The system pool's name inside the cluster.
@@ -106,19 +113,34 @@ fn expand_encryption(key: Option<&str>) -> DatabaseEncryption {
     }
 }
 
-fn expand_cluster(name: &ClusterName, spec: &ClusterSpec) -> Result<Cluster, CloudError> {
+/// The cluster's labels: the user's tags, our markers, and the admins it records.
+fn cluster_labels(spec: &ClusterSpec, admins: &HashMap<String, String>) -> HashMap<String, String> {
+    let mut all = labels::expand_labels(&spec.tags, &spec.name);
+    all.extend(admins.iter().map(|(k, v)| (k.clone(), v.clone())));
+    all
+}
+
+fn expand_cluster(
+    name: &ClusterName,
+    spec: &ClusterSpec,
+    admins: &HashMap<String, String>,
+) -> Result<Cluster, CloudError> {
     let settings = spec.cloud.gcp().cloned().unwrap_or_default();
+    let mut system_config = node_config(
+        &spec.system_pool.machine.machine_type,
+        spec.system_pool.node_identity_id.as_deref(),
+        &labels::expand_labels(&spec.tags, &spec.name),
+    )?;
+    if let Some(key) = &spec.encryption_key_id {
+        system_config = system_config.set_boot_disk_kms_key(key);
+    }
     let system = NodePool::new()
         .set_name(SYSTEM_POOL)
         .set_initial_node_count(spec.system_pool.node_count as i32)
-        .set_config(node_config(
-            &spec.system_pool.machine.machine_type,
-            spec.system_pool.node_identity_id.as_deref(),
-            &labels::expand_labels(&spec.tags, &spec.name),
-        )?);
+        .set_config(system_config);
     let mut cluster = Cluster::new()
         .set_name(&name.cluster)
-        .set_resource_labels(labels::expand_labels(&spec.tags, &spec.name))
+        .set_resource_labels(cluster_labels(spec, admins))
         .set_node_pools([system])
         .set_private_cluster_config(
             PrivateClusterConfig::new()
@@ -188,8 +210,7 @@ fn flatten_cluster(c: &Cluster, name: &ClusterName, default_project: Option<&str
         name: name.cluster.clone(),
         location: name.location.clone(),
         kubernetes_version: minor_version(&c.current_master_version),
-        // IAM bindings for admin_principals are not written on gcp yet (the rules
-        // refuse the attribute there).
+        // Read from the project's policy by the caller (`read_admins`).
         admin_principals: Default::default(),
         endpoint_access: if private.is_some_and(|p| p.enable_private_endpoint) {
             EndpointAccess::Private
@@ -313,6 +334,41 @@ impl GcpBackend {
         .await
     }
 
+    /// Lets the project's Compute Engine service agent use the key for boot disks,
+    /// before a pool's VMs need it.
+    pub(super) async fn allow_compute_to_use(
+        &self,
+        project: &str,
+        key: &str,
+        deadline: &Deadline,
+    ) -> Result<(), CloudError> {
+        let number = self.project_number(project).await?;
+        let agent =
+            format!("serviceAccount:service-{number}@compute-system.iam.gserviceaccount.com");
+        self.bind(
+            &PolicyTarget::Key(key.to_string()),
+            KEY_USER_ROLE,
+            &agent,
+            true,
+            deadline,
+        )
+        .await
+    }
+
+    /// The cluster as read, with its admins from the project's policy.
+    async fn read_cluster_state(
+        &self,
+        name: &ClusterName,
+        c: &Cluster,
+    ) -> Result<ClusterState, CloudError> {
+        let mut state = flatten_cluster(c, name, self.default_project());
+        state.admin_principals = self
+            .read_admins(&name.project, &c.resource_labels)
+            .boxed()
+            .await?;
+        Ok(state)
+    }
+
     /// Runs one cluster operation, waiting while another holds the cluster (GKE
     /// refuses a second with FAILED_PRECONDITION).
     pub(super) async fn cluster_operation<F, Fut>(
@@ -415,16 +471,21 @@ impl GcpBackend {
 
     /// The cluster's resource labels, written with its current label fingerprint
     /// (boxed like `update_cluster`).
+    /// Sets the cluster's labels to `wanted` unless they already are (tags, and the
+    /// admins mlcloud records); boxed, as the poll frame is large in debug builds.
     fn set_cluster_labels<'a>(
         &'a self,
         name: &'a ClusterName,
-        spec: &'a ClusterSpec,
+        wanted: HashMap<String, String>,
         deadline: &'a Deadline,
     ) -> BoxFuture<'a, Result<(), CloudError>> {
         async move {
-            let fingerprint = self.find_cluster(name).await?.label_fingerprint;
+            let current = self.find_cluster(name).await?;
+            if wanted == current.resource_labels {
+                return Ok(());
+            }
+            let fingerprint = current.label_fingerprint;
             let w = what(&name.name());
-            let wanted = labels::expand_labels(&spec.tags, &spec.name);
             self.cluster_operation(name, "SetLabels", deadline, || async {
                 self.clients
                     .container
@@ -458,9 +519,16 @@ impl ObjectBackend<ClusterSpec, ClusterState> for GcpBackend {
         let name = self.cluster_name(spec)?;
         if let Some(key) = &spec.encryption_key_id {
             self.allow_gke_to_use(&name.project, key, &deadline).await?;
+            self.allow_compute_to_use(&name.project, key, &deadline)
+                .boxed()
+                .await?;
         }
+        let admins = self
+            .grant_admins(&name.project, &spec.admin_principals, &deadline)
+            .boxed()
+            .await?;
         let w = what(&name.name());
-        let cluster = expand_cluster(&name, spec)?;
+        let cluster = expand_cluster(&name, spec, &admins)?;
         let created = self
             .cluster_operation(&name, "CreateCluster", &deadline, || async {
                 self.clients
@@ -493,16 +561,19 @@ impl ObjectBackend<ClusterSpec, ClusterState> for GcpBackend {
                 });
             }
         }
-        let provisional = with_spec_only(
+        let mut provisional = with_spec_only(
             flatten_cluster(&cluster, &name, self.default_project()),
             spec,
         );
+        provisional.admin_principals = spec.admin_principals.clone();
         op.record(&provisional);
         match self.wait_cluster_running(&name, &deadline).await {
-            Ok(c) => Ok(with_spec_only(
-                flatten_cluster(&c, &name, self.default_project()),
-                spec,
-            )),
+            Ok(c) => {
+                let mut state =
+                    with_spec_only(flatten_cluster(&c, &name, self.default_project()), spec);
+                state.admin_principals = spec.admin_principals.clone();
+                Ok(state)
+            }
             Err(error) => Err(PartialFailure {
                 created: Some(provisional),
                 error,
@@ -512,8 +583,10 @@ impl ObjectBackend<ClusterSpec, ClusterState> for GcpBackend {
 
     async fn read(&self, id: &str) -> Result<Option<ClusterState>, CloudError> {
         let name = Self::parse_cluster_id(id)?;
-        Ok(found(self.find_cluster(&name).await)?
-            .map(|c| flatten_cluster(&c, &name, self.default_project())))
+        match found(self.find_cluster(&name).await)? {
+            Some(c) => self.read_cluster_state(&name, &c).boxed().await.map(Some),
+            None => Ok(None),
+        }
     }
 
     /// One GKE update per changed setting (GKE takes one `desired_*` field at a
@@ -535,7 +608,47 @@ impl ObjectBackend<ClusterSpec, ClusterState> for GcpBackend {
                 || ClusterUpdate::new().set_desired_master_version(v),
                 &deadline,
             )
+            .boxed()
             .await?;
+            // The system pool follows, never ahead of the control plane.
+            let pool = format!("{}/nodePools/{SYSTEM_POOL}", name.name());
+            let w = what(&name.name());
+            self.cluster_operation(&name, "UpdateNodePool", &deadline, || async {
+                self.clients
+                    .container
+                    .update_node_pool()
+                    .set_name(&pool)
+                    .set_node_version(v)
+                    .send()
+                    .boxed()
+                    .await
+                    .map_err(err(Service::Container, "UpdateNodePool", &w))
+            })
+            .boxed()
+            .await?;
+        }
+        let current = self.find_cluster(&name).await?;
+        let mut admins = cluster_admins::admin_labels(&current.resource_labels);
+        let added = spec.admin_principals.difference(&prior.admin_principals);
+        admins.extend(
+            self.grant_admins(&name.project, added, &deadline)
+                .boxed()
+                .await?,
+        );
+        let removed: Vec<&String> = prior
+            .admin_principals
+            .difference(&spec.admin_principals)
+            .collect();
+        self.revoke_admins(
+            &name,
+            &current.resource_labels,
+            removed.iter().copied(),
+            &deadline,
+        )
+        .boxed()
+        .await?;
+        for member in removed {
+            admins.remove(&admin_label(member));
         }
         if spec.encryption_key_id != prior.encryption_key_id {
             if let Some(key) = &spec.encryption_key_id {
@@ -550,6 +663,7 @@ impl ObjectBackend<ClusterSpec, ClusterState> for GcpBackend {
                 },
                 &deadline,
             )
+            .boxed()
             .await?;
         }
         if spec.endpoint_access != prior.endpoint_access {
@@ -562,6 +676,7 @@ impl ObjectBackend<ClusterSpec, ClusterState> for GcpBackend {
                 },
                 &deadline,
             )
+            .boxed()
             .await?;
         }
         if spec.authorized_cidrs != prior.authorized_cidrs {
@@ -574,6 +689,7 @@ impl ObjectBackend<ClusterSpec, ClusterState> for GcpBackend {
                 },
                 &deadline,
             )
+            .boxed()
             .await?;
         }
         if spec.logging != prior.logging {
@@ -582,6 +698,7 @@ impl ObjectBackend<ClusterSpec, ClusterState> for GcpBackend {
                 || ClusterUpdate::new().set_desired_logging_config(expand_logging(spec)),
                 &deadline,
             )
+            .boxed()
             .await?;
         }
         if spec.system_pool.node_count != prior.system_pool.node_count {
@@ -601,12 +718,11 @@ impl ObjectBackend<ClusterSpec, ClusterState> for GcpBackend {
             })
             .await?;
         }
-        if spec.tags != prior.tags {
-            self.set_cluster_labels(&name, spec, &deadline).await?;
-        }
+        self.set_cluster_labels(&name, cluster_labels(spec, &admins), &deadline)
+            .await?;
         let c = self.wait_cluster_running(&name, &deadline).await?;
         Ok(with_spec_only(
-            flatten_cluster(&c, &name, self.default_project()),
+            self.read_cluster_state(&name, &c).boxed().await?,
             spec,
         ))
     }
@@ -615,6 +731,14 @@ impl ObjectBackend<ClusterSpec, ClusterState> for GcpBackend {
         let deadline = Deadline::new(op);
         let name = Self::parse_cluster_id(id)?;
         let w = what(id);
+        // What the cluster records of its admins, read before it is gone.
+        let recorded = found(self.find_cluster(&name).await)?
+            .map(|c| c.resource_labels.clone())
+            .unwrap_or_default();
+        let admins = match recorded.is_empty() {
+            true => BTreeSet::new(),
+            false => self.read_admins(&name.project, &recorded).boxed().await?,
+        };
         gone_is_ok(
             self.cluster_operation(&name, "DeleteCluster", &deadline, || async {
                 self.clients
@@ -627,7 +751,10 @@ impl ObjectBackend<ClusterSpec, ClusterState> for GcpBackend {
                     .map_err(err(Service::Container, "DeleteCluster", &w))
             })
             .await,
-        )
+        )?;
+        self.revoke_admins(&name, &recorded, &admins, &deadline)
+            .boxed()
+            .await
     }
 
     /// The clusters of the provider's project in `scope.location` (`-`: every

@@ -7,6 +7,7 @@
 use crate::clouds::CloudError;
 use crate::clouds::wait::{Backoff, Deadline, retry_transient};
 use google_cloud_iam_v1::model::{Binding, Policy};
+use google_cloud_type::model::Expr;
 use std::future::Future;
 use std::time::Duration;
 
@@ -22,12 +23,30 @@ fn retryable(e: &CloudError) -> bool {
         || matches!(e, CloudError::Transport(_))
 }
 
-/// Adds `member` to `role` (unconditional binding); false when already there.
-pub fn add_member(policy: &mut Policy, role: &str, member: &str) -> bool {
+/// Whether a binding's condition is `condition` (by expression: titles are ours).
+fn same_condition(binding: &Binding, condition: Option<&Expr>) -> bool {
+    match (&binding.condition, condition) {
+        (None, None) => true,
+        (Some(have), Some(want)) => have.expression == want.expression,
+        _ => false,
+    }
+}
+
+/// Adds `member` to the binding of `role` under `condition` (none: unconditional);
+/// false when already there. A conditional binding needs policy version 3.
+pub fn add_member_if(
+    policy: &mut Policy,
+    role: &str,
+    condition: Option<&Expr>,
+    member: &str,
+) -> bool {
+    if condition.is_some() {
+        policy.version = 3;
+    }
     if let Some(b) = policy
         .bindings
         .iter_mut()
-        .find(|b| b.role == role && b.condition.is_none())
+        .find(|b| b.role == role && same_condition(b, condition))
     {
         if b.members.iter().any(|m| m == member) {
             return false;
@@ -35,32 +54,41 @@ pub fn add_member(policy: &mut Policy, role: &str, member: &str) -> bool {
         b.members.push(member.to_string());
         return true;
     }
-    policy
-        .bindings
-        .push(Binding::new().set_role(role).set_members([member]));
+    let mut binding = Binding::new().set_role(role).set_members([member]);
+    if let Some(c) = condition {
+        binding = binding.set_condition(c.clone());
+    }
+    policy.bindings.push(binding);
     true
 }
 
-/// Removes `member` from `role`, dropping the binding when it empties; false when it
-/// was not there.
-pub fn remove_member(policy: &mut Policy, role: &str, member: &str) -> bool {
+/// Whether `member` holds `role` under exactly `condition`.
+pub fn has_member_if(policy: &Policy, role: &str, condition: Option<&Expr>, member: &str) -> bool {
+    policy.bindings.iter().any(|b| {
+        b.role == role && same_condition(b, condition) && b.members.iter().any(|m| m == member)
+    })
+}
+
+/// Removes `member` from `role` under `condition`, dropping the binding when it
+/// empties; false when it was not there.
+pub fn remove_member_if(
+    policy: &mut Policy,
+    role: &str,
+    condition: Option<&Expr>,
+    member: &str,
+) -> bool {
     let mut changed = false;
-    for b in policy.bindings.iter_mut().filter(|b| b.role == role) {
+    for b in policy
+        .bindings
+        .iter_mut()
+        .filter(|b| b.role == role && same_condition(b, condition))
+    {
         let before = b.members.len();
         b.members.retain(|m| m != member);
         changed |= b.members.len() != before;
     }
     policy.bindings.retain(|b| !b.members.is_empty());
     changed
-}
-
-/// The roles `member` holds in `policy` among `roles`.
-pub fn roles_of<'a>(policy: &'a Policy, member: &str) -> impl Iterator<Item = &'a str> {
-    policy
-        .bindings
-        .iter()
-        .filter(move |b| b.condition.is_none() && b.members.iter().any(|m| m == member))
-        .map(|b| b.role.as_str())
 }
 
 /// Reads the policy, lets `change` edit it, and writes it back with the read's etag
@@ -96,18 +124,44 @@ mod tests {
     use std::sync::Mutex;
     use tokio_util::sync::CancellationToken;
 
+    /// The roles `member` holds unconditionally.
+    fn roles_of<'a>(policy: &'a Policy, member: &str) -> impl Iterator<Item = &'a str> {
+        policy
+            .bindings
+            .iter()
+            .filter(move |b| b.condition.is_none() && b.members.iter().any(|m| m == member))
+            .map(|b| b.role.as_str())
+    }
+
     #[test]
     fn adds_and_removes_one_member_without_touching_others() {
         let mut p = Policy::new();
-        assert!(add_member(&mut p, "roles/a", "user:x"));
-        assert!(!add_member(&mut p, "roles/a", "user:x"));
-        assert!(add_member(&mut p, "roles/a", "user:y"));
+        assert!(add_member_if(&mut p, "roles/a", None, "user:x"));
+        assert!(!add_member_if(&mut p, "roles/a", None, "user:x"));
+        assert!(add_member_if(&mut p, "roles/a", None, "user:y"));
         assert_eq!(p.bindings.len(), 1);
-        assert!(remove_member(&mut p, "roles/a", "user:x"));
+        assert!(remove_member_if(&mut p, "roles/a", None, "user:x"));
         assert_eq!(roles_of(&p, "user:y").collect::<Vec<_>>(), ["roles/a"]);
-        assert!(remove_member(&mut p, "roles/a", "user:y"));
+        assert!(remove_member_if(&mut p, "roles/a", None, "user:y"));
         assert!(p.bindings.is_empty(), "an empty binding is dropped");
-        assert!(!remove_member(&mut p, "roles/a", "user:y"));
+        assert!(!remove_member_if(&mut p, "roles/a", None, "user:y"));
+    }
+
+    #[test]
+    fn a_conditional_binding_is_its_own_and_raises_the_policy_version() {
+        let mut p = Policy::new();
+        let only = Expr::new().set_expression("resource.name.startsWith(\"x\")");
+        assert!(add_member_if(&mut p, "roles/a", None, "user:x"));
+        assert!(add_member_if(&mut p, "roles/a", Some(&only), "user:x"));
+        assert!(!add_member_if(&mut p, "roles/a", Some(&only), "user:x"));
+        assert_eq!((p.bindings.len(), p.version), (2, 3));
+        assert!(has_member_if(&p, "roles/a", Some(&only), "user:x"));
+        assert!(remove_member_if(&mut p, "roles/a", Some(&only), "user:x"));
+        assert!(
+            has_member_if(&p, "roles/a", None, "user:x"),
+            "the unconditional one stays"
+        );
+        assert!(!has_member_if(&p, "roles/a", Some(&only), "user:x"));
     }
 
     #[tokio::test]
@@ -133,7 +187,7 @@ mod tests {
                 let mut raced = raced.lock().unwrap();
                 if !*raced {
                     *raced = true;
-                    add_member(&mut s.1, "roles/other", "user:someone");
+                    add_member_if(&mut s.1, "roles/other", None, "user:someone");
                     s.0 += 1;
                 }
                 let result = if p.etag.as_ref() == [s.0] {
@@ -150,7 +204,7 @@ mod tests {
                 };
                 async move { result }
             },
-            |p| add_member(p, "roles/mine", "user:me"),
+            |p| add_member_if(p, "roles/mine", None, "user:me"),
         )
         .await
         .unwrap();

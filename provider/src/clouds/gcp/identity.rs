@@ -3,6 +3,12 @@
 //!
 //! - `kms_decrypt` / `kms_encrypt_decrypt` → `roles/cloudkms.cryptoKeyDecrypter` /
 //!   `roles/cloudkms.cryptoKeyEncrypterDecrypter` on that crypto key;
+//! - `model_store_read` / `model_store_write` on `gs://BUCKET/PREFIX` →
+//!   `roles/storage.objectViewer` / `roles/storage.objectUser` (objects only: no
+//!   object ACLs or IAM, unlike `objectAdmin`) on the bucket; with a prefix, the
+//!   binding carries an IAM condition limiting it to objects under the prefix and to
+//!   listings of that prefix (policy version 3; Cloud Storage allows conditions only
+//!   on buckets with uniform bucket-level access);
 //! - purpose `workload` → `roles/iam.workloadIdentityUser` on the service account for
 //!   `serviceAccount:PROJECT.svc.id.goog[NAMESPACE/KSA]` (the cluster's project);
 //! - purpose `node` → only `roles/logging.logWriter` and
@@ -20,7 +26,7 @@
 
 use super::GcpBackend;
 use super::errors::{Service, err, found, gone_is_ok};
-use super::iam_policy::{self, add_member, remove_member};
+use super::iam_policy::{self, add_member_if, remove_member_if};
 use super::names::{ClusterName, KeyName, ServiceAccountName};
 use crate::clouds::markers;
 use crate::clouds::model::{
@@ -31,6 +37,7 @@ use crate::clouds::wait::Deadline;
 use crate::clouds::{CloudError, ObjectBackend, Outcome, PartialFailure};
 use google_cloud_iam_admin_v1::model::ServiceAccount;
 use google_cloud_iam_v1::model::Policy;
+use google_cloud_type::model::Expr;
 use google_cloud_wkt::FieldMask;
 use serde::{Deserialize, Serialize};
 
@@ -44,9 +51,8 @@ fn grant_role(action: GrantAction) -> Option<&'static str> {
     match action {
         GrantAction::KmsDecrypt => Some("roles/cloudkms.cryptoKeyDecrypter"),
         GrantAction::KmsEncryptDecrypt => Some("roles/cloudkms.cryptoKeyEncrypterDecrypter"),
-        // Bucket policies need the Cloud Storage API; the plan rules refuse these on
-        // gcp until then.
-        GrantAction::ModelStoreRead | GrantAction::ModelStoreWrite => None,
+        GrantAction::ModelStoreRead => Some("roles/storage.objectViewer"),
+        GrantAction::ModelStoreWrite => Some("roles/storage.objectUser"),
     }
 }
 
@@ -82,7 +88,7 @@ fn short_name(name: &str, project: &str) -> String {
 }
 
 fn full_name(name: &str, project: &str) -> String {
-    if name.starts_with("projects/") {
+    if name.starts_with("projects/") || name.starts_with("gs://") {
         name.to_string()
     } else {
         format!("projects/{project}/locations/{name}")
@@ -251,7 +257,7 @@ impl GcpBackend {
 
     // -- policies: one get and one set per kind of resource
 
-    async fn policy_of(&self, resource: &PolicyTarget) -> Result<Policy, CloudError> {
+    pub(super) async fn policy_of(&self, resource: &PolicyTarget) -> Result<Policy, CloudError> {
         let w = resource.to_string();
         match resource {
             PolicyTarget::Key(name) => self
@@ -278,6 +284,7 @@ impl GcpBackend {
                 .send()
                 .await
                 .map_err(err(Service::ResourceManager, "GetIamPolicy", &w)),
+            PolicyTarget::Bucket { bucket, .. } => self.clients.storage.get(bucket).await,
         }
     }
 
@@ -315,6 +322,7 @@ impl GcpBackend {
                 .send()
                 .await
                 .map_err(err(Service::ResourceManager, "SetIamPolicy", &w)),
+            PolicyTarget::Bucket { bucket, .. } => self.clients.storage.set(bucket, policy).await,
         }
     }
 
@@ -334,24 +342,26 @@ impl GcpBackend {
             || self.policy_of(resource),
             |p| self.set_policy_of(resource, p),
             |p| {
+                let condition = resource.condition();
                 if present {
-                    add_member(p, role, member)
+                    add_member_if(p, role, condition.as_ref(), member)
                 } else {
-                    remove_member(p, role, member)
+                    remove_member_if(p, role, condition.as_ref(), member)
                 }
             },
         )
         .await
     }
 
-    async fn has_binding(
+    pub(super) async fn has_binding(
         &self,
         resource: &PolicyTarget,
         role: &str,
         member: &str,
     ) -> Result<bool, CloudError> {
         let policy = found(self.policy_of(resource).await)?;
-        Ok(policy.is_some_and(|p| iam_policy::roles_of(&p, member).any(|r| r == role)))
+        let condition = resource.condition();
+        Ok(policy.is_some_and(|p| iam_policy::has_member_if(&p, role, condition.as_ref(), member)))
     }
 
     /// Every binding `spec` implies, as (resource, role, member).
@@ -407,6 +417,47 @@ pub enum PolicyTarget {
     Key(String),
     Account(String),
     Project(String),
+    /// A bucket's objects under `prefix` (empty: the whole bucket).
+    Bucket {
+        bucket: String,
+        prefix: String,
+    },
+}
+
+impl PolicyTarget {
+    /// `gs://BUCKET[/PREFIX]` as a bucket target.
+    pub fn bucket(location: &str) -> Option<PolicyTarget> {
+        let rest = location.strip_prefix("gs://")?;
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        (!bucket.is_empty()).then(|| PolicyTarget::Bucket {
+            bucket: bucket.to_string(),
+            prefix: prefix.to_string(),
+        })
+    }
+
+    /// The IAM condition a binding on this target carries: for a bucket prefix, the
+    /// objects under it and listings of it (Cloud Storage checks `objects.list` on
+    /// the bucket, with the listing's prefix as `objectListPrefix`).
+    pub fn condition(&self) -> Option<Expr> {
+        let PolicyTarget::Bucket { bucket, prefix } = self else {
+            return None;
+        };
+        if prefix.is_empty() {
+            return None;
+        }
+        let title: String = format!("mlcloud gs://{bucket}/{prefix}")
+            .chars()
+            .take(100)
+            .collect();
+        Some(
+            Expr::new()
+                .set_title(title)
+                .set_description("Objects under the prefix, and listings of it (written by mlcloud)")
+                .set_expression(format!(
+                    "resource.name.startsWith(\"projects/_/buckets/{bucket}/objects/{prefix}\") || api.getAttribute(\"storage.googleapis.com/objectListPrefix\", \"\").startsWith(\"{prefix}\")"
+                )),
+        )
+    }
 }
 
 impl std::fmt::Display for PolicyTarget {
@@ -415,6 +466,12 @@ impl std::fmt::Display for PolicyTarget {
             PolicyTarget::Key(n) => write!(f, "crypto key {n:?}"),
             PolicyTarget::Account(n) => write!(f, "service account {n:?}"),
             PolicyTarget::Project(n) => write!(f, "project {n:?}"),
+            PolicyTarget::Bucket { bucket, prefix } if prefix.is_empty() => {
+                write!(f, "bucket {bucket:?}")
+            }
+            PolicyTarget::Bucket { bucket, prefix } => {
+                write!(f, "bucket {bucket:?} (objects under {prefix:?})")
+            }
         }
     }
 }
@@ -426,6 +483,15 @@ fn grant_binding(
     let role = grant_role(g.action).ok_or_else(|| {
         CloudError::Invalid(format!("{} is not supported on gcp yet", g.action.as_str()))
     })?;
+    if !g.action.targets_key() {
+        let bucket = PolicyTarget::bucket(&g.target).ok_or_else(|| {
+            CloudError::Invalid(format!(
+                "{:?} is not a gs://bucket/prefix location",
+                g.target
+            ))
+        })?;
+        return Ok((bucket, role.into(), sa.member()));
+    }
     let key = KeyName::parse(&g.target)
         .ok_or_else(|| CloudError::Invalid(format!("{:?} is not a crypto key name", g.target)))?;
     Ok((PolicyTarget::Key(key.name()), role.into(), sa.member()))

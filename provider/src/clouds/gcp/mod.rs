@@ -7,24 +7,30 @@
 //! | file | resource / job |
 //! |---|---|
 //! | `rules.rs` (+ `tpu_regions.rs`) | Google Cloud's plan rules (names, labels, ids, TPU slices) |
+//! | `caller.rs` | who the credentials are, as an IAM member (`admin_principals`' default) |
 //! | `credentials.rs` | the `gcp {}` block's credentials: token, JSON, ADC, impersonation |
 //! | `clients.rs` | credentials, endpoints, retry → the service clients |
 //! | `cluster_access.rs` | GKE tokens: the caller's OAuth access token |
 //! | `errors.rs` | `google.rpc.Status` → the shared `CloudError` set |
 //! | `names.rs` | resource names apart and together (the ids) |
 //! | `labels.rs` | user tags and mlcloud's markers as labels |
+//! | `bucket_policies.rs` | Cloud Storage bucket policies (JSON API, our own HTTP calls) |
 //! | `iam_policy.rs` | bindings written read-modify-write with the etag |
 //! | `kms_key.rs` | `mlcloud_kms_key` |
 //! | `identity.rs` | `mlcloud_identity` |
 //! | `gke.rs` | `mlcloud_cluster` (and its system pool) |
+//! | `cluster_admins.rs` | `admin_principals` as project IAM bindings, recorded in cluster labels |
 //! | `node_pool.rs` | `mlcloud_node_pool` (GPU pools, TPU slices) |
 //! | `operations.rs` | waiting for GKE operations |
 //!
 //! The waiter, backoff and error set are shared by every cloud (`clouds::wait`,
 //! `clouds::CloudError`).
 
+mod bucket_policies;
+mod caller;
 mod clients;
 mod cluster_access;
+mod cluster_admins;
 mod credentials;
 mod errors;
 mod gke;
@@ -86,6 +92,9 @@ pub struct GcpBackend {
     backoff: Backoff,
     /// The block's project, else `GOOGLE_CLOUD_PROJECT`.
     project: Option<String>,
+    /// Who the credentials are, as far as the configuration tells.
+    caller: caller::CallerHint,
+    tokeninfo_url: String,
 }
 
 impl GcpBackend {
@@ -102,6 +111,8 @@ impl GcpBackend {
                 .project
                 .clone()
                 .or_else(|| std::env::var("GOOGLE_CLOUD_PROJECT").ok()),
+            caller: caller::hint(config),
+            tokeninfo_url: caller::tokeninfo_url(config),
         })
     }
 
@@ -118,7 +129,8 @@ impl GcpBackend {
             .with::<KeySpec, KeyState>(self.clone())
             .with::<IdentitySpec, IdentityState>(self.clone())
             .with::<ClusterSpec, ClusterState>(self.clone())
-            .with::<NodePoolSpec, NodePoolState>(self)
+            .with::<NodePoolSpec, NodePoolState>(self.clone())
+            .with_caller(self)
     }
 
     fn default_project(&self) -> Option<&str> {

@@ -5,6 +5,13 @@
 //! topology. Every pool runs as its node identity with GKE_METADATA (Workload
 //! Identity), secure boot and integrity monitoring; spot, taints and labels as asked.
 //!
+//! The boot disks are encrypted with `disk_encryption_key_id` (`bootDiskKmsKey`, by
+//! default the cluster's key): the Compute Engine service agent gets
+//! `roles/cloudkms.cryptoKeyEncrypterDecrypter` on it before the pool is created,
+//! since Compute Engine refuses a disk whose key it cannot use. `kubernetes_version`
+//! is the pool's node version, upgraded in place (`nodeVersion`), never newer than
+//! the control plane (GKE refuses it).
+//!
 //! CreateNodePool is a POST the client never retries; the pool name is fixed, so a
 //! create that finds it taken adopts the pool when our `mlcloud-name` label marks it.
 
@@ -22,6 +29,7 @@ use crate::clouds::model::{
 use crate::clouds::wait::Deadline;
 use crate::clouds::{CloudError, ObjectBackend, Outcome, PartialFailure};
 use futures::FutureExt as _;
+use google_cloud_container_v1::model::database_encryption::State as EncryptionState;
 use google_cloud_container_v1::model::gpu_driver_installation_config::GPUDriverVersion;
 use google_cloud_container_v1::model::node_pool::PlacementPolicy;
 use google_cloud_container_v1::model::node_pool::Status as PoolStatus;
@@ -133,6 +141,9 @@ fn expand_pool(spec: &NodePoolSpec) -> Result<NodePool, CloudError> {
     .set_labels(spec.labels.iter().map(|(k, v)| (k.clone(), v.clone())))
     .set_taints(expand_taints(spec))
     .set_spot(spec.capacity_type == CapacityType::Spot);
+    if let Some(key) = &spec.disk_encryption_key_id {
+        config = config.set_boot_disk_kms_key(key);
+    }
     if spec
         .machine
         .accelerator
@@ -152,6 +163,9 @@ fn expand_pool(spec: &NodePoolSpec) -> Result<NodePool, CloudError> {
         .set_name(&spec.name)
         .set_config(config)
         .set_locations(spec.zones.iter().cloned());
+    if let Some(version) = &spec.kubernetes_version {
+        pool = pool.set_version(version);
+    }
     let slice = slice_nodes(spec)?;
     match (slice, spec.scaling) {
         (Some(nodes), _) => {
@@ -247,9 +261,7 @@ fn flatten_pool(p: &NodePool, name: &NodePoolName, cluster_locations: &[String])
         zones: zones.into_iter().collect(),
         node_identity_id: node_identity_of(&config.service_account),
         kubernetes_version: super::gke::minor_version(&p.version),
-        // Boot disks use Google's default encryption (the rules refuse the key
-        // attribute on gcp for now).
-        disk_encryption_key_id: None,
+        disk_encryption_key_id: Some(config.boot_disk_kms_key.clone()).filter(|k| !k.is_empty()),
         tags: labels::flatten_labels(&config.resource_labels),
         status: status_name(p).into(),
         cloud: PerCloud::Gcp(GcpNodePoolSettings {
@@ -290,6 +302,16 @@ impl GcpBackend {
         Ok(found(self.find_pool(name).await)?.map(|(p, locs)| flatten_pool(&p, name, &locs)))
     }
 
+    /// The cluster's database-encryption key, the default of its pools' disks.
+    async fn cluster_key(&self, cluster: &ClusterName) -> Result<Option<String>, CloudError> {
+        let c = self.find_cluster(cluster).await?;
+        Ok(c.database_encryption
+            .as_ref()
+            .filter(|e| e.state == EncryptionState::Encrypted)
+            .map(|e| e.key_name.clone())
+            .filter(|k| !k.is_empty()))
+    }
+
     fn pool_name(spec: &NodePoolSpec) -> Result<NodePoolName, CloudError> {
         let cluster = ClusterName::parse(&spec.cluster_id).ok_or_else(|| {
             CloudError::Invalid(format!("{:?} is not a GKE cluster id", spec.cluster_id))
@@ -313,8 +335,24 @@ impl ObjectBackend<NodePoolSpec, NodePoolState> for GcpBackend {
     async fn create(&self, spec: &NodePoolSpec, op: &Op) -> Outcome<NodePoolState> {
         let deadline = Deadline::new(op);
         let name = Self::pool_name(spec)?;
+        // Unknown at plan (the cluster was made in the same apply): the cluster's key.
+        let cluster_key;
+        let spec = if spec.disk_encryption_key_id.is_none() {
+            cluster_key = NodePoolSpec {
+                disk_encryption_key_id: self.cluster_key(&name.cluster).boxed().await?,
+                ..spec.clone()
+            };
+            &cluster_key
+        } else {
+            spec
+        };
         let pool = expand_pool(spec)?;
         let w = what(&name.name());
+        if let Some(key) = &spec.disk_encryption_key_id {
+            self.allow_compute_to_use(&name.cluster.project, key, &deadline)
+                .boxed()
+                .await?;
+        }
         let created = self
             .cluster_operation(&name.cluster, "CreateNodePool", &deadline, || async {
                 self.clients
@@ -366,8 +404,9 @@ impl ObjectBackend<NodePoolSpec, NodePoolState> for GcpBackend {
         self.read_pool(&Self::parse_pool_id(id)?).await
     }
 
-    /// In place: the size or autoscaling range, Kubernetes labels and taints, our
-    /// labels on the VMs. Everything else replaces the pool (the schema says so).
+    /// In place: the node version (first, so a failed upgrade changes nothing else),
+    /// the size or autoscaling range, Kubernetes labels and taints, our labels on the
+    /// VMs. Everything else replaces the pool (the schema says so).
     async fn update(
         &self,
         id: &str,
@@ -379,6 +418,21 @@ impl ObjectBackend<NodePoolSpec, NodePoolState> for GcpBackend {
         let name = Self::parse_pool_id(id)?;
         let w = what(id);
         let c = &self.clients.container;
+        if let Some(version) = &spec.kubernetes_version
+            && *version != prior.kubernetes_version
+        {
+            self.cluster_operation(&name.cluster, "UpdateNodePool", &deadline, || async {
+                c.update_node_pool()
+                    .set_name(name.name())
+                    .set_node_version(version)
+                    .send()
+                    .boxed()
+                    .await
+                    .map_err(err(Service::Container, "UpdateNodePool", &w))
+            })
+            .boxed()
+            .await?;
+        }
         if spec.tpu_topology.is_none() && spec.scaling != prior.scaling {
             match spec.scaling {
                 Scaling::Fixed(n) => {

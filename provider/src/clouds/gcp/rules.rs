@@ -2,6 +2,7 @@
 //! configuration, so a plan refuses what GKE, IAM or Cloud KMS would refuse, on the
 //! attribute that is wrong.
 
+use super::cluster_admins;
 use super::labels::{self, MAX_LABELS};
 use super::names::{self, ClusterName, KeyName, NodePoolName, ServiceAccountName};
 use super::tpu_regions;
@@ -285,15 +286,9 @@ impl CloudRules for GcpRules {
                         "a crypto key name (an mlcloud_kms_key's key_ref): projects/P/locations/L/keyRings/R/cryptoKeys/K".to_string()
                     })
                 } else {
-                    // Bucket bindings need the Cloud Storage API, which this build
-                    // does not call yet: refused here rather than failing at apply.
-                    check_model_store(target)
-                        .map_err(|why| {
-                            format!("a Cloud Storage location such as \"gs://bucket/prefix/\" ({why})")
-                        })
-                        .and_then(|()| {
-                            Err("a key grant: model store grants (Cloud Storage bucket bindings) are not supported on gcp yet".to_string())
-                        })
+                    check_model_store(target).map_err(|why| {
+                        format!("a Cloud Storage location such as \"gs://bucket/prefix/\" ({why})")
+                    })
                 };
                 if let Err(want) = checked {
                     diags.push(invalid(
@@ -338,6 +333,29 @@ impl CloudRules for GcpRules {
                 format!("On gcp, encryption_key_id is a crypto key name (an mlcloud_kms_key's key_ref), got \"{key}\"."),
             ));
         }
+        let admins = config
+            .attr("admin_principals")
+            .and_then(Value::as_elements)
+            .unwrap_or_default();
+        for member in admins.iter().filter_map(Value::as_str) {
+            if let Err(why) = cluster_admins::check_member(member) {
+                diags.push(invalid(AttributePath::attr("admin_principals"), why));
+            }
+        }
+        // Each admin is recorded as a label on the cluster (see `cluster_admins`).
+        let tags = config
+            .attr("tags")
+            .and_then(Value::as_entries)
+            .map_or(0, |m| m.len());
+        if tags + admins.len() + 2 > MAX_LABELS {
+            diags.push(invalid(
+                AttributePath::attr("admin_principals"),
+                format!(
+                    "On gcp, each admin principal is recorded as a label of the cluster, which holds {MAX_LABELS} labels with mlcloud's 2 and the {tags} tags; use at most {} admin principals (a group: member counts once).",
+                    MAX_LABELS.saturating_sub(tags + 2)
+                ),
+            ));
+        }
         if config.attr("identity_id").is_some_and(|v| !v.is_null()) {
             diags.push(invalid(
                 AttributePath::attr("identity_id"),
@@ -361,6 +379,14 @@ impl CloudRules for GcpRules {
         let offering = pool_offering(config);
         self.check_tpu(config, offering, diags);
         self.check_tpu_location(config, offering, diags);
+        if let Some(key) = str_at(config, "disk_encryption_key_id")
+            && KeyName::parse(key).is_none()
+        {
+            diags.push(invalid(
+                AttributePath::attr("disk_encryption_key_id"),
+                format!("On gcp, disk_encryption_key_id is a crypto key name (an mlcloud_kms_key's key_ref), got \"{key}\"."),
+            ));
+        }
         if config.attr("node_identity_id").is_some_and(Value::is_null) {
             diags.push(invalid(
                 AttributePath::attr("node_identity_id"),
@@ -388,6 +414,17 @@ impl CloudRules for GcpRules {
     }
 
     fn has_tpu_slices(&self) -> bool {
+        true
+    }
+
+    /// Pools get the cluster's version and key; the backend upgrades node versions
+    /// and encrypts boot disks with the key.
+    fn pools_follow_cluster(&self) -> bool {
+        true
+    }
+
+    /// `admin_principals` are `roles/container.admin` bindings on the project.
+    fn has_cluster_admins(&self) -> bool {
         true
     }
 

@@ -18,8 +18,8 @@ use crate::gcp::auth::random_hex;
 use crate::gcp::clock;
 use crate::gcp::errors::{ApiError, ApiResult, rpc_code};
 
-/// The GKE version new clusters and pools get.
-pub const DEFAULT_VERSION: &str = "1.31.6-gke.1020000";
+use super::versions;
+pub use super::versions::DEFAULT_VERSION;
 const API: &str = "https://container.googleapis.com/v1";
 
 /// What the next matching operation does instead of succeeding.
@@ -344,9 +344,15 @@ impl Container {
         check_workload_pool(context.project, &cluster["workloadIdentityConfig"])?;
         let private = check_private_cluster(&cluster["privateClusterConfig"])?;
         let identity = cluster["workloadIdentityConfig"]["workloadPool"].is_string();
+        let version = versions::resolve(
+            cluster["initialClusterVersion"]
+                .as_str()
+                .unwrap_or_default(),
+            "Master",
+        )?;
         let mut pools = Vec::new();
         for pool in pools_given {
-            let pool = complete_pool(context, &full, &location, pool, identity)?;
+            let pool = complete_pool(context, &full, &location, pool, identity, &version)?;
             if pools
                 .iter()
                 .any(|p: &Pool| p.value["name"] == pool.value["name"])
@@ -408,9 +414,9 @@ impl Container {
             ("location", json!(location)),
             ("locations", json!(zones_of(&location))),
             ("endpoint", json!(endpoint)),
-            ("initialClusterVersion", json!(DEFAULT_VERSION)),
-            ("currentMasterVersion", json!(DEFAULT_VERSION)),
-            ("currentNodeVersion", json!(DEFAULT_VERSION)),
+            ("initialClusterVersion", json!(version)),
+            ("currentMasterVersion", json!(version)),
+            ("currentNodeVersion", json!(version)),
             ("createTime", json!(now)),
             ("status", json!("PROVISIONING")),
             ("id", json!(random_hex(16))),
@@ -515,10 +521,11 @@ impl Container {
             }
             "desiredMasterVersion" => {
                 operation_type = "UPGRADE_MASTER";
-                let version = match value.as_str() {
-                    Some("latest" | "-") | None => DEFAULT_VERSION.to_string(),
-                    Some(version) => version.to_string(),
-                };
+                let version = versions::resolve(value.as_str().unwrap_or_default(), "Master")?;
+                let current = cluster.value["currentMasterVersion"]
+                    .as_str()
+                    .unwrap_or(DEFAULT_VERSION);
+                versions::check_master_upgrade(current, &version)?;
                 cluster.value["currentMasterVersion"] = json!(version);
             }
             "desiredWorkloadIdentityConfig" => {
@@ -605,7 +612,8 @@ impl Container {
             )));
         }
         self.busy(cluster_name)?;
-        let pool = complete_pool(context, cluster_name, &location, pool, identity)?;
+        let master = master_version(cluster);
+        let pool = complete_pool(context, cluster_name, &location, pool, identity, &master)?;
         let cluster = self.find_mut(cluster_name)?;
         cluster.pools.push(pool);
         cluster.value["status"] = json!("RECONCILING");
@@ -682,6 +690,8 @@ impl Container {
         name: &str,
         body: &Value,
     ) -> ApiResult<Value> {
+        let (_, cluster_name, _) = split_name(name);
+        let master = master_version(self.find(&cluster_name)?);
         self.pool_change(context, name, "UPGRADE_NODES", &|pool, identity| {
             check_etag(&pool.value, body["etag"].as_str())?;
             let config = &mut pool.value["config"];
@@ -719,12 +729,15 @@ impl Container {
                     config[field] = value.clone();
                 }
             }
-            if let Some(version) = body["nodeVersion"].as_str().filter(|v| !v.is_empty()) {
-                pool.value["version"] = json!(if version == "latest" || version == "-" {
-                    DEFAULT_VERSION
+            if let Some(asked) = body["nodeVersion"].as_str().filter(|v| !v.is_empty()) {
+                // `latest` / `-` on a node pool means the control plane's version.
+                let version = if asked == "latest" || asked == "-" {
+                    master.clone()
                 } else {
-                    version
-                });
+                    versions::resolve(asked, "Node")?
+                };
+                versions::check_node_version(&version, &master)?;
+                pool.value["version"] = json!(version);
             }
             if let Some(locations) = body.get("locations") {
                 pool.value["locations"] = locations.clone();
@@ -823,6 +836,13 @@ impl Container {
     }
 }
 
+fn master_version(cluster: &Cluster) -> String {
+    cluster.value["currentMasterVersion"]
+        .as_str()
+        .unwrap_or(DEFAULT_VERSION)
+        .to_string()
+}
+
 fn render_cluster(cluster: &Cluster) -> Value {
     let mut value = cluster.value.clone();
     value["nodePools"] = Value::Array(cluster.pools.iter().map(|p| p.value.clone()).collect());
@@ -837,7 +857,13 @@ fn complete_pool(
     location: &str,
     mut pool: Value,
     identity: bool,
+    master: &str,
 ) -> ApiResult<Pool> {
+    let version = match pool["version"].as_str().filter(|v| !v.is_empty()) {
+        Some(asked) => versions::resolve(asked, "Node")?,
+        None => master.to_string(),
+    };
+    versions::check_node_version(&version, master)?;
     let name = pool["name"].as_str().unwrap_or_default().to_string();
     if !valid_name(&name) {
         return Err(ApiError::invalid_argument(format!(
@@ -890,7 +916,7 @@ fn complete_pool(
                 context.project.id
             )),
         ),
-        ("version", json!(DEFAULT_VERSION)),
+        ("version", json!(version)),
         ("status", json!("PROVISIONING")),
         ("etag", json!(new_etag())),
         ("podIpv4CidrSize", json!(24)),

@@ -7,6 +7,7 @@ pub mod kms;
 pub mod machines;
 pub mod policy;
 pub mod storage;
+pub mod versions;
 
 use serde_json::{Value, json};
 
@@ -24,6 +25,15 @@ impl Project {
     pub fn gke_service_agent(&self) -> String {
         format!(
             "serviceAccount:service-{}@container-engine-robot.iam.gserviceaccount.com",
+            self.number
+        )
+    }
+
+    /// The project's Compute Engine service agent, which must be able to use a
+    /// node pool's boot-disk key.
+    pub fn compute_service_agent(&self) -> String {
+        format!(
+            "serviceAccount:service-{}@compute-system.iam.gserviceaccount.com",
             self.number
         )
     }

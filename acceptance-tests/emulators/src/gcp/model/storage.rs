@@ -1,7 +1,9 @@
 //! Cloud Storage buckets, as far as IAM grants on them need: a bucket exists or not,
 //! and carries a policy (the provider grants `roles/storage.objectViewer` on a model
 //! store bucket). A new bucket's policy holds the project's legacy bucket roles, as
-//! Cloud Storage gives every bucket.
+//! Cloud Storage gives every bucket. `iamConfiguration.uniformBucketLevelAccess`
+//! is kept as asked at creation (off by default, as the JSON API's default): IAM
+//! conditions are allowed only on buckets with it on.
 
 use std::collections::BTreeMap;
 
@@ -72,6 +74,13 @@ impl Buckets {
         if let Some(labels) = body.get("labels") {
             bucket["labels"] = labels.clone();
         }
+        let uniform = body["iamConfiguration"]["uniformBucketLevelAccess"]["enabled"] == true
+            || body["iamConfiguration"]["bucketPolicyOnly"]["enabled"] == true;
+        bucket["iamConfiguration"] = json!({
+            "uniformBucketLevelAccess": {"enabled": uniform},
+            "bucketPolicyOnly": {"enabled": uniform},
+            "publicAccessPrevention": "inherited",
+        });
         self.by_name.insert(name.to_string(), bucket.clone());
         Ok(bucket)
     }
@@ -88,6 +97,13 @@ impl Buckets {
             .remove(name)
             .map(|_| ())
             .ok_or_else(|| ApiError::not_found("The specified bucket does not exist."))
+    }
+
+    /// Whether the bucket has uniform bucket-level access (IAM conditions need it).
+    pub fn uniform_access(&self, name: &str) -> bool {
+        self.by_name
+            .get(name)
+            .is_some_and(|b| b["iamConfiguration"]["uniformBucketLevelAccess"]["enabled"] == true)
     }
 
     pub fn list(&self) -> Vec<Value> {

@@ -1,7 +1,8 @@
 //! container v1: clusters, node pools and their operations. The checks that need
 //! other services live here: a node pool's service account must exist, and database
 //! encryption needs the project's GKE service agent to hold
-//! `roles/cloudkms.cryptoKeyEncrypterDecrypter` on the key.
+//! `roles/cloudkms.cryptoKeyEncrypterDecrypter` on the key, and a boot-disk key
+//! (`config.bootDiskKmsKey`) needs the Compute Engine service agent to hold it.
 
 use bytes::Bytes;
 use http::{Method, Response};
@@ -95,6 +96,7 @@ pub fn handle(
                 .cloned()
                 .ok_or_else(|| ApiError::invalid_argument("node_pool is required."))?;
             check_pool_account(model, &pool)?;
+            check_boot_disk_key(model, &pool)?;
             let cluster = segments[..6].join("/");
             operation(model.container.create_pool(&context, &cluster, pool)?)
         }
@@ -138,6 +140,7 @@ pub fn handle(
 fn check_cluster_dependencies(model: &Model, parent: &str, cluster: &Value) -> ApiResult<()> {
     for pool in cluster["nodePools"].as_array().into_iter().flatten() {
         check_pool_account(model, pool)?;
+        check_boot_disk_key(model, pool)?;
     }
     if cluster.get("nodeConfig").is_some() {
         check_pool_account(model, &json!({"config": cluster["nodeConfig"]}))?;
@@ -156,6 +159,32 @@ fn check_pool_account(model: &Model, pool: &Value) -> ApiResult<()> {
         ),
         _ => Ok(()),
     }
+}
+
+/// Compute Engine makes the nodes' boot disks with the key, so its service agent must
+/// be able to use it.
+fn check_boot_disk_key(model: &Model, pool: &Value) -> ApiResult<()> {
+    let Some(key) = pool["config"]["bootDiskKmsKey"]
+        .as_str()
+        .filter(|k| !k.is_empty())
+    else {
+        return Ok(());
+    };
+    if !model.kms.key_exists(key) {
+        return Err(ApiError::invalid_argument(format!(
+            "Cloud KMS key \"{key}\" for the boot disks of node pool \"{}\" was not found.",
+            pool["name"].as_str().unwrap_or_default()
+        )));
+    }
+    let agent = model.project.compute_service_agent();
+    if !model.policies.has_binding(key, ENCRYPTER_DECRYPTER, &agent) {
+        let email = agent.trim_start_matches("serviceAccount:");
+        return Err(ApiError::failed_precondition(format!(
+            "Cloud KMS key \"{key}\" cannot encrypt the boot disks of node pool \"{}\": the Compute Engine Service Agent {email} needs permission cloudkms.cryptoKeyVersions.useToEncrypt (role {ENCRYPTER_DECRYPTER}) on it.",
+            pool["name"].as_str().unwrap_or_default()
+        )));
+    }
+    Ok(())
 }
 
 fn check_database_encryption(model: &Model, cluster: &str, encryption: &Value) -> ApiResult<()> {

@@ -80,6 +80,9 @@ pub fn operation_name(method: &Method, path: &str) -> Option<String> {
     if path == "/token" {
         return Some("oauth2.token".into());
     }
+    if path == "/tokeninfo" {
+        return Some("oauth2.tokeninfo".into());
+    }
     if let Some(rest) = path.strip_prefix("/storage/v1/b") {
         let parts = rest.split('/').filter(|part| !part.is_empty()).count();
         let action = match (method.as_str(), parts, rest.ends_with("/iam")) {
@@ -125,6 +128,9 @@ pub fn handle(part: &GcpPart, request: &GcpRequest) -> Response<Bytes> {
 fn route(part: &GcpPart, request: &GcpRequest) -> ApiResult<Response<Bytes>> {
     if request.path == "/token" {
         return oauth::token(part, request);
+    }
+    if request.path == "/tokeninfo" {
+        return oauth::tokeninfo(part, request);
     }
     if let Some(rest) = request.path.strip_prefix("/_emulator/") {
         return testing::handle(part, request, rest);

@@ -2,7 +2,9 @@
 //! `GET|DELETE /storage/v1/b/{bucket}`, `GET /storage/v1/b?project=`, and the bucket's
 //! policy at `GET|PUT /storage/v1/b/{bucket}/iam`. Cloud Storage answers errors in its
 //! own JSON shape (`{"error": {code, message, errors: [{domain, reason, message}]}}`)
-//! and a stale policy etag with 412 `conditionNotMet`.
+//! and a stale policy etag with 412 `conditionNotMet`. Conditional bindings need
+//! policy version 3 (asked with `optionsRequestedPolicyVersion=3` to be read back)
+//! and a bucket with uniform bucket-level access, as Cloud Storage requires.
 
 use std::collections::HashSet;
 
@@ -51,11 +53,33 @@ fn route(model: &mut Model, request: &GcpRequest, rest: &str) -> ApiResult<Respo
         }
         ([bucket, "iam"], &Method::GET) => {
             model.buckets.get(bucket)?;
-            Ok(json_ok(&policy(model, bucket)))
+            let policy = policy(model, bucket);
+            let requested = request
+                .param("optionsRequestedPolicyVersion")
+                .and_then(|v| v.parse::<i64>().ok())
+                .unwrap_or(1);
+            if requested < 3 && has_conditions(&policy) {
+                return Err(ApiError::invalid_argument(
+                    "The bucket's IAM policy has conditional bindings; request policy version 3 (optionsRequestedPolicyVersion=3) to read it.",
+                ));
+            }
+            Ok(json_ok(&policy))
         }
         ([bucket, "iam"], &Method::PUT) => {
             model.buckets.get(bucket)?;
             let body = request.json(&[])?;
+            if has_conditions(&body) {
+                if body["version"].as_i64().unwrap_or(1) < 3 {
+                    return Err(ApiError::invalid_argument(
+                        "IAM policies with conditional bindings must be version 3.",
+                    ));
+                }
+                if !model.buckets.uniform_access(bucket) {
+                    return Err(ApiError::invalid_argument(
+                        "IAM conditions can only be added to buckets with uniform bucket-level access enabled.",
+                    ));
+                }
+            }
             let existing: HashSet<String> = body["bindings"]
                 .as_array()
                 .into_iter()
@@ -74,6 +98,15 @@ fn route(model: &mut Model, request: &GcpRequest, rest: &str) -> ApiResult<Respo
         }
         _ => Err(ApiError::no_route(&request.method, &request.path)),
     }
+}
+
+/// Whether any binding of the policy carries a condition.
+fn has_conditions(policy: &Value) -> bool {
+    policy["bindings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|binding| binding.get("condition").is_some_and(|c| !c.is_null()))
 }
 
 fn check_project(model: &Model, request: &GcpRequest) -> ApiResult<()> {

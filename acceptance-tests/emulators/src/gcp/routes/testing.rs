@@ -3,7 +3,9 @@
 //! `{"operationType": "CREATE_NODE_POOL", "code": "RESOURCE_EXHAUSTED", "message": "..."}`
 //! (every field optional) makes the next container operation of that type (of any
 //! type when absent) end DONE with that `error`, its cluster or node pool in status
-//! ERROR.
+//! ERROR. `POST /_emulator/accessToken` issues an access token for the key file's
+//! account, as `gcloud auth print-access-token` gives one (for `access_token`
+//! provider blocks in tests).
 
 use bytes::Bytes;
 use http::{Method, Response};
@@ -38,6 +40,7 @@ pub fn handle(part: &GcpPart, request: &GcpRequest, rest: &str) -> ApiResult<Res
                 .fail_next(failure);
             Ok(request.render(answer, &[]))
         }
+        ("accessToken", &Method::POST) => Ok(request.render(part.auth.issue(), &[])),
         _ => Err(ApiError::no_route(&request.method, &request.path)),
     }
 }

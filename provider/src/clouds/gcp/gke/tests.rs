@@ -36,7 +36,7 @@ fn name() -> ClusterName {
 
 #[test]
 fn a_cluster_is_private_encrypted_shielded_and_runs_nodes_as_the_node_identity() {
-    let c = expand_cluster(&name(), &spec()).unwrap();
+    let c = expand_cluster(&name(), &spec(), &Default::default()).unwrap();
     let private = c.private_cluster_config.as_ref().unwrap();
     assert!(private.enable_private_nodes && private.enable_private_endpoint);
     assert_eq!(private.master_ipv4_cidr_block, DEFAULT_MASTER_CIDR);
@@ -83,7 +83,7 @@ fn a_cluster_is_private_encrypted_shielded_and_runs_nodes_as_the_node_identity()
 
 #[test]
 fn reads_back_what_it_wrote() {
-    let c = expand_cluster(&name(), &spec())
+    let c = expand_cluster(&name(), &spec(), &Default::default())
         .unwrap()
         .set_current_master_version("1.31.2-gke.1000")
         .set_endpoint("10.0.0.2")
@@ -107,7 +107,7 @@ fn reads_back_what_it_wrote() {
 fn a_public_endpoint_keeps_private_nodes() {
     let mut s = spec();
     s.endpoint_access = EndpointAccess::Public;
-    let c = expand_cluster(&name(), &s).unwrap();
+    let c = expand_cluster(&name(), &s, &Default::default()).unwrap();
     let private = c.private_cluster_config.as_ref().unwrap();
     assert!(private.enable_private_nodes && !private.enable_private_endpoint);
 }

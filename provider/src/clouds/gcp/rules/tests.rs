@@ -228,12 +228,7 @@ fn grants_name_crypto_keys_and_buckets() {
     GcpRules.check_identity(&config(vec![("grants", grants)]), &mut diags);
     let paths: Vec<_> = diags.iter().map(|d| d.attribute.clone().unwrap()).collect();
     let details: Vec<_> = diags.iter().map(|d| d.detail.clone()).collect();
-    assert!(
-        details[1].contains("not supported on gcp yet"),
-        "{}",
-        details[1]
-    );
-    assert!(details[2].contains("gs://"), "{}", details[2]);
+    assert!(details[1].contains("gs://"), "{}", details[1]);
     assert_eq!(
         paths,
         vec![
@@ -241,12 +236,67 @@ fn grants_name_crypto_keys_and_buckets() {
                 .push_index(0)
                 .push_attr("target"),
             AttributePath::attr("grants")
-                .push_index(1)
-                .push_attr("target"),
-            AttributePath::attr("grants")
                 .push_index(2)
                 .push_attr("target"),
-        ]
+        ],
+        "a gs:// location is a model store: {details:?}"
+    );
+}
+
+#[test]
+fn admins_are_iam_members_and_fit_in_the_clusters_labels() {
+    let admins = |members: &[&str]| Value::Set(members.iter().map(|m| Value::from(*m)).collect());
+    let mut diags = Diagnostics::new();
+    GcpRules.check_cluster(
+        &config(vec![(
+            "admin_principals",
+            admins(&["user:alice@example.com", "alice@example.com"]),
+        )]),
+        &mut diags,
+    );
+    let found: Vec<_> = diags
+        .iter()
+        .map(|d| (d.attribute.clone(), d.detail.clone()))
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, Some(AttributePath::attr("admin_principals")));
+    assert!(found[0].1.contains("\"alice@example.com\""), "{found:?}");
+    assert!(found[0].1.contains("user:EMAIL"), "{found:?}");
+
+    let many: Vec<String> = (0..63).map(|i| format!("user:u{i}@example.com")).collect();
+    let many: Vec<&str> = many.iter().map(String::as_str).collect();
+    let mut diags = Diagnostics::new();
+    GcpRules.check_cluster(
+        &config(vec![("admin_principals", admins(&many))]),
+        &mut diags,
+    );
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.detail.contains("at most 62 admin principals")),
+        "{diags:?}"
+    );
+}
+
+#[test]
+fn a_disk_key_is_a_crypto_key_name() {
+    let mut diags = Diagnostics::new();
+    GcpRules.check_node_pool(
+        &config(vec![
+            (
+                "disk_encryption_key_id",
+                Value::from("arn:aws:kms:us-east-1:1:key/x"),
+            ),
+            (
+                "node_identity_id",
+                Value::from("projects/p/serviceAccounts/n@p.iam.gserviceaccount.com"),
+            ),
+        ]),
+        &mut diags,
+    );
+    assert_eq!(
+        diags.iter().next().and_then(|d| d.attribute.clone()),
+        Some(AttributePath::attr("disk_encryption_key_id"))
     );
 }
 
