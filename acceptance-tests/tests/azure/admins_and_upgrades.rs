@@ -11,8 +11,8 @@ use acceptance_tests::{MlcloudEmulator, Terraform, TestResult, Workdir, provider
 use serde_json::Value;
 use std::process::Command;
 
-use crate::bad_input::{TERRAFORM_BLOCK, provider_block};
 use crate::arm::Arm;
+use crate::bad_input::{TERRAFORM_BLOCK, provider_block};
 use crate::stack::GROUP;
 use crate::stack_lifecycle::count;
 

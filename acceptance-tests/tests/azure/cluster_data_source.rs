@@ -9,8 +9,8 @@ use acceptance_tests::{
 use base64::Engine;
 use serde_json::{Value, json};
 
-use crate::bad_input::{TERRAFORM_BLOCK, provider_block};
 use crate::arm::Arm;
+use crate::bad_input::{TERRAFORM_BLOCK, provider_block};
 use crate::stack::GROUP;
 
 acceptance_tests::scenarios_on_terraform_1_15!(

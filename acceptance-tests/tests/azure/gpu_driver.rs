@@ -8,8 +8,8 @@ use acceptance_tests::{MlcloudEmulator, Terraform, TestResult, Workdir, provider
 use serde_json::Value;
 
 use crate::admins_and_upgrades::{arm_get, unwrapped};
-use crate::bad_input::{TERRAFORM_BLOCK, provider_block};
 use crate::arm::Arm;
+use crate::bad_input::{TERRAFORM_BLOCK, provider_block};
 use crate::stack::GROUP;
 use crate::stack_lifecycle::count;
 

@@ -8,8 +8,8 @@
 use acceptance_tests::{MlcloudEmulator, Terraform, TestResult, Workdir, providers};
 
 use crate::admins_and_upgrades::unwrapped;
-use crate::bad_input::{TERRAFORM_BLOCK, provider_block};
 use crate::arm::Arm;
+use crate::bad_input::{TERRAFORM_BLOCK, provider_block};
 use crate::stack::GROUP;
 use crate::stack_lifecycle::count;
 
