@@ -53,16 +53,6 @@ fn decode_config(v: &Value) -> Result<KeyConfig, Diagnostic> {
 }
 
 impl CloudObject for KmsKey {
-    /// Drift of the key policy found on refresh is planned away: apply puts mlcloud's
-    /// policy back.
-    fn plan(&self, plan: &mut ResourcePlan, _rules: &dyn CloudRules, _diags: &mut Diagnostics) {
-        if let Value::Object(m) = &mut plan.planned
-            && plan.prior.is_some()
-        {
-            m.insert("policy_drift".into(), Value::Set(Vec::new()));
-        }
-    }
-
     type Spec = KeySpec;
     type State = KeyState;
     const KIND: ObjectKind = ObjectKind::Key;
@@ -113,10 +103,15 @@ impl CloudObject for KmsKey {
     }
 
     /// An update may need more than the cloud's management API (Azure: the vault's
-    /// data plane); the cloud's rules say so before the apply.
+    /// data plane); the cloud's rules say so before the apply. Drift of the key policy
+    /// found on refresh is planned away: apply puts mlcloud's policy back.
     fn plan(&self, plan: &mut ResourcePlan, rules: &dyn CloudRules, diags: &mut Diagnostics) {
-        if let Some(prior) = &plan.prior {
-            rules.check_key_update(prior, &plan.planned, diags);
+        let Some(prior) = &plan.prior else {
+            return;
+        };
+        rules.check_key_update(prior, &plan.planned, diags);
+        if let Value::Object(m) = &mut plan.planned {
+            m.insert("policy_drift".into(), Value::Set(Vec::new()));
         }
     }
 
