@@ -14,12 +14,16 @@ service documents; the provider itself knows nothing of moto.
   which no IAM principal has (EKS access entries refuse it).
 - EnableKeyRotation keeps `RotationPeriodInDays` (default 365) and GetKeyRotationStatus
   reports it for an enabled rotation, as KMS does (moto drops the period).
+- CreateServiceLinkedRole for a role that exists answers IAM's `InvalidInput` ("has
+  been taken in this account"), as IAM does (moto says `EntityAlreadyExists`).
 """
 
 import json
 import sys
 
 from moto.eks import models as eks_models
+from moto.iam import exceptions as iam_exceptions
+from moto.iam import models as iam_models
 from moto.kms import responses as kms_responses
 from moto.sts import models as sts_models
 from moto.server import main
@@ -85,6 +89,22 @@ def _get_key_rotation_status_with_period(self):
 
 kms_responses.KmsResponse.enable_key_rotation = _enable_key_rotation_with_period
 kms_responses.KmsResponse.get_key_rotation_status = _get_key_rotation_status_with_period
+
+_create_service_linked_role = iam_models.IAMBackend.create_service_linked_role
+
+
+def _create_service_linked_role_once(self, service_name, description, suffix):
+    try:
+        return _create_service_linked_role(self, service_name, description, suffix)
+    except iam_exceptions.EntityAlreadyExists:
+        raise iam_exceptions.InvalidInput(
+            "Service role name for "
+            + service_name
+            + " has been taken in this account, please try a different suffix."
+        )
+
+
+iam_models.IAMBackend.create_service_linked_role = _create_service_linked_role_once
 
 if __name__ == "__main__":
     sys.exit(main())

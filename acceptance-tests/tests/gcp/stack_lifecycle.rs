@@ -74,7 +74,7 @@ fn apply_update_in_place_and_destroy_a_gpu_and_tpu_stack(terraform: &Terraform) 
     let serving = format!("serviceAccount:ml-serving@{project}.iam.gserviceaccount.com");
     assert_eq!(
         members(&created, &key, "roles/cloudkms.cryptoKeyDecrypter"),
-        [serving.clone()],
+        std::slice::from_ref(&serving),
         "{created:#}"
     );
     assert_eq!(
