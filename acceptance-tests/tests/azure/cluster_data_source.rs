@@ -18,6 +18,15 @@ acceptance_tests::scenarios_on_terraform_1_15!(
 );
 
 const CONFIG: &str = r#"
+resource "mlcloud_kms_key" "etcd" {
+  cloud    = "azure"
+  name     = "etcd"
+  location = "westeurope"
+  azure {
+    resource_group_name = "ml"
+  }
+}
+
 resource "mlcloud_identity" "cluster" {
   cloud    = "azure"
   name     = "ml-cluster"
@@ -31,8 +40,9 @@ resource "mlcloud_identity" "cluster" {
 resource "mlcloud_cluster" "main" {
   cloud       = "azure"
   name        = "ml-main"
-  location    = "westeurope"
-  identity_id = mlcloud_identity.cluster.id
+  location          = "westeurope"
+  encryption_key_id = mlcloud_kms_key.etcd.key_ref
+  identity_id       = mlcloud_identity.cluster.id
   system_pool {
     node_count = 1
   }

@@ -43,10 +43,12 @@ fn each_azure_example_applies_and_destroys(terraform: &Terraform) -> TestResult 
                 ids(records, "managed_clusters"),
                 [outputs.string("cluster_id")]
             );
+            // The cluster's identity on its key, and the caller as cluster admin
+            // (admin_principals' default).
             assert_eq!(
                 count(records, "role_assignments"),
-                1,
-                "the cluster's on its key"
+                2,
+                "the cluster's on its key and the caller's on the cluster"
             );
         }),
         ("azure-node-pool", |records, outputs| {
@@ -67,7 +69,8 @@ fn each_azure_example_applies_and_destroys(terraform: &Terraform) -> TestResult 
             );
             assert_eq!(count(records, "identities"), 2, "{records}");
             assert_eq!(count(records, "federated_identity_credentials"), 1);
-            assert_eq!(count(records, "role_assignments"), 2, "{records}");
+            // + the caller as cluster admin (admin_principals' default).
+            assert_eq!(count(records, "role_assignments"), 3, "{records}");
         }),
     ];
     for (example, check) in examples {

@@ -56,7 +56,8 @@ const EXACTLY: [(&str, usize); 7] = [
     ("keys", 1),
     ("identities", 2),
     ("federated_identity_credentials", 1),
-    ("role_assignments", 2),
+    // Two grants and the caller as cluster admin (admin_principals' default).
+    ("role_assignments", 3),
     ("managed_clusters", 1),
     ("agent_pools", 2),
 ];

@@ -26,11 +26,18 @@ resource "mlcloud_identity" "nodes" {{
   purpose  = "node"
 }}
 
+resource "mlcloud_kms_key" "etcd" {{
+  cloud    = "gcp"
+  name     = "etcd"
+  location = "us-central1"
+}}
+
 resource "mlcloud_cluster" "main" {{
   cloud              = "gcp"
   name               = "ml-main"
   location           = "us-central1"
   kubernetes_version = "{version}"
+  encryption_key_id  = mlcloud_kms_key.etcd.key_ref
   {admins}
   system_pool {{
     node_count       = 1

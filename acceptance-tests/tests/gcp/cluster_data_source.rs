@@ -39,10 +39,17 @@ resource "mlcloud_identity" "nodes" {
   purpose  = "node"
 }
 
-resource "mlcloud_cluster" "main" {
+resource "mlcloud_kms_key" "etcd" {
   cloud    = "gcp"
-  name     = "ml-main"
+  name     = "etcd"
   location = "us-central1"
+}
+
+resource "mlcloud_cluster" "main" {
+  cloud             = "gcp"
+  name              = "ml-main"
+  location          = "us-central1"
+  encryption_key_id = mlcloud_kms_key.etcd.key_ref
   system_pool {
     node_count       = 1
     node_identity_id = mlcloud_identity.nodes.id
