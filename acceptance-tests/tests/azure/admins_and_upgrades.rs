@@ -195,7 +195,10 @@ fn admins_then_upgrades_of_a_cluster_and_its_pool(terraform: &Terraform) -> Test
         serde_json::json!([caller]),
         "{cluster}"
     );
-    assert_eq!(cluster_admins(&emulator, &cluster_id), std::slice::from_ref(&caller));
+    assert_eq!(
+        cluster_admins(&emulator, &cluster_id),
+        std::slice::from_ref(&caller)
+    );
     assert_eq!(string_at(&cluster, "/kubernetes_version"), "1.33");
     let pool = state
         .resource("mlcloud_node_pool.gpu")
@@ -222,7 +225,10 @@ fn admins_then_upgrades_of_a_cluster_and_its_pool(terraform: &Terraform) -> Test
         .and_then(|v| v["principal"].as_str())
         .unwrap_or_default()
         .to_string();
-    assert_eq!(cluster_admins(&emulator, &cluster_id), std::slice::from_ref(&ops));
+    assert_eq!(
+        cluster_admins(&emulator, &cluster_id),
+        std::slice::from_ref(&ops)
+    );
     assert_eq!(count(&emulator.records()?, "role_assignments"), 2);
     workdir.assert_no_changes()?;
 
