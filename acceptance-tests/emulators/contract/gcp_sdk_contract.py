@@ -277,7 +277,9 @@ class Stack:
         cluster = self.gke.get_cluster(name=name)
         assert cluster.status == container_v1.Cluster.Status.RUNNING, cluster.status
         assert cluster.database_encryption.state == container_v1.DatabaseEncryption.State.ENCRYPTED
-        assert cluster.private_cluster_config.private_endpoint == "172.16.0.34", cluster.private_cluster_config
+        # The emulator points the private endpoint at the cluster's own Kubernetes API
+        # (host:port on 127.0.0.1), where GKE gives an address in the CIDR block.
+        assert cluster.private_cluster_config.private_endpoint.startswith("127.0.0.1:"), cluster.private_cluster_config
         assert cluster.node_pools[0].config.workload_metadata_config.mode == container_v1.WorkloadMetadataConfig.Mode.GKE_METADATA
         assert cluster.etag
         refused(409, "ALREADY_EXISTS", self.gke.create_cluster, parent=self.parent, cluster=spec)
