@@ -341,11 +341,12 @@ def main():
     assert upgraded.current_kubernetes_version.startswith("1.34."), upgraded.current_kubernetes_version
     pool = clusters.agent_pools.begin_create_or_update(GROUP, "contract-aks", "gpu", ahead).result()
     assert pool.orchestrator_version == "1.34" and pool.current_orchestrator_version.startswith("1.34."), pool
-    # No principalType: ARM looks the principal (here the caller) up.
+    # No principalType (the SDK's model defaults it to User; None leaves it out): ARM
+    # looks the principal (here the caller) up.
     cluster_admin = authorization.role_assignments.create(
         cluster.id,
         str(uuid.uuid4()),
-        RoleAssignmentCreateParameters(role_definition_id=role_definition(AKS_RBAC_CLUSTER_ADMIN), principal_id=AZ["object_id"]),
+        RoleAssignmentCreateParameters(role_definition_id=role_definition(AKS_RBAC_CLUSTER_ADMIN), principal_id=AZ["object_id"], principal_type=None),
     )
     assert cluster_admin.principal_type, cluster_admin
     at_cluster = [a.name for a in authorization.role_assignments.list_for_scope(cluster.id, filter="atScope()") if a.scope.lower() == cluster.id.lower()]
@@ -355,7 +356,7 @@ def main():
         authorization.role_assignments.create,
         cluster.id,
         str(uuid.uuid4()),
-        RoleAssignmentCreateParameters(role_definition_id=role_definition(AKS_RBAC_CLUSTER_ADMIN), principal_id=str(uuid.uuid4())),
+        RoleAssignmentCreateParameters(role_definition_id=role_definition(AKS_RBAC_CLUSTER_ADMIN), principal_id=str(uuid.uuid4()), principal_type=None),
     )
     # A private vault's data plane answers only over its private endpoint.
     private_keys = KeyClient(private.properties.vault_uri, CRED, verify_challenge_resource=False, connection_verify=CA)
