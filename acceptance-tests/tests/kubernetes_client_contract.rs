@@ -77,7 +77,7 @@ fn the_kubernetes_python_client_walks_objects_a_rollout_and_the_service_proxy() 
     assert_eq!(statuses("serviceaccounts.update"), [200, 409]);
     assert!(statuses("deployments.patch").contains(&409), "{requests:?}");
     assert!(
-        statuses("services/proxy.post").contains(&200),
+        statuses("services/proxy.create").contains(&200),
         "{requests:?}"
     );
     assert_eq!(statuses("services/proxy.get").last(), Some(&503));
@@ -128,15 +128,28 @@ print(json.dumps(seen))
         output.stdout, output.stderr
     );
     let seen: Value = serde_json::from_str(output.stdout.trim()).unwrap_or_default();
+    // No token and a token that is not EKS's are refused; the EKS token's request is
+    // throttled once, and the client (urllib3 honours Retry-After on a 429) retries it.
     assert_eq!(
         seen,
         json!([
             [401, "Unauthorized", null],
-            [429, "TooManyRequests", "1"],
+            [401, "Unauthorized", null],
+            200,
             4
         ]),
         "{}",
         output.stdout
+    );
+    let statuses: Vec<u64> = emulator
+        .requests("kubernetes")?
+        .iter()
+        .filter(|r| r["operation"] == "namespaces.list")
+        .filter_map(|r| r["status"].as_u64())
+        .collect();
+    assert!(
+        statuses.contains(&429),
+        "the throttle was answered: {statuses:?}"
     );
     Ok(())
 }
