@@ -111,8 +111,8 @@ list "mlcloud_node_pool" "pools" {{
     // A second team keeps the stack's configuration and takes the generated import
     // blocks, pointed at its own addresses (and without `provider`, which Terraform
     // allows only where it generates the resource); the other three by identity.
-    // (The generated resource bodies are not applied here: they hold
-    // `admin_principals` and `kubernetes_version`, which azure does not take yet.)
+    // (Only the import blocks are taken; the generated resource bodies would duplicate
+    // the stack's own configuration.)
     let mut imports: Vec<String> = import_blocks(&generated)
         .into_iter()
         .filter(|block| block.contains("all_0") || block.contains("pools_0"))
