@@ -9,12 +9,14 @@
 //! | `connection.rs` | [`ClusterConnection`]: server, CA, token, expiry, and whom to trust |
 //! | `client.rs` | a `kube::Client` from a connection (rustls on aws-lc-rs) |
 //! | `kubeconfig.rs` | a kubeconfig with the token inline, for `mlcloud_cluster_credentials` |
+//! | `objects.rs` | server-side apply, get, list, delete of JSON objects; raw requests (service proxy) |
 //! | `error.rs` | [`KubeError`] |
 
 mod client;
 mod connection;
 mod error;
 mod kubeconfig;
+pub mod objects;
 
 pub use client::client;
 pub use connection::{ClusterConnection, ServerTrust};
