@@ -45,7 +45,7 @@ fn labels(spec: &EndpointSpec) -> Map<String, Value> {
     let mut labels = Map::new();
     labels.insert(SELECTOR_LABEL.into(), json!(spec.name));
     labels.insert("app.kubernetes.io/component".into(), json!("model-server"));
-    labels.insert("app.kubernetes.io/managed-by".into(), json!("mlcloud"));
+    labels.insert(super::MANAGED_BY_LABEL.into(), json!("mlcloud"));
     labels
 }
 
