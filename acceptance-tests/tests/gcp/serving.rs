@@ -1,7 +1,8 @@
 //! `mlcloud_serving_endpoint` on GKE: a GPU endpoint bound to a workload identity
 //! rolls out on the emulator's cluster, answers a real inference from the
-//! `mlcloud-smoke` server behind the service proxy, scales in place, and destroy
-//! leaves nothing in the cluster; an unpullable image and a GPU endpoint on a pool
+//! `mlcloud-smoke` server behind the service proxy, scales in place, the
+//! `mlcloud_smoke_test` action runs the inference again, and destroy leaves nothing in
+//! the cluster; an unpullable image and a GPU endpoint on a pool
 //! without GPUs fail the apply at once, naming Kubernetes' reason.
 
 use super::stack::{self, LOCATION};
@@ -81,6 +82,20 @@ resource "mlcloud_serving_endpoint" "iris" {{
 output "endpoint" {{
   value = mlcloud_serving_endpoint.iris
 }}
+
+action "mlcloud_smoke_test" "check" {{
+  config {{
+    cloud       = "gcp"
+    endpoint_id = mlcloud_serving_endpoint.iris.id
+  }}
+}}
+
+action "mlcloud_smoke_test" "nothing_there" {{
+  config {{
+    cloud       = "gcp"
+    endpoint_id = "${{mlcloud_cluster.main.id}}/namespaces/ml-serving/endpoints/nothing"
+  }}
+}}
 "#
     )
 }
@@ -142,6 +157,33 @@ fn a_gpu_endpoint_answers_scales_in_place_and_leaves_nothing(terraform: &Terrafo
         );
     }
     workdir.assert_no_changes()?;
+
+    // The action runs the smoke test again, and fails where no model answers.
+    let invoke = |action: &str| {
+        let flag = format!("-invoke=action.mlcloud_smoke_test.{action}");
+        ["apply", "-auto-approve", "-input=false", "-no-color"]
+            .into_iter()
+            .map(str::to_string)
+            .chain([flag])
+            .collect::<Vec<_>>()
+    };
+    let args = invoke("check");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    workdir
+        .succeed(&args)?
+        .assert_stdout_contains(
+            "Action action.mlcloud_smoke_test.check (triggered by CLI): passed in",
+        )
+        .assert_stdout_contains("Actions: 1 invoked.");
+    let args = invoke("nothing_there");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let failed = workdir.fail(&args)?;
+    let said = failed
+        .stderr
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(said.contains("ml-serving/nothing does not exist"), "{said}");
 
     // Scaling is in place: the plan says update, not replace.
     workdir.write("main.tf", &stack::module(&emulator, &config(2)))?;

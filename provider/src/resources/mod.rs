@@ -18,4 +18,5 @@ pub mod managed;
 pub mod node_pool;
 pub mod serving_config;
 pub mod serving_endpoint;
+pub mod smoke_test_action;
 pub mod versions;
