@@ -25,7 +25,7 @@ pub mod aws;
 pub mod azure;
 mod backends;
 mod caller;
-mod cluster_access;
+pub(crate) mod cluster_access;
 mod error;
 pub mod gcp;
 pub mod markers;

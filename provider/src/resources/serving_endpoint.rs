@@ -702,3 +702,7 @@ fn imported_inputs(state: &mut Value, container: &serde_json::Value) {
         set(state, "internal_url", url.into());
     }
 }
+
+#[cfg(test)]
+#[path = "serving_endpoint_tests.rs"]
+mod tests;
