@@ -19,4 +19,5 @@ mod parallel_grants;
 mod query;
 mod replacement;
 mod serving;
+mod serving_drift;
 mod stack_lifecycle;

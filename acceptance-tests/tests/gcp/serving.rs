@@ -14,9 +14,9 @@ acceptance_tests::scenarios_on_terraform_1_15!(
     a_broken_image_or_a_pool_without_gpus_fails_the_apply_naming_why
 );
 
-const ENDPOINT: &str = "mlcloud_serving_endpoint.iris";
+pub const ENDPOINT: &str = "mlcloud_serving_endpoint.iris";
 
-fn config(replicas: u32) -> String {
+pub fn config(replicas: u32) -> String {
     format!(
         r#"
 resource "mlcloud_identity" "nodes" {{

@@ -5,7 +5,7 @@
 use super::common::invalid_at;
 use crate::serving::spec::{EndpointSpec, PodResources, Replicas};
 use serde::Deserialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 use tfplug::{AttributePath, Diagnostic, Diagnostics, Value};
 
@@ -18,6 +18,10 @@ pub const DEFAULT_MEMORY: &str = "512Mi";
 pub const DEFAULT_TARGET_CPU: u32 = 70;
 /// How long the smoke test waits for the service to have a ready endpoint.
 pub const DEFAULT_SMOKE_TIMEOUT: Duration = Duration::from_secs(300);
+/// Deployment annotations recording inputs only the configuration knows.
+pub const ANNOTATION_NODE_POOL: &str = "mlcloud.dev/node-pool-id";
+pub const ANNOTATION_IDENTITY: &str = "mlcloud.dev/identity-id";
+pub const ANNOTATION_ALLOWED: &str = "mlcloud.dev/allowed-namespaces";
 /// How long a model may take to load before the startup probe gives up.
 const STARTUP_SECONDS: u32 = 600;
 
@@ -129,6 +133,23 @@ impl EndpointConfig {
             .unwrap_or(DEFAULT_SMOKE_TIMEOUT)
     }
 
+    /// What the Deployment records of the configuration for an import: the cloud ids
+    /// of the pool and identity, and the allowed namespaces (comma-separated).
+    pub fn recorded_inputs(&self) -> BTreeMap<String, String> {
+        let mut recorded = BTreeMap::new();
+        if let Some(id) = &self.node_pool_id {
+            recorded.insert(ANNOTATION_NODE_POOL.to_string(), id.clone());
+        }
+        if let Some(id) = &self.identity_id {
+            recorded.insert(ANNOTATION_IDENTITY.to_string(), id.clone());
+        }
+        if let Some(namespaces) = self.allowed_namespaces.as_ref().filter(|n| !n.is_empty()) {
+            let list: Vec<&str> = namespaces.iter().map(String::as_str).collect();
+            recorded.insert(ANNOTATION_ALLOWED.to_string(), list.join(","));
+        }
+        recorded
+    }
+
     /// The spec without its cloud parts (placement, binding, control-plane peers)
     /// and without accelerators (their resource name depends on the pool).
     pub fn neutral_spec(&self) -> EndpointSpec {
@@ -167,6 +188,7 @@ impl EndpointConfig {
                 .collect(),
             control_plane: Vec::new(),
             startup_seconds: STARTUP_SECONDS,
+            deployment_annotations: self.recorded_inputs(),
         }
     }
 }

@@ -647,13 +647,22 @@ fn refreshed(mut state: Value, deployment: &serde_json::Value) -> Value {
     set(&mut state, "ready_replicas", ready.into());
     let imported = state.attr("port").is_none_or(Value::is_null);
     if imported {
-        imported_inputs(&mut state, container);
+        imported_inputs(
+            &mut state,
+            container,
+            &deployment["metadata"]["annotations"],
+        );
     }
     state
 }
 
-/// An imported endpoint's inputs, read back from its container as mlcloud wrote it.
-fn imported_inputs(state: &mut Value, container: &serde_json::Value) {
+/// An imported endpoint's inputs, read back from its container and the annotations
+/// mlcloud wrote.
+fn imported_inputs(
+    state: &mut Value,
+    container: &serde_json::Value,
+    annotations: &serde_json::Value,
+) {
     let env = |name: &str| {
         container["env"].as_array().and_then(|vars| {
             vars.iter()
@@ -666,37 +675,54 @@ fn imported_inputs(state: &mut Value, container: &serde_json::Value) {
         .as_i64()
         .unwrap_or(i64::from(DEFAULT_PORT));
     set(state, "port", port.into());
-    set(
-        state,
-        "model",
-        Value::object([
-            (
-                "name",
-                Value::from(env("MODEL_NAME").unwrap_or_else(|| DEFAULT_MODEL.into())),
-            ),
-            ("uri", env("MODEL_URI").map_or(Value::Null, Value::from)),
-        ]),
-    );
+    // Blocks left out of a configuration are null in state: an import writes one
+    // only where the Deployment differs from the block's defaults.
+    let model_name = env("MODEL_NAME").unwrap_or_else(|| DEFAULT_MODEL.into());
+    let model_uri = env("MODEL_URI");
+    if model_name != DEFAULT_MODEL || model_uri.is_some() {
+        set(
+            state,
+            "model",
+            Value::object([
+                ("name", Value::from(model_name)),
+                ("uri", model_uri.map_or(Value::Null, Value::from)),
+            ]),
+        );
+    }
     let requests = &container["resources"]["requests"];
     let gpu = ["nvidia.com/gpu", "google.com/tpu"]
         .iter()
         .find_map(|r| requests[r].as_str().and_then(|n| n.parse::<i64>().ok()))
         .unwrap_or(0);
-    set(
-        state,
-        "resources",
-        Value::object([
-            (
-                "cpu",
-                Value::from(requests["cpu"].as_str().unwrap_or(DEFAULT_CPU)),
-            ),
-            (
-                "memory",
-                Value::from(requests["memory"].as_str().unwrap_or(DEFAULT_MEMORY)),
-            ),
-            ("gpu", Value::from(gpu)),
-        ]),
-    );
+    let cpu = requests["cpu"].as_str().unwrap_or(DEFAULT_CPU);
+    let memory = requests["memory"].as_str().unwrap_or(DEFAULT_MEMORY);
+    if cpu != DEFAULT_CPU || memory != DEFAULT_MEMORY || gpu != 0 {
+        set(
+            state,
+            "resources",
+            Value::object([
+                ("cpu", Value::from(cpu)),
+                ("memory", Value::from(memory)),
+                ("gpu", Value::from(gpu)),
+            ]),
+        );
+    }
+    for (name, key) in [
+        ("node_pool_id", ANNOTATION_NODE_POOL),
+        ("identity_id", ANNOTATION_IDENTITY),
+    ] {
+        if let Some(id) = annotations[key].as_str() {
+            set(state, name, id.into());
+        }
+    }
+    if let Some(list) = annotations[ANNOTATION_ALLOWED].as_str() {
+        let namespaces = list.split(',').filter(|n| !n.is_empty()).map(Value::from);
+        set(
+            state,
+            "allowed_namespaces",
+            Value::Set(namespaces.collect()),
+        );
+    }
     if let (Some(ns), Some(name)) = (str_attr(state, "namespace"), str_attr(state, "name")) {
         let url = format!("http://{name}.{ns}.svc.cluster.local:{port}");
         set(state, "internal_url", url.into());

@@ -202,10 +202,14 @@ pub fn deployment(spec: &EndpointSpec) -> Value {
     if let Replicas::Fixed(count) = spec.replicas {
         body["replicas"] = json!(count);
     }
+    let mut metadata = metadata(spec);
+    if !spec.deployment_annotations.is_empty() {
+        metadata["annotations"] = Value::Object(string_map(&spec.deployment_annotations));
+    }
     json!({
         "apiVersion": "apps/v1",
         "kind": "Deployment",
-        "metadata": metadata(spec),
+        "metadata": metadata,
         "spec": body,
     })
 }
