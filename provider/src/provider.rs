@@ -6,6 +6,7 @@ use crate::resources::{
     accelerators::Accelerators, cluster::Cluster, cluster_credentials::ClusterCredentials,
     cluster_data_source::ClusterDataSource, identity::Identity, kms_key::KmsKey, listing::Listed,
     machine_type::MachineType, managed::Managed, node_pool::NodePool,
+    serving_endpoint::ServingEndpoint, smoke_test_action::SmokeTestAction,
 };
 use std::sync::Arc;
 use tfplug::schema::Schema;
@@ -92,6 +93,7 @@ impl Provider for MlcloudProvider {
             Arc::new(Managed(Identity::new(self.rules.clone()))),
             Arc::new(Managed(Cluster::new(self.rules.clone()))),
             Arc::new(Managed(NodePool::new(self.rules.clone()))),
+            Arc::new(ServingEndpoint::new(self.rules.clone())),
         ]
     }
 
@@ -115,6 +117,10 @@ impl Provider for MlcloudProvider {
 
     fn functions(&self) -> Vec<Arc<dyn Function>> {
         vec![Arc::new(MachineType)]
+    }
+
+    fn actions(&self) -> Vec<Arc<dyn tfplug::Action>> {
+        vec![Arc::new(SmokeTestAction::new(self.rules.clone()))]
     }
 }
 

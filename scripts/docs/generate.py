@@ -28,6 +28,8 @@ EXAMPLES = {
     ("resources", "mlcloud_identity"): "examples/aws-identity",
     ("resources", "mlcloud_cluster"): "examples/aws-cluster",
     ("resources", "mlcloud_node_pool"): "examples/aws-node-pool",
+    ("resources", "mlcloud_serving_endpoint"): "examples/gcp-serving",
+    ("actions", "mlcloud_smoke_test"): "examples/gcp-serving",
 }
 
 
@@ -178,6 +180,8 @@ def pages(schema):
     for name, s in sorted(schema.get("ephemeral_resource_schemas", {}).items()):
         out[f"ephemeral-resources/{name.removeprefix(NAME + '_')}.md"] = typed_page(
             "ephemeral-resources", "Ephemeral Resource", name, s)
+    for name, s in sorted(schema.get("action_schemas", {}).items()):
+        out[f"actions/{name.removeprefix(NAME + '_')}.md"] = typed_page("actions", "Action", name, s)
     for name, f in sorted(schema.get("functions", {}).items()):
         out[f"functions/{name}.md"] = function_page(name, f)
     return out

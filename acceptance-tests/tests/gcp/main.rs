@@ -18,4 +18,6 @@ mod model_store_grants;
 mod parallel_grants;
 mod query;
 mod replacement;
+mod serving;
+mod serving_drift;
 mod stack_lifecycle;

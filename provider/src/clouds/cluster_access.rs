@@ -3,10 +3,11 @@
 //! together here from the cluster's state and the provider block (`endpoints {
 //! kubernetes }`, `ca_certificate_file`).
 
-use super::model::{ClusterSpec, ClusterState};
+use super::model::{ClusterSpec, ClusterState, IdentityState};
 use super::{CloudError, Clouds};
 use crate::Cloud;
 use crate::kube::{ClusterConnection, ServerTrust};
+use crate::serving::spec::{ControlPlanePeer, WorkloadBinding};
 use std::time::SystemTime;
 use tfplug::{AttributePath, Diagnostic};
 
@@ -27,13 +28,44 @@ impl std::fmt::Debug for ClusterToken {
     }
 }
 
-/// How the provider authenticates to a cluster's API server on one cloud: EKS a
-/// presigned STS GetCallerIdentity URL, AKS an Entra token for the AKS server
-/// application, GKE the caller's OAuth access token.
+/// How the provider reaches and uses a cluster on one cloud: a token for its API
+/// server (EKS a presigned STS GetCallerIdentity URL, AKS an Entra token for the AKS
+/// server application, GKE the caller's OAuth access token), and what a workload in
+/// it needs from the cloud (which label names a node's pool, how a service account
+/// acts as a cloud identity, where the control plane's traffic comes from).
 #[async_trait::async_trait]
 pub trait ClusterAccess: Send + Sync {
     /// A fresh token for `cluster`, as the provider's credentials.
     async fn token(&self, cluster: &ClusterState) -> Result<ClusterToken, CloudError>;
+
+    /// The node label whose value is the name of the node's pool
+    /// (`eks.amazonaws.com/nodegroup`, `kubernetes.azure.com/agentpool`,
+    /// `cloud.google.com/gke-nodepool`).
+    fn pool_label(&self) -> &'static str;
+
+    /// What ties a Kubernetes service account (and its pods) to the workload
+    /// `identity`: IRSA's role annotation, Azure's workload-identity label and
+    /// client-id annotation, GKE's service-account annotation.
+    fn workload_binding(&self, identity: &IdentityState) -> WorkloadBinding;
+
+    /// Where the API server's requests to pods come from (its service proxy), so a
+    /// NetworkPolicy can admit them: EKS the cluster's subnets, GKE the control
+    /// plane's CIDR block and its konnectivity agents, AKS its konnectivity agents.
+    async fn control_plane_peers(
+        &self,
+        cluster: &ClusterState,
+    ) -> Result<Vec<ControlPlanePeer>, CloudError>;
+}
+
+/// The pods that tunnel the control plane's traffic into the cluster on AKS and on
+/// GKE (konnectivity agents in `kube-system`): requests through the service proxy
+/// reach pods from them. AKS labels them `app: konnectivity-agent`, GKE
+/// `k8s-app: konnectivity-agent`, hence the label key.
+pub fn konnectivity_agents(label_key: &str) -> ControlPlanePeer {
+    ControlPlanePeer::Pods {
+        namespace: "kube-system".into(),
+        labels: [(label_key.to_string(), "konnectivity-agent".to_string())].into(),
+    }
 }
 
 impl Clouds {
@@ -44,21 +76,43 @@ impl Clouds {
         cloud: Cloud,
         cluster_id: &str,
     ) -> Result<(ClusterState, ClusterConnection), Diagnostic> {
-        let at = || AttributePath::attr("cluster_id");
+        let cluster = self.find_cluster(cloud, cluster_id).await?.ok_or_else(|| {
+            Diagnostic::error(
+                "Cluster not found",
+                format!("No {cloud} cluster has the id {cluster_id:?}; was it deleted?"),
+            )
+            .at(AttributePath::attr("cluster_id"))
+        })?;
+        let connection = self.connect_to(cloud, &cluster).await?;
+        Ok((cluster, connection))
+    }
+
+    /// The cluster `cluster_id` of `cloud`, `None` when it does not exist (what lives
+    /// in a deleted cluster is gone with it).
+    pub async fn find_cluster(
+        &self,
+        cloud: Cloud,
+        cluster_id: &str,
+    ) -> Result<Option<ClusterState>, Diagnostic> {
         let backend = self.backend::<ClusterSpec, ClusterState>(cloud).await?;
-        let cluster = backend
-            .read(cluster_id)
-            .await
-            .map_err(|e| Diagnostic::error("Cannot read the cluster", e.to_string()).at(at()))?
-            .ok_or_else(|| {
-                Diagnostic::error(
-                    "Cluster not found",
-                    format!("No {cloud} cluster has the id {cluster_id:?}; was it deleted?"),
-                )
-                .at(at())
-            })?;
+        match backend.read(cluster_id).await {
+            Ok(found) => Ok(found),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(Diagnostic::error("Cannot read the cluster", e.to_string())
+                .at(AttributePath::attr("cluster_id"))),
+        }
+    }
+
+    /// A connection to `cluster`'s API server with a fresh token; the provider
+    /// block's `endpoints { kubernetes }` and `ca_certificate_file` apply.
+    pub async fn connect_to(
+        &self,
+        cloud: Cloud,
+        cluster: &ClusterState,
+    ) -> Result<ClusterConnection, Diagnostic> {
+        let at = || AttributePath::attr("cluster_id");
         let access = self.cluster_access(cloud).await?;
-        let token = access.token(&cluster).await.map_err(|e| {
+        let token = access.token(cluster).await.map_err(|e| {
             Diagnostic::error("Cannot get a token for the cluster", e.to_string()).at(at())
         })?;
         let override_url = self.config().kubernetes_endpoint(cloud);
@@ -66,13 +120,13 @@ impl Clouds {
             return Err(Diagnostic::error(
                 "The cluster has no API server endpoint",
                 format!(
-                    "The {cloud} cluster {cluster_id:?} reports no endpoint (status {}); wait until it is running.",
-                    cluster.status
+                    "The {cloud} cluster {:?} reports no endpoint (status {}); wait until it is running.",
+                    cluster.id, cluster.status
                 ),
             )
             .at(at()));
         }
-        let connection = match override_url {
+        Ok(match override_url {
             Some(url) => ClusterConnection {
                 server_url: url.to_string(),
                 ca_pem: cluster.ca_certificate.clone(),
@@ -89,8 +143,7 @@ impl Clouds {
                 expires_at: token.expires_at,
                 trust: ServerTrust::ClusterCa,
             },
-        };
-        Ok((cluster, connection))
+        })
     }
 }
 

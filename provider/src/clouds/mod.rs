@@ -25,7 +25,7 @@ pub mod aws;
 pub mod azure;
 mod backends;
 mod caller;
-mod cluster_access;
+pub(crate) mod cluster_access;
 mod error;
 pub mod gcp;
 pub mod markers;
@@ -36,7 +36,7 @@ pub mod wait;
 
 pub use backends::{Backends, ObjectBackend};
 pub use caller::Caller;
-pub use cluster_access::{ClusterAccess, ClusterToken};
+pub use cluster_access::{ClusterAccess, ClusterToken, konnectivity_agents};
 pub use error::{CloudError, Outcome, PartialFailure};
 pub use registry::{CloudPlugin, Clouds, Connect};
 pub use rules::{CloudRules, ObjectKind, RuleBook};

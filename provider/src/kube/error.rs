@@ -17,4 +17,35 @@ pub enum KubeError {
     SystemRoots(String),
     #[error("cannot build the Kubernetes client: {0}")]
     Client(#[from] ::kube::Error),
+    /// The API server refused a request; `reason` is its `Status.reason` (`NotFound`,
+    /// `Conflict`, `Invalid`, `Forbidden`...).
+    #[error("the Kubernetes API answered {code} {reason}: {message}")]
+    Api {
+        code: u16,
+        reason: String,
+        message: String,
+    },
+    /// The request did not get an answer (connection refused, TLS, timeout).
+    #[error("cannot reach the Kubernetes API: {0}")]
+    Unreachable(String),
+    #[error("{0} is not a Kubernetes object (it needs apiVersion, kind and metadata.name)")]
+    NotAnObject(String),
+}
+
+impl KubeError {
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, KubeError::Api { code: 404, .. })
+    }
+
+    /// From a failed `kube` call: the API server's `Status` when there was one.
+    pub(super) fn from_call(error: ::kube::Error) -> KubeError {
+        match error {
+            ::kube::Error::Api(status) => KubeError::Api {
+                code: status.code,
+                reason: status.reason.clone(),
+                message: status.message.clone(),
+            },
+            other => KubeError::Unreachable(other.to_string()),
+        }
+    }
 }

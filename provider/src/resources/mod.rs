@@ -16,4 +16,7 @@ pub mod machine_type;
 mod machines;
 pub mod managed;
 pub mod node_pool;
+pub mod serving_config;
+pub mod serving_endpoint;
+pub mod smoke_test_action;
 pub mod versions;

@@ -45,7 +45,7 @@ fn labels(spec: &EndpointSpec) -> Map<String, Value> {
     let mut labels = Map::new();
     labels.insert(SELECTOR_LABEL.into(), json!(spec.name));
     labels.insert("app.kubernetes.io/component".into(), json!("model-server"));
-    labels.insert("app.kubernetes.io/managed-by".into(), json!("mlcloud"));
+    labels.insert(super::MANAGED_BY_LABEL.into(), json!("mlcloud"));
     labels
 }
 
@@ -202,10 +202,14 @@ pub fn deployment(spec: &EndpointSpec) -> Value {
     if let Replicas::Fixed(count) = spec.replicas {
         body["replicas"] = json!(count);
     }
+    let mut metadata = metadata(spec);
+    if !spec.deployment_annotations.is_empty() {
+        metadata["annotations"] = Value::Object(string_map(&spec.deployment_annotations));
+    }
     json!({
         "apiVersion": "apps/v1",
         "kind": "Deployment",
-        "metadata": metadata(spec),
+        "metadata": metadata,
         "spec": body,
     })
 }

@@ -50,6 +50,7 @@ fn spec() -> EndpointSpec {
         allowed_namespaces: vec!["apps".into(), "ml-serving".into()],
         control_plane: vec![ControlPlanePeer::Cidr("10.0.0.0/28".into())],
         startup_seconds: 600,
+        deployment_annotations: BTreeMap::new(),
     }
 }
 

@@ -21,6 +21,10 @@ pub mod spec;
 /// name, so other controllers (an HPA owning `replicas`, a mutating webhook) keep theirs.
 pub const FIELD_MANAGER: &str = "mlcloud";
 
+/// The label on everything mlcloud puts in a cluster (and on a namespace only when
+/// mlcloud created it, so destroy knows whether the namespace is its to remove).
+pub const MANAGED_BY_LABEL: &str = "app.kubernetes.io/managed-by";
+
 /// The bundled smoke-test image of this provider version; the default `image`.
 pub const SMOKE_IMAGE_REPOSITORY: &str = "ghcr.io/mlcloud/mlcloud-smoke";
 

@@ -95,4 +95,7 @@ pub struct EndpointSpec {
     pub control_plane: Vec<ControlPlanePeer>,
     /// How long the model may take to load before the startup probe gives up.
     pub startup_seconds: u32,
+    /// Annotations on the Deployment: what the configuration names that the cluster
+    /// cannot tell (the pool's and identity's cloud ids), so an import reads them back.
+    pub deployment_annotations: BTreeMap<String, String>,
 }

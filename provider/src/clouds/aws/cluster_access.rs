@@ -6,8 +6,9 @@
 
 use super::AwsBackend;
 use super::arn;
-use crate::clouds::model::ClusterState;
+use crate::clouds::model::{ClusterState, IdentityState};
 use crate::clouds::{CloudError, ClusterAccess, ClusterToken};
+use crate::serving::spec::{ControlPlanePeer, WorkloadBinding};
 use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{
     SignableBody, SignableRequest, SignatureLocation, SigningSettings, sign,
@@ -100,6 +101,53 @@ impl ClusterAccess for AwsBackend {
             &self.clients.sts_url(&region),
             SystemTime::now(),
         )
+    }
+
+    fn pool_label(&self) -> &'static str {
+        "eks.amazonaws.com/nodegroup"
+    }
+
+    /// IRSA: the pod identity webhook projects a token for the role the service
+    /// account names; the regional STS endpoint keeps the exchange in the region.
+    fn workload_binding(&self, identity: &IdentityState) -> WorkloadBinding {
+        WorkloadBinding {
+            service_account_annotations: [
+                (
+                    "eks.amazonaws.com/role-arn".to_string(),
+                    identity.id.clone(),
+                ),
+                (
+                    "eks.amazonaws.com/sts-regional-endpoints".to_string(),
+                    "true".to_string(),
+                ),
+            ]
+            .into(),
+            ..WorkloadBinding::default()
+        }
+    }
+
+    /// The control plane's network interfaces are in the cluster's subnets, so the
+    /// service proxy's requests come from those subnets' ranges.
+    async fn control_plane_peers(
+        &self,
+        cluster: &ClusterState,
+    ) -> Result<Vec<ControlPlanePeer>, CloudError> {
+        let Some(settings) = cluster.cloud.aws() else {
+            return Ok(Vec::new());
+        };
+        let subnets: Vec<String> = settings.subnet_ids.iter().cloned().collect();
+        if subnets.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (arn, _) = arn::cluster_name(&cluster.id)?;
+        let region = if arn.region.is_empty() {
+            self.clients.default_region.clone()
+        } else {
+            arn.region.to_string()
+        };
+        let regional = self.clients.regional(&region);
+        let cidrs = super::placement::subnet_cidrs(&regional.ec2, &subnets).await?;
+        Ok(cidrs.into_iter().map(ControlPlanePeer::Cidr).collect())
     }
 }
 

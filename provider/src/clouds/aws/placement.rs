@@ -61,6 +61,28 @@ async fn find_subnet_zones(
         .collect())
 }
 
+/// The IPv4 ranges of `subnets`.
+pub async fn subnet_cidrs(
+    ec2: &aws_sdk_ec2::Client,
+    subnets: &[String],
+) -> Result<Vec<String>, CloudError> {
+    let out = ec2
+        .describe_subnets()
+        .set_subnet_ids(Some(subnets.to_vec()))
+        .send()
+        .await
+        .or_cloud(
+            Service::Ec2,
+            "DescribeSubnets",
+            &format!("subnets {subnets:?}"),
+        )?;
+    Ok(out
+        .subnets()
+        .iter()
+        .filter_map(|s| s.cidr_block().map(str::to_string))
+        .collect())
+}
+
 /// The zones of a pool's subnets, and whether those are all of the cluster's subnets
 /// (where a pool without `zones` goes). Both count: a pool whose `zones` name every
 /// zone of its cluster spans the cluster too, and its state keeps those zones.

@@ -4,9 +4,10 @@
 
 use super::settings::{self, AzureSettings};
 use super::{credentials, transport};
-use crate::clouds::model::ClusterState;
-use crate::clouds::{CloudError, ClusterAccess, ClusterToken};
+use crate::clouds::model::{ClusterState, IdentityState};
+use crate::clouds::{CloudError, ClusterAccess, ClusterToken, konnectivity_agents};
 use crate::config::azure::AzureConfig;
+use crate::serving::spec::{ControlPlanePeer, WorkloadBinding};
 use azure_core::credentials::TokenCredential;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -57,6 +58,39 @@ impl ClusterAccess for AzureClusterAccess {
             token: token.token.secret().to_string(),
             expires_at,
         })
+    }
+
+    fn pool_label(&self) -> &'static str {
+        "kubernetes.azure.com/agentpool"
+    }
+
+    /// Azure Workload Identity: the webhook mutates pods labelled `use: "true"` and
+    /// exchanges their projected token for the managed identity the service account's
+    /// client-id annotation names.
+    fn workload_binding(&self, identity: &IdentityState) -> WorkloadBinding {
+        let uses = || {
+            (
+                "azure.workload.identity/use".to_string(),
+                "true".to_string(),
+            )
+        };
+        WorkloadBinding {
+            service_account_annotations: [(
+                "azure.workload.identity/client-id".to_string(),
+                identity.client_id.clone(),
+            )]
+            .into(),
+            service_account_labels: [uses()].into(),
+            pod_labels: [uses()].into(),
+        }
+    }
+
+    /// AKS reaches pods through its konnectivity agents.
+    async fn control_plane_peers(
+        &self,
+        _cluster: &ClusterState,
+    ) -> Result<Vec<ControlPlanePeer>, CloudError> {
+        Ok(vec![konnectivity_agents("app")])
     }
 }
 

@@ -3,9 +3,10 @@
 //! principal, as `gke-gcloud-auth-plugin` does without the plugin.
 
 use super::credentials;
-use crate::clouds::model::ClusterState;
-use crate::clouds::{CloudError, ClusterAccess, ClusterToken};
+use crate::clouds::model::{ClusterState, IdentityState};
+use crate::clouds::{CloudError, ClusterAccess, ClusterToken, konnectivity_agents};
 use crate::config::gcp::GcpConfig;
+use crate::serving::spec::{ControlPlanePeer, WorkloadBinding};
 use google_cloud_auth::credentials::{CacheableResource, Credentials};
 use http::{Extensions, header::AUTHORIZATION};
 use std::time::{Duration, SystemTime};
@@ -61,6 +62,40 @@ impl ClusterAccess for GcpClusterAccess {
             token: bearer_token(&data)?,
             expires_at: SystemTime::now() + REPORTED_LIFETIME,
         })
+    }
+
+    fn pool_label(&self) -> &'static str {
+        "cloud.google.com/gke-nodepool"
+    }
+
+    /// GKE Workload Identity: the service account names the Google service account
+    /// whose `roles/iam.workloadIdentityUser` binding trusts it.
+    fn workload_binding(&self, identity: &IdentityState) -> WorkloadBinding {
+        WorkloadBinding {
+            service_account_annotations: [(
+                "iam.gke.io/gcp-service-account".to_string(),
+                identity.principal.clone(),
+            )]
+            .into(),
+            ..WorkloadBinding::default()
+        }
+    }
+
+    /// A private cluster's control plane calls pods from its CIDR block; newer GKE
+    /// versions tunnel through konnectivity agents instead, so both are admitted.
+    async fn control_plane_peers(
+        &self,
+        cluster: &ClusterState,
+    ) -> Result<Vec<ControlPlanePeer>, CloudError> {
+        let mut peers = vec![konnectivity_agents("k8s-app")];
+        if let Some(block) = cluster
+            .cloud
+            .gcp()
+            .and_then(|g| g.master_ipv4_cidr_block.clone())
+        {
+            peers.insert(0, ControlPlanePeer::Cidr(block));
+        }
+        Ok(peers)
     }
 }
 
