@@ -87,6 +87,14 @@ pub enum HarnessError {
     /// The AWS emulator could not be started, or did not answer as expected.
     #[error(transparent)]
     Moto(#[from] crate::moto::MotoError),
+
+    /// A Kubernetes API server of the emulator refused or failed a test's request.
+    #[error(transparent)]
+    KubeApi(#[from] crate::kube_api::KubeApiError),
+
+    /// The harness's EKS kubelets could not register or remove nodes.
+    #[error(transparent)]
+    EksKubelets(#[from] crate::eks_kubelets::EksKubeletsError),
 }
 
 /// A test that returns `Err` prints the error with `{:?}`; forwarding to `Display`

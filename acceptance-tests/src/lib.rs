@@ -29,11 +29,13 @@
 pub mod azure_arm;
 pub mod clean_env;
 mod command;
+pub mod eks_kubelets;
 pub mod emulator;
 mod error;
 mod hcl;
 mod http;
 mod install;
+pub mod kube_api;
 pub mod mlcloud_emulator;
 pub mod moto;
 pub mod paths;
@@ -47,9 +49,11 @@ mod workdir;
 mod workflow;
 
 pub use command::{CommandOutput, run_interrupting, run_with_timeout};
+pub use eks_kubelets::{EksKubelets, EksKubeletsError};
 pub use error::{HarnessError, TestResult};
 pub use hcl::hcl_string;
 pub use install::{BuildOutput, ProviderInstall, SourceAddress, cli_config};
+pub use kube_api::{KubeApi, KubeApiError};
 pub use mlcloud_emulator::{MlcloudEmulator, emulator_binary};
 pub use moto::{AwsRequest, Moto, MotoError, MotoSdk, Network};
 pub use plan_file::plan_file_text;

@@ -17,6 +17,7 @@ mod cluster_data_source;
 mod cluster_role_trust;
 mod destroy_leaves_nothing;
 mod drift;
+mod eks_nodes;
 mod examples;
 mod faults_are_retried;
 mod import_by_identity;

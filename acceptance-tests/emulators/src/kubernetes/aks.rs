@@ -2,8 +2,8 @@
 //! application authenticates (local accounts are off); an AKS RBAC role assignment
 //! on the cluster (or a scope above it) authorizes. The cluster's `fqdn` (or
 //! `privateFQDN`) becomes the API server's `127.0.0.1:PORT`. Nodes follow the agent
-//! pools; GPU nodes advertise `nvidia.com/gpu` only while a device-plugin DaemonSet
-//! runs on them (see [`super::controllers`]).
+//! pools; GPU nodes carry [`GPUS_ANNOTATION`] and advertise `nvidia.com/gpu` only
+//! while a device-plugin DaemonSet runs on them (see [`super::controllers`]).
 
 use std::sync::{Arc, Mutex};
 
@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 
 use super::clusters::{Cloud, Clusters};
 use super::gate::{Caller, Gate};
-use super::nodes::{self, NodeSpec};
+use super::nodes::{self, GPUS_ANNOTATION, NodeSpec};
 use crate::azure::model::{Kind, State};
 
 /// AKS's Entra server application: the audience of tokens for a cluster's API.
@@ -25,10 +25,6 @@ const RBAC_ROLES: &[&str] = &[
 ];
 
 pub const POOL_LABEL: &str = "kubernetes.azure.com/agentpool";
-
-/// The annotation an AKS GPU node carries with its GPU count; the device-plugin
-/// controller turns it into `nvidia.com/gpu` capacity while a plugin runs there.
-pub const GPUS_ANNOTATION: &str = "emulator.mlcloud.dev/gpus";
 
 struct AksGate {
     state: Arc<Mutex<State>>,

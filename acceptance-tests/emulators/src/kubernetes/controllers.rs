@@ -1,6 +1,6 @@
 //! The emulator's controllers, run before every request up to "now" (no background
 //! tasks: what a client reads next is what the cluster would show by then):
-//! namespace finalization, garbage collection, the AKS GPU device plugin, the
+//! namespace finalization, garbage collection, the NVIDIA device plugin, the
 //! DaemonSet and Deployment controllers, the scheduler and kubelets
 //! ([`super::kubelet`]), and the smoke processes behind Services.
 
@@ -9,9 +9,9 @@ use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
-use super::aks::GPUS_ANNOTATION;
 use super::kinds;
 use super::kubelet::{self, Bound};
+use super::nodes::GPUS_ANNOTATION;
 use super::scheduler;
 use super::settings::Settings;
 use super::smoke::Smokes;
@@ -71,9 +71,11 @@ pub fn settle(store: &mut Store, runtime: &mut Runtime, settings: &Settings, loo
     runtime.smokes.sync(store);
 }
 
-/// AKS GPU nodes (those with [`GPUS_ANNOTATION`]) advertise `nvidia.com/gpu` only
-/// while a device-plugin DaemonSet (a container image naming `device-plugin`) runs
-/// pods there.
+/// GPU nodes (those with [`GPUS_ANNOTATION`]: AKS's, and the ones registered with
+/// it, such as the harness's EKS nodes) advertise `nvidia.com/gpu` only while a
+/// device-plugin DaemonSet (a container image naming `device-plugin`) can run a pod
+/// there (its node selector matches and it tolerates the node's taints), as on AKS
+/// and EKS, whose GPU images do not run the plugin themselves.
 fn device_plugins(store: &mut Store) {
     let nodes_kind = kinds::find("", "v1", "nodes").expect("served");
     let daemonsets = kinds::find("apps", "v1", "daemonsets").expect("served");

@@ -116,6 +116,31 @@ fn parse_amz_date(text: &str) -> Option<i64> {
     Some(days * 86_400 + hour * 3600 + minute * 60 + second)
 }
 
+/// The query's signature as a SigV4 `Authorization` header. moto's server picks the
+/// service from that header's credential scope and has no route for a request signed
+/// in its query: without it a presigned `GET /?Action=GetCallerIdentity` reaches S3
+/// (ListBuckets) and names no caller. STS itself takes either form.
+fn authorization_header(query: &str) -> String {
+    let pairs = crate::gcp::request::form_pairs(query);
+    let param = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default()
+    };
+    format!(
+        "{} Credential={}, SignedHeaders={}, Signature={}",
+        match param("X-Amz-Algorithm") {
+            "" => "AWS4-HMAC-SHA256",
+            algorithm => algorithm,
+        },
+        param("X-Amz-Credential"),
+        param("X-Amz-SignedHeaders"),
+        param("X-Amz-Signature")
+    )
+}
+
 fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -142,6 +167,7 @@ impl EksGate {
         let request = Request::get(format!("{moto}/?{}", presigned.query))
             .header("x-k8s-aws-id", "mlcloud-emulator")
             .header("user-agent", "mlcloud-emulator (kubernetes part)")
+            .header("authorization", authorization_header(&presigned.query))
             .body(Full::new(Bytes::new()))
             .ok()?;
         let response = self.client.request(request).await.ok()?;
@@ -206,5 +232,18 @@ pub mod tests {
             URL_SAFE_NO_PAD.encode("https://evil.example.com/?Action=GetCallerIdentity")
         );
         assert!(verify(&elsewhere, signed).unwrap_err().contains("hostname"));
+    }
+
+    #[test]
+    fn moto_gets_the_query_signature_as_an_authorization_header() {
+        let presigned = verify(
+            &token("20260102T030405Z", "host%3Bx-k8s-aws-id"),
+            1_767_323_045,
+        )
+        .unwrap();
+        assert_eq!(
+            authorization_header(&presigned.query),
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260102/us-east-1/sts/aws4_request, SignedHeaders=host;x-k8s-aws-id, Signature=abc"
+        );
     }
 }

@@ -9,6 +9,14 @@ use serde_json::{Map, Value, json};
 use super::kinds;
 use super::store::Store;
 
+/// The GPUs of the VM under a Node, as its cloud knows them (a count): kubelets
+/// report no `nvidia.com/gpu` until the NVIDIA device plugin registers the GPUs, so
+/// the device-plugin controller ([`super::controllers`]) turns this annotation into
+/// `nvidia.com/gpu` capacity and allocatable while a plugin can run on the node. AKS
+/// GPU nodes get it from their pool; whoever registers nodes the way kubelets do (the
+/// test harness's EKS kubelets) sets it on the Node it POSTs.
+pub const GPUS_ANNOTATION: &str = "emulator.mlcloud.dev/gpus";
+
 /// One node a pool should have.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NodeSpec {

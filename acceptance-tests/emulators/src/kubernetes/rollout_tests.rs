@@ -1,5 +1,5 @@
 //! The controllers seen through the API: nodes, scheduling, rollouts, image pulls,
-//! the AKS device plugin and the service proxy.
+//! the NVIDIA device plugin (AKS nodes and registered ones) and the service proxy.
 
 use http::StatusCode;
 use serde_json::{Value, json};
@@ -315,7 +315,7 @@ async fn a_daemonset_runs_on_matching_nodes_only() {
 async fn an_aks_gpu_node_advertises_gpus_only_while_a_device_plugin_runs_there() {
     let client = Client::new();
     let gpu_node = json!({"metadata": {"name": "aks-gpu-1-vmss000000", "labels": {"kubernetes.azure.com/agentpool": "gpu"},
-        "annotations": {super::aks::GPUS_ANNOTATION: "1"}},
+        "annotations": {super::nodes::GPUS_ANNOTATION: "1"}},
         "status": {"capacity": {"cpu": "24"}, "allocatable": {"cpu": "24"}, "conditions": [{"type": "Ready", "status": "True"}]}});
     client.post("/api/v1/nodes", gpu_node).await;
     let gpus = |node: &Value| {
@@ -351,6 +351,89 @@ async fn an_aks_gpu_node_advertises_gpus_only_while_a_device_plugin_runs_there()
         gpus(&client.get("/api/v1/nodes/aks-gpu-1-vmss000000").await.1),
         None
     );
+}
+
+/// A node registered as a kubelet registers it (an EKS GPU node: tainted, its GPUs
+/// in the annotation) gets `nvidia.com/gpu` only from a plugin that tolerates its
+/// taint, and keeps it across the kubelet's status updates.
+#[tokio::test]
+async fn a_registered_gpu_node_advertises_gpus_once_a_tolerating_device_plugin_runs_there() {
+    let client = Client::new();
+    let node = "ip-10-0-1-10.ec2.internal";
+    let path = format!("/api/v1/nodes/{node}");
+    let (status, _) = client
+        .post(
+            "/api/v1/nodes",
+            json!({"metadata": {"name": node, "labels": {"eks.amazonaws.com/nodegroup": "gpu"},
+                "annotations": {super::nodes::GPUS_ANNOTATION: "4"}},
+            "spec": {"taints": [{"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"}]},
+            "status": {"capacity": {"cpu": "48"}, "allocatable": {"cpu": "47810m"},
+                "conditions": [{"type": "Ready", "status": "False"}]}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let gpus = |node: &Value| {
+        (
+            node["status"]["capacity"]["nvidia.com/gpu"]
+                .as_str()
+                .map(str::to_string),
+            node["status"]["allocatable"]["nvidia.com/gpu"]
+                .as_str()
+                .map(str::to_string),
+        )
+    };
+    let plugin = |name: &str, tolerations: Value| {
+        json!({"metadata": {"name": name}, "spec": {
+            "selector": {"matchLabels": {"app": name}},
+            "template": {"metadata": {"labels": {"app": name}}, "spec": {
+                "nodeSelector": {"eks.amazonaws.com/nodegroup": "gpu"},
+                "tolerations": tolerations,
+                "containers": [{"name": "dp", "image": "nvcr.io/nvidia/k8s-device-plugin:v0.17.4"}]}}}})
+    };
+    // A plugin that does not tolerate the GPU taint cannot run there.
+    client
+        .post(
+            "/apis/apps/v1/namespaces/kube-system/daemonsets",
+            plugin("intolerant", json!([])),
+        )
+        .await;
+    assert_eq!(gpus(&client.get(&path).await.1), (None, None));
+    client
+        .post(
+            "/apis/apps/v1/namespaces/kube-system/daemonsets",
+            plugin(
+                "nvidia",
+                json!([{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}]),
+            ),
+        )
+        .await;
+    // Nor on a node whose kubelet has not said Ready yet.
+    assert_eq!(gpus(&client.get(&path).await.1), (None, None));
+    let kubelet_update = |status: Value| {
+        let client = &client;
+        let path = format!("{path}/status");
+        async move {
+            let (code, _) = client
+                .call(
+                    "PATCH",
+                    &path,
+                    "application/strategic-merge-patch+json",
+                    json!({"status": status}),
+                )
+                .await;
+            assert_eq!(code, StatusCode::OK);
+        }
+    };
+    kubelet_update(json!({"conditions": [{"type": "Ready", "status": "True"}]})).await;
+    let four = (Some("4".to_string()), Some("4".to_string()));
+    assert_eq!(gpus(&client.get(&path).await.1), four);
+    // A status write that drops the GPUs (as a kubelet's full write before the
+    // plugin registered would): they are back while the plugin runs.
+    kubelet_update(
+        json!({"capacity": {"nvidia.com/gpu": null}, "allocatable": {"nvidia.com/gpu": null}}),
+    )
+    .await;
+    assert_eq!(gpus(&client.get(&path).await.1), four);
 }
 
 #[tokio::test]
