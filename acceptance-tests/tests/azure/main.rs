@@ -4,6 +4,7 @@
 //! bad-input stories also on 1.0.3, the oldest protocol-6 client.
 
 mod arm;
+mod cluster_api;
 mod stack;
 
 mod admins_and_upgrades;
@@ -20,4 +21,5 @@ mod lost_create_responses;
 mod parallel_workload_identities;
 mod query;
 mod replacement;
+mod serving;
 mod stack_lifecycle;
