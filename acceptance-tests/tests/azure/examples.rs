@@ -2,7 +2,8 @@
 //! azure-*` does): credentials and the CA from `ARM_*` environment variables, the
 //! emulator's endpoints as variables, the resource group `ml-platform` made
 //! beforehand; apply, read the outputs, a clean plan, destroy, and the emulator holds
-//! nothing of them any more.
+//! nothing of them any more (`azure-serving` ends with a real inference through the
+//! cluster's service proxy).
 
 use acceptance_tests::{
     HarnessError, MlcloudEmulator, Outputs, Terraform, TestResult, Workdir, paths, providers,
@@ -21,7 +22,7 @@ type Check = fn(&Value, &Outputs);
 
 fn each_azure_example_applies_and_destroys(terraform: &Terraform) -> TestResult {
     let emulator = MlcloudEmulator::start(&[])?;
-    let examples: [(&str, Check); 5] = [
+    let examples: [(&str, Check); 6] = [
         ("azure-kms-key", |records, outputs| {
             assert_eq!(ids(records, "keys"), [outputs.string("key_id")]);
             assert!(
@@ -71,6 +72,32 @@ fn each_azure_example_applies_and_destroys(terraform: &Terraform) -> TestResult 
             assert_eq!(count(records, "federated_identity_credentials"), 1);
             // + the caller as cluster admin (admin_principals' default).
             assert_eq!(count(records, "role_assignments"), 3, "{records}");
+        }),
+        ("azure-serving", |records, outputs| {
+            let result = outputs.value("smoke_test_result");
+            assert_eq!(result["passed"], true, "{result}");
+            assert_eq!(result["model"], "iris", "{result}");
+            assert_eq!(
+                outputs.string("internal_url"),
+                "http://iris.ml-serving.svc.cluster.local:8080"
+            );
+            let cluster_id = ids(records, "managed_clusters").remove(0);
+            let objects = &records["kubernetes"]["clusters"][cluster_id.to_lowercase()]["objects"];
+            assert!(
+                objects
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|o| o["kind"] == "Deployment" && o["name"] == "iris"),
+                "the model server's Deployment: {objects}"
+            );
+            assert!(
+                outputs
+                    .string("endpoint_id")
+                    .ends_with("/managedClusters/ml-serving/namespaces/ml-serving/endpoints/iris"),
+                "{}",
+                outputs.string("endpoint_id")
+            );
         }),
     ];
     for (example, check) in examples {

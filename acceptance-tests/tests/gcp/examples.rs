@@ -46,7 +46,7 @@ fn ml_stack_example(terraform: &Terraform) -> TestResult {
 fn single_resource_examples(terraform: &Terraform) -> TestResult {
     let emulator = MlcloudEmulator::start(&[])?;
     type Check = fn(&Value, &Outputs);
-    let examples: [(&str, Check); 4] = [
+    let examples: [(&str, Check); 5] = [
         ("gcp-kms-key", |held, outputs| {
             assert_eq!(
                 held["crypto_keys"][0]["name"].as_str(),
@@ -89,6 +89,24 @@ fn single_resource_examples(terraform: &Terraform) -> TestResult {
                 outputs
                     .string("node_pool_id")
                     .ends_with("/nodePools/gpu-l4")
+            );
+        }),
+        ("gcp-serving", |held, outputs| {
+            let result = outputs.value("smoke_test_result");
+            assert_eq!(result["passed"], true, "{result}");
+            assert_eq!(result["model"], "iris", "{result}");
+            assert_eq!(
+                outputs.string("internal_url"),
+                "http://iris.ml-serving.svc.cluster.local:8080"
+            );
+            assert_eq!(outputs.string("gpu_machine_type"), "g2-standard-4");
+            assert!(gke_pool(held, "gpu").is_some(), "{held:#}");
+            assert!(
+                outputs
+                    .string("endpoint_id")
+                    .ends_with("/clusters/ml-serving/namespaces/ml-serving/endpoints/iris"),
+                "{}",
+                outputs.string("endpoint_id")
             );
         }),
     ];

@@ -1,0 +1,77 @@
+# What the endpoint needs: a cluster (with its key and its control plane's identity),
+# a pool to run on, and the managed identity the model server signs in to Azure as.
+
+resource "mlcloud_kms_key" "etcd" {
+  cloud    = "azure"
+  name     = "${var.cluster_name}-etcd"
+  location = var.location
+  tags     = var.tags
+
+  azure {
+    resource_group_name = var.resource_group_name
+  }
+}
+
+resource "mlcloud_identity" "cluster" {
+  cloud    = "azure"
+  name     = "${var.cluster_name}-cluster"
+  location = var.location
+  purpose  = "cluster"
+  tags     = var.tags
+
+  azure {
+    resource_group_name = var.resource_group_name
+  }
+}
+
+resource "mlcloud_cluster" "this" {
+  cloud             = "azure"
+  name              = var.cluster_name
+  location          = var.location
+  encryption_key_id = mlcloud_kms_key.etcd.key_ref
+  identity_id       = mlcloud_identity.cluster.id
+  tags              = var.tags
+
+  system_pool {
+    node_count = 1
+  }
+
+  azure {
+    resource_group_name = var.resource_group_name
+  }
+}
+
+# The pool the model server runs on. A CPU pool for now: AKS GPU nodes advertise
+# nvidia.com/gpu only while the NVIDIA device plugin runs on them, and mlcloud_node_pool
+# does not start it yet. Once it does, use accelerator { type = "nvidia-t4" } here and
+# resources { gpu = 1 } on the endpoint.
+resource "mlcloud_node_pool" "serving" {
+  cloud        = "azure"
+  cluster_id   = mlcloud_cluster.this.id
+  name         = "serving"
+  location     = var.location
+  machine_type = var.machine_type
+  node_count   = 1
+  tags         = var.tags
+}
+
+# The model server's managed identity: a federated credential lets the Kubernetes
+# service account namespace/name of the endpoint sign in as it (AKS workload
+# identity), and nothing else.
+resource "mlcloud_identity" "serving" {
+  cloud    = "azure"
+  name     = "${var.cluster_name}-${var.endpoint_name}"
+  location = var.location
+  purpose  = "workload"
+  tags     = var.tags
+
+  workload {
+    cluster_id      = mlcloud_cluster.this.id
+    namespace       = var.namespace
+    service_account = var.endpoint_name
+  }
+
+  azure {
+    resource_group_name = var.resource_group_name
+  }
+}
