@@ -16,3 +16,12 @@ resource "mlcloud_serving_endpoint" "this" {
     gpu    = 1
   }
 }
+
+# The same inference again, whenever you want proof that the model still answers
+# (Terraform 1.14 or later): terraform apply -invoke=action.mlcloud_smoke_test.this
+action "mlcloud_smoke_test" "this" {
+  config {
+    cloud       = "gcp"
+    endpoint_id = mlcloud_serving_endpoint.this.id
+  }
+}

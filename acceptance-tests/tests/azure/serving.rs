@@ -2,8 +2,9 @@
 //! cluster, a node pool and a workload identity for the endpoint's service account;
 //! the endpoint rolls out on the emulator's cluster, answers a real inference from the
 //! `mlcloud-smoke` server behind the service proxy, its ServiceAccount carries the
-//! identity's client id for Azure Workload Identity, a later plan is empty, replicas
-//! change in place, and destroy leaves nothing in the cluster.
+//! identity's client id for Azure Workload Identity, a later plan is empty, the
+//! `mlcloud_smoke_test` action runs the inference again, replicas change in place,
+//! and destroy leaves nothing in the cluster.
 //!
 //! A CPU endpoint (`gpu = 0`) on a CPU pool for now: an AKS GPU node advertises
 //! `nvidia.com/gpu` only while a device-plugin DaemonSet selects it (emulator README,
@@ -102,6 +103,13 @@ output "endpoint" {{
 output "client_id" {{
   value = mlcloud_identity.serving.client_id
 }}
+
+action "mlcloud_smoke_test" "check" {{
+  config {{
+    cloud       = "azure"
+    endpoint_id = mlcloud_serving_endpoint.iris.id
+  }}
+}}
 "#
     )
 }
@@ -199,6 +207,20 @@ fn a_cpu_endpoint_answers_is_bound_to_its_identity_scales_in_place_and_leaves_no
         "{account}"
     );
     workdir.assert_no_changes()?;
+
+    // The action runs the same inference again, through an AKS token of its own.
+    workdir
+        .succeed(&[
+            "apply",
+            "-auto-approve",
+            "-input=false",
+            "-no-color",
+            "-invoke=action.mlcloud_smoke_test.check",
+        ])?
+        .assert_stdout_contains(
+            "Action action.mlcloud_smoke_test.check (triggered by CLI): passed in",
+        )
+        .assert_stdout_contains("Actions: 1 invoked.");
 
     // Scaling is in place: the plan says update, not replace.
     workdir.write("main.tf", &main_tf(&emulator, &config(2)))?;
