@@ -206,6 +206,29 @@ fn a_cpu_endpoint_answers_is_bound_to_its_identity_scales_in_place_and_leaves_no
         json!("true"),
         "{account}"
     );
+    // node_pool_id places the pods on the pool's nodes, by AKS's pool label.
+    let (status, pods) = cluster_api::get(
+        &emulator,
+        &cluster_id,
+        "/api/v1/namespaces/ml-serving/pods?labelSelector=app.kubernetes.io%2Fname%3Diris",
+    );
+    assert_eq!(status, 200, "{pods}");
+    let pods = pods["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(pods.len(), 1, "{pods:?}");
+    for pod in &pods {
+        let spec = &pod["spec"];
+        assert_eq!(
+            spec["nodeSelector"]["kubernetes.azure.com/agentpool"],
+            json!("cpu"),
+            "{pod}"
+        );
+        assert!(
+            spec["nodeName"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("aks-cpu-")),
+            "on a node of the cpu pool: {pod}"
+        );
+    }
     workdir.assert_no_changes()?;
 
     // The action runs the same inference again, through an AKS token of its own.
