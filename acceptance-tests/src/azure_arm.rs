@@ -42,8 +42,22 @@ impl AzureArm {
             ca_file: field("ca_file"),
             token: String::new(),
         };
+        arm.token = arm.client_token(emulator, "https%3A%2F%2Fmanagement.azure.com%2F.default")?;
+        Ok(arm)
+    }
+
+    /// A token Entra (the emulator's azure part) issues to the client it printed for
+    /// `scope` (form-encoded), e.g. AKS's server application for a cluster's API:
+    /// `6dae42f8-4368-4678-94ff-3960e28e3630%2F.default`.
+    pub fn client_token(
+        &self,
+        emulator: &MlcloudEmulator,
+        scope: &str,
+    ) -> Result<String, HarnessError> {
+        let azure = &emulator.ready()["azure"];
+        let field = |name: &str| azure[name].as_str().unwrap_or_default().to_string();
         let form = format!(
-            "grant_type=client_credentials&client_id={}&client_secret={}&scope=https%3A%2F%2Fmanagement.azure.com%2F.default",
+            "grant_type=client_credentials&client_id={}&client_secret={}&scope={scope}",
             field("client_id"),
             field("client_secret")
         );
@@ -52,16 +66,15 @@ impl AzureArm {
             field("active_directory"),
             field("tenant_id")
         );
-        let answer = arm.curl("POST", &url, &["-d", &form])?;
-        arm.token = answer.body["access_token"]
+        let answer = self.curl("POST", &url, &["-d", &form])?;
+        Ok(answer.body["access_token"]
             .as_str()
             .filter(|_| answer.status == 200)
             .ok_or_else(|| HarnessError::AzureCall {
                 request: format!("POST {url}"),
                 detail: format!("{} {}", answer.status, answer.body),
             })?
-            .to_owned();
-        Ok(arm)
+            .to_owned())
     }
 
     pub fn subscription(&self) -> &str {

@@ -152,13 +152,31 @@ impl Moto {
         &self.sdk
     }
 
+    /// The override API of the emulator in front of moto (`https://127.0.0.1:P`), where
+    /// the provider reaches every EKS cluster's Kubernetes API (moto has none), and
+    /// the emulator's CA file.
+    pub fn kubernetes_endpoint(&self) -> (String, String) {
+        let ready = self.emulator.ready();
+        let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+        (
+            text(&ready["kubernetes"]["endpoint"]),
+            text(&ready["ca_file"]),
+        )
+    }
+
     /// The contract's provider block: region, static test keys, every endpoint
-    /// pointed at this server; `extra` (e.g. `default_tags = { ... }`) goes inside it.
+    /// pointed at this server, the clusters' Kubernetes API at the emulator's override
+    /// API (trusting its CA); `extra` (e.g. `default_tags = { ... }`) goes inside it.
     pub fn provider_block(&self, extra: &str) -> String {
         let endpoint = hcl_string(&self.endpoint());
+        let (kubernetes, ca_file) = self.kubernetes_endpoint();
         let endpoints: String = ENDPOINT_SERVICES
             .iter()
             .map(|service| format!("      {service} = {endpoint}\n"))
+            .chain(std::iter::once(format!(
+                "      kubernetes = {}\n",
+                hcl_string(&kubernetes)
+            )))
             .collect();
         let extra: String = extra.lines().map(|line| format!("  {line}\n")).collect();
         format!(
@@ -167,6 +185,7 @@ impl Moto {
     region     = {region}
     access_key = {access_key}
     secret_key = {secret_key}
+    ca_certificate_file = {ca_file}
     endpoints {{
 {endpoints}    }}
   }}
@@ -175,6 +194,7 @@ impl Moto {
             region = hcl_string(REGION),
             access_key = hcl_string(ACCESS_KEY),
             secret_key = hcl_string(SECRET_KEY),
+            ca_file = hcl_string(&ca_file),
         )
     }
 

@@ -11,7 +11,11 @@ provider "mlcloud" {
       iam = var.aws_endpoint
       sts = var.aws_endpoint
       ec2 = var.aws_endpoint
+      # The clusters' Kubernetes API (the GPU pool applies the NVIDIA device plugin
+      # there); null reaches each cluster's own endpoint.
+      kubernetes = var.kubernetes_endpoint
     }
+    ca_certificate_file = var.ca_certificate_file
   }
 
   default_tags = var.default_tags

@@ -20,6 +20,23 @@ variable "aws_endpoint" {
   }
 }
 
+variable "kubernetes_endpoint" {
+  description = "The URL of every cluster's Kubernetes API server, e.g. a local emulator in front of moto (which has none). Null (the default) uses each cluster's own endpoint."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kubernetes_endpoint == null || can(regex("^https://", var.kubernetes_endpoint))
+    error_message = "The kubernetes_endpoint must be an https:// URL, or null."
+  }
+}
+
+variable "ca_certificate_file" {
+  description = "A PEM file of extra CA certificates to trust for AWS and Kubernetes connections (an emulator's or a TLS-inspecting proxy's CA). Null (the default) trusts the system's roots only."
+  type        = string
+  default     = null
+}
+
 variable "default_tags" {
   description = "Tags applied to every resource, under each resource's own tags."
   type        = map(string)

@@ -24,6 +24,8 @@ fn the_kubelets_register_the_node_groups_and_gpus_need_the_device_plugin(
     let network = moto.sdk().create_network()?;
     let workdir = Workdir::new(terraform, &[providers::mlcloud()?])?;
     let mut stack = Stack::new(&network);
+    // The story deploys the device plugin itself, as a user of the GPU Operator would.
+    stack.gpu_device_plugin = Some(false);
     workdir.write("main.tf", &stack.main_tf(&moto))?;
     workdir.init()?;
     workdir.apply()?;

@@ -122,6 +122,14 @@ fn example_workdir(
     workdir.copy_module(&module)?;
     let mut tfvars = format!("aws_endpoint = \"{}\"\n", moto.endpoint());
     let declared = std::fs::read_to_string(module.join("variables.tf")).unwrap_or_default();
+    // GPU pools apply the NVIDIA device plugin through the cluster's Kubernetes API:
+    // the emulator's override API, as moto's clusters have none.
+    if declared.contains("variable \"kubernetes_endpoint\"") {
+        let (kubernetes, ca_file) = moto.kubernetes_endpoint();
+        tfvars.push_str(&format!(
+            "kubernetes_endpoint = \"{kubernetes}\"\nca_certificate_file = \"{ca_file}\"\n"
+        ));
+    }
     if declared.contains("variable \"subnet_ids\"") {
         tfvars.push_str(&format!("subnet_ids = {}\n", hcl_list(&network.subnet_ids)));
     }

@@ -20,6 +20,7 @@ mod drift;
 mod eks_nodes;
 mod examples;
 mod faults_are_retried;
+mod gpu_device_plugin;
 mod import_by_identity;
 mod import_each;
 mod in_place_updates;

@@ -82,6 +82,8 @@ pub struct Stack {
     pub cluster_version: &'static str,
     /// `None` leaves the pool's `kubernetes_version` out (it follows the cluster).
     pub pool_version: Option<&'static str>,
+    /// `None` leaves the pool's `gpu_device_plugin` out (true: the pool owns one).
+    pub gpu_device_plugin: Option<bool>,
 }
 
 impl Stack {
@@ -106,6 +108,7 @@ impl Stack {
             admin_principals: None,
             cluster_version: "1.31",
             pool_version: None,
+            gpu_device_plugin: None,
         }
     }
 
@@ -220,6 +223,9 @@ tags             = {{ pool = "gpu" }}"#,
         }
         if let Some(zones) = &self.pool_zones {
             body.push_str(&format!("\nzones = {}", hcl_list(zones)));
+        }
+        if let Some(plugin) = self.gpu_device_plugin {
+            body.push_str(&format!("\ngpu_device_plugin = {plugin}"));
         }
         resource("mlcloud_node_pool", "gpu", &body)
     }

@@ -13,6 +13,7 @@ mod bad_input;
 mod cluster_data_source;
 mod drift;
 mod examples;
+mod gpu_device_plugin;
 mod gpu_driver;
 mod import_by_id;
 mod import_by_identity;

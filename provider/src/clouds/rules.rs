@@ -170,6 +170,14 @@ pub trait CloudRules: Send + Sync {
     fn has_tpu_slices(&self) -> bool {
         false
     }
+
+    /// Whether a GPU node pool must bring the NVIDIA device plugin to its nodes on
+    /// this cloud (a DaemonSet the pool owns, unless `gpu_device_plugin = false`):
+    /// the cloud's GPU images do not run it, so without it no GPU is allocatable.
+    /// False where the cloud runs its own (GKE).
+    fn pools_run_gpu_device_plugin(&self) -> bool {
+        false
+    }
 }
 
 /// The rules of every cloud this build supports, filled by the provider's entry point.

@@ -97,6 +97,24 @@ pub trait CloudObject: Send + Sync {
     }
 
     /// The plan's per-cloud part (after the shared completion of location and tags).
+    /// What the resource owns inside the cluster beside the cloud object (a GPU
+    /// pool's device plugin), brought in line once the cloud object is created or
+    /// updated (`prior`: the state before an update). An error is reported with the
+    /// cloud object kept in state.
+    fn after_apply<'a>(
+        &'a self,
+        _clouds: &'a Clouds,
+        _state: &'a Value,
+        _prior: Option<&'a Value>,
+    ) -> HookFuture<'a> {
+        Box::pin(async { Ok(()) })
+    }
+
+    /// Removes what [`CloudObject::after_apply`] made, before the cloud object goes.
+    fn before_delete<'a>(&'a self, _clouds: &'a Clouds, _prior: &'a Value) -> HookFuture<'a> {
+        Box::pin(async { Ok(()) })
+    }
+
     fn modify_plan(&self, plan: &mut ResourcePlan, diags: &mut Diagnostics) {
         let Some(cloud) = cloud_of(&plan.planned) else {
             return;
@@ -109,6 +127,26 @@ pub trait CloudObject: Send + Sync {
 
 /// What [`CloudObject::plan_from_cloud`] returns: a future the async plan awaits.
 pub type PlanFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>>;
+
+/// What [`CloudObject::after_apply`] and [`CloudObject::before_delete`] return.
+pub type HookFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Diagnostic>> + Send + 'a>>;
+
+/// A successful apply, followed by the resource's in-cluster objects.
+async fn with_owned_objects<R: CloudObject + ?Sized>(
+    r: &R,
+    clouds: &Clouds,
+    mut result: ApplyResult,
+    prior: Option<&Value>,
+) -> ApplyResult {
+    if result.diagnostics.has_errors() || result.state.is_null() {
+        return result;
+    }
+    if let Err(d) = r.after_apply(clouds, &result.state, prior).await {
+        result.diagnostics.push(d);
+    }
+    result
+}
 
 fn id(v: &Value) -> &str {
     str_attr(v, "id").unwrap_or_default()
@@ -169,14 +207,8 @@ pub async fn create<R: CloudObject + Clone + 'static>(
         let spec = r.spec(&clouds, &req.planned)?;
         let backend = clouds.backend::<R::Spec, R::State>(cloud).await?;
         let outcome = backend.create(&spec, &op).await;
-        Ok::<_, Diagnostic>(applied(
-            r,
-            &clouds,
-            "create",
-            outcome,
-            Value::Null,
-            &req.planned,
-        ))
+        let result = applied(r, &clouds, "create", outcome, Value::Null, &req.planned);
+        Ok::<_, Diagnostic>(with_owned_objects(r, &clouds, result, None).await)
     };
     run.await.unwrap_or_else(ApplyResult::failed)
 }
@@ -210,14 +242,15 @@ pub async fn update<R: CloudObject>(r: &R, ctx: &Context, req: UpdateRequest) ->
         // Backends change what differs from the cloud's actual state, not Terraform's.
         let prior = current(backend.read(id).await, R::NOUN, id)?;
         let outcome = backend.update(id, &prior, &spec, &op).await;
-        Ok::<_, Diagnostic>(applied(
+        let result = applied(
             r,
             &clouds,
             "update",
             outcome,
             req.prior.clone(),
             &req.planned,
-        ))
+        );
+        Ok::<_, Diagnostic>(with_owned_objects(r, &clouds, result, Some(&req.prior)).await)
     };
     // Whatever failed before the cloud answered, the prior state stands.
     let prior = req.prior.clone();
@@ -231,6 +264,7 @@ pub async fn delete<R: CloudObject>(r: &R, ctx: &Context, prior: Value) -> Diagn
         let spec = r.spec(&clouds, &prior)?;
         let cloud = required_cloud(&prior)?;
         let backend = clouds.backend::<R::Spec, R::State>(cloud).await?;
+        r.before_delete(&clouds, &prior).await?;
         backend
             .delete(id(&prior), &spec, &op)
             .await

@@ -7,6 +7,7 @@ pub mod cluster;
 pub mod cluster_credentials;
 pub mod cluster_data_source;
 pub mod common;
+mod gpu_device_plugin;
 pub mod identity;
 pub mod kms_key;
 pub mod kubernetes;

@@ -2,9 +2,10 @@
 //! through the catalog (AWS: an EKS managed node group with an IMDSv2 launch template).
 
 use super::common::*;
+use super::gpu_device_plugin;
 use super::kubernetes;
 use super::lifecycle::CloudObject;
-use super::lifecycle::PlanFuture;
+use super::lifecycle::{HookFuture, PlanFuture};
 use super::machines;
 use super::versions::{self, PoolVersion};
 use crate::Cloud;
@@ -267,6 +268,53 @@ fn keep_spelled_defaults(
     }
 }
 
+/// The pool whose nodes need the NVIDIA device plugin from it.
+struct DevicePluginTarget {
+    cloud: Cloud,
+    cluster_id: String,
+    pool: String,
+    taints: BTreeSet<Taint>,
+}
+
+impl NodePool {
+    /// The pool of state `v`, when it is a GPU pool on a cloud whose GPU nodes do not
+    /// run the device plugin themselves.
+    fn device_plugin_target(&self, v: &Value) -> Option<DevicePluginTarget> {
+        let cloud = cloud_of(v)?;
+        let rules = self.rules.for_cloud(cloud)?;
+        let machine_type = str_attr(v, "resolved_machine_type")?;
+        if !rules.pools_run_gpu_device_plugin()
+            || !gpu_device_plugin::is_gpu_machine(cloud, machine_type)
+        {
+            return None;
+        }
+        let taints = v
+            .attr("taints")
+            .and_then(Value::as_elements)
+            .into_iter()
+            .flatten()
+            .filter_map(|t| {
+                Some(Taint {
+                    key: str_attr(t, "key")?.to_owned(),
+                    value: str_attr(t, "value").unwrap_or_default().to_owned(),
+                    effect: TaintEffect::parse(str_attr(t, "effect")?)?,
+                })
+            })
+            .collect();
+        Some(DevicePluginTarget {
+            cloud,
+            cluster_id: str_attr(v, "cluster_id")?.to_owned(),
+            pool: str_attr(v, "name")?.to_owned(),
+            taints,
+        })
+    }
+}
+
+/// `gpu_device_plugin`, true unless set false.
+fn wants_device_plugin(v: &Value) -> bool {
+    v.attr("gpu_device_plugin").and_then(Value::as_bool) != Some(false)
+}
+
 impl CloudObject for NodePool {
     type Spec = NodePoolSpec;
     type State = NodePoolState;
@@ -315,6 +363,7 @@ impl CloudObject for NodePool {
             .attr(Attribute::string("node_identity_id").optional().requires_replace().describe("The `id` of an `mlcloud_identity` with `purpose = \"node\"`. Required on aws."))
             .attr(Attribute::string("kubernetes_version").optional().computed().use_state_for_unknown().describe("Kubernetes minor version of the pool's nodes, e.g. `1.31`; upgraded in place, one minor version at a time, and never newer than the cluster. Unset, it follows the cluster: the plan reads the cluster's version. To upgrade cluster and pool in one apply, write `kubernetes_version = mlcloud_cluster.<name>.kubernetes_version`."))
             .attr(Attribute::string("disk_encryption_key_id").optional().computed().use_state_for_unknown().requires_replace().describe("The `key_ref` of the `mlcloud_kms_key` encrypting the nodes' root disks. Default: the cluster's `encryption_key_id`, read at plan time. A different key replaces the pool (its nodes' disks are made with it). On aws the key's policy lets the Auto Scaling service-linked role use it for EBS, as launching encrypted volumes needs; on gcp the Compute Engine service agent gets `roles/cloudkms.cryptoKeyEncrypterDecrypter` on it (boot disks)."))
+            .attr(Attribute::bool("gpu_device_plugin").default(true).describe("Whether a GPU pool runs the NVIDIA device plugin, without which no GPU is allocatable (`nvidia.com/gpu`) and GPU workloads stay Pending. On aws and azure, whose GPU node images do not run it, the pool owns a DaemonSet `nvidia-device-plugin-<name>` in `kube-system` (server-side apply, field manager `mlcloud`; image `nvcr.io/nvidia/k8s-device-plugin`, pinned by the provider) selecting the pool's nodes and tolerating its taints; destroying the pool, or setting this to `false`, deletes it. Set `false` when the NVIDIA GPU Operator (or your own deployment) provides the plugin. No effect on CPU pools, nor on gcp, where GKE runs the plugin itself. The provider reaches the cluster's API server as `mlcloud_serving_endpoint` does (`endpoints { kubernetes }` and `ca_certificate_file` apply)."))
             .attr(Attribute::string("resolved_machine_type").computed().describe("The machine type the pool uses; when it changes, the pool is replaced (writing the same type as `machine_type` or as an `accelerator` is an in-place no-op)."))
             .attr(Attribute::number("accelerators_per_node").computed().describe("GPUs or TPU chips per node (0 for CPU pools)."))
             .attr(Attribute::string("status").computed().use_state_for_unknown().describe("The cloud's status of the pool, e.g. `ACTIVE`."))
@@ -580,6 +629,53 @@ impl CloudObject for NodePool {
         })
     }
 
+    /// A GPU pool on a cloud whose rules say so gets the NVIDIA device plugin (or
+    /// loses it when `gpu_device_plugin` turns false).
+    fn after_apply<'a>(
+        &'a self,
+        clouds: &'a Clouds,
+        state: &'a Value,
+        prior: Option<&'a Value>,
+    ) -> HookFuture<'a> {
+        Box::pin(async move {
+            let Some(target) = self.device_plugin_target(state) else {
+                return Ok(());
+            };
+            if wants_device_plugin(state) {
+                gpu_device_plugin::ensure(
+                    clouds,
+                    target.cloud,
+                    &target.cluster_id,
+                    &target.pool,
+                    &target.taints,
+                )
+                .await
+            } else if prior.is_some_and(wants_device_plugin) {
+                gpu_device_plugin::remove(clouds, target.cloud, &target.cluster_id, &target.pool)
+                    .await
+            } else {
+                Ok(())
+            }
+        })
+    }
+
+    fn before_delete<'a>(&'a self, clouds: &'a Clouds, prior: &'a Value) -> HookFuture<'a> {
+        Box::pin(async move {
+            match self.device_plugin_target(prior) {
+                Some(target) if wants_device_plugin(prior) => {
+                    gpu_device_plugin::remove(
+                        clouds,
+                        target.cloud,
+                        &target.cluster_id,
+                        &target.pool,
+                    )
+                    .await
+                }
+                _ => Ok(()),
+            }
+        })
+    }
+
     fn spec(&self, clouds: &Clouds, planned: &Value) -> Result<NodePoolSpec, Diagnostic> {
         let cloud = required_cloud(planned)?;
         let rules = self.rules.require(cloud)?;
@@ -710,6 +806,14 @@ impl CloudObject for NodePool {
             ("tags_all", tags_value(&s.tags)),
         ]);
         keep_config_only(&mut v, config, &["timeouts", "tpu"]);
+        // Not the cloud's to say: as configured, its default after an import.
+        if let Value::Object(m) = &mut v {
+            let plugin = config
+                .attr("gpu_device_plugin")
+                .and_then(Value::as_bool)
+                .unwrap_or(true);
+            m.insert("gpu_device_plugin".into(), Value::Bool(plugin));
+        }
         write_cloud_block(&mut v, &s.cloud, config);
         if let Some(rules) = self.rules.for_cloud(cloud) {
             keep_spelled_defaults(&mut v, config, cloud, rules.pool_setting_defaults());

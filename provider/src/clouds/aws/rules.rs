@@ -306,6 +306,11 @@ impl CloudRules for AwsRules {
         true
     }
 
+    /// EKS's NVIDIA AMI has the driver and the container toolkit, not the device plugin.
+    fn pools_run_gpu_device_plugin(&self) -> bool {
+        true
+    }
+
     fn cluster_replaced_by(&self) -> &'static [&'static str] {
         &["encryption_key_id"]
     }

@@ -371,6 +371,11 @@ impl CloudRules for AzureRules {
         true
     }
 
+    /// AKS installs the driver on GPU pools, not the device plugin.
+    fn pools_run_gpu_device_plugin(&self) -> bool {
+        true
+    }
+
     fn pool_setting_defaults(&self) -> &'static [(&'static str, &'static str)] {
         &[("gpu_driver", super::node_pool::DEFAULT_GPU_DRIVER)]
     }
