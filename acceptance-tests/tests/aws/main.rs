@@ -37,6 +37,7 @@ mod order_is_not_the_users;
 mod policy_drift;
 mod query;
 mod secrets_stay_out_of_logs;
+mod serving;
 mod stack_lifecycle;
 mod system_pool;
 mod upgrades_and_admins;
