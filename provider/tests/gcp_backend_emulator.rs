@@ -41,10 +41,17 @@ impl Emulator {
             .as_str()
             .expect("endpoint")
             .to_string();
-        let endpoints = ["container", "cloudkms", "iam", "resourcemanager", "oauth2"]
-            .into_iter()
-            .map(|s| (s.to_string(), Some(url.clone())))
-            .collect();
+        let endpoints = [
+            "container",
+            "cloudkms",
+            "iam",
+            "resourcemanager",
+            "compute",
+            "oauth2",
+        ]
+        .into_iter()
+        .map(|s| (s.to_string(), Some(url.clone())))
+        .collect();
         GcpConfig {
             project: Some(self.project()),
             region: Some(LOCATION.into()),

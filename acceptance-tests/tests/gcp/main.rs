@@ -18,4 +18,5 @@ mod model_store_grants;
 mod parallel_grants;
 mod query;
 mod replacement;
+mod resize;
 mod stack_lifecycle;

@@ -74,7 +74,7 @@ fn a_gpu_pool_attaches_its_gpus_with_the_driver_and_reads_back() {
     assert!(p.autoscaling.as_ref().unwrap().enabled);
 
     let name = NodePoolName::parse(&format!("{CLUSTER}/nodePools/gpu")).unwrap();
-    let state = flatten_pool(&p, &name, &[]);
+    let state = flatten_pool(&p, &name, &[], None);
     assert_eq!(state.scaling, s.scaling);
     assert_eq!(state.taints, s.taints);
     assert_eq!(state.labels, s.labels);
