@@ -709,7 +709,14 @@ impl CloudObject for NodePool {
             ("tags", user_tags(clouds, &s.tags, config)),
             ("tags_all", tags_value(&s.tags)),
         ]);
-        keep_config_only(&mut v, config, &["timeouts", "tpu"]);
+        keep_config_only(&mut v, config, &["timeouts"]);
+        if let Value::Object(m) = &mut v {
+            let tpu = match &s.tpu_topology {
+                Some(topology) => Value::object([("topology", Value::from(topology.as_str()))]),
+                None => Value::Null,
+            };
+            m.insert("tpu".into(), tpu);
+        }
         write_cloud_block(&mut v, &s.cloud, config);
         if let Some(rules) = self.rules.for_cloud(cloud) {
             keep_spelled_defaults(&mut v, config, cloud, rules.pool_setting_defaults());

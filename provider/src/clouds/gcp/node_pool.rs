@@ -269,6 +269,11 @@ fn flatten_pool(
         node_identity_id: node_identity_of(&config.service_account),
         kubernetes_version: super::gke::minor_version(&p.version),
         disk_encryption_key_id: Some(config.boot_disk_kms_key.clone()).filter(|k| !k.is_empty()),
+        tpu_topology: p
+            .placement_policy
+            .as_ref()
+            .map(|policy| policy.tpu_topology.clone())
+            .filter(|t| !t.is_empty()),
         tags: labels::flatten_labels(&config.resource_labels),
         status: status_name(p).into(),
         cloud: PerCloud::Gcp(GcpNodePoolSettings {
