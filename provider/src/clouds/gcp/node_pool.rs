@@ -78,6 +78,9 @@ pub fn node_identity_of(email: &str) -> Option<String> {
     Some(ServiceAccountName::new(project, account).name())
 }
 
+/// GKE's driver installation when `gpu_driver_version` is unset; it reads back as unset.
+pub const DEFAULT_GPU_DRIVER_VERSION: &str = "DEFAULT";
+
 fn driver_version(settings: &GcpNodePoolSettings) -> GPUDriverVersion {
     match settings.gpu_driver_version.as_deref() {
         Some("LATEST") => GPUDriverVersion::Latest,
