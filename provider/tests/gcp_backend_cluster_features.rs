@@ -66,6 +66,7 @@ impl Emulator {
             "cloudkms",
             "iam",
             "resourcemanager",
+            "compute",
             "oauth2",
             "storage",
         ]

@@ -41,10 +41,17 @@ impl Emulator {
             .as_str()
             .expect("endpoint")
             .to_string();
-        let endpoints = ["container", "cloudkms", "iam", "resourcemanager", "oauth2"]
-            .into_iter()
-            .map(|s| (s.to_string(), Some(url.clone())))
-            .collect();
+        let endpoints = [
+            "container",
+            "cloudkms",
+            "iam",
+            "resourcemanager",
+            "compute",
+            "oauth2",
+        ]
+        .into_iter()
+        .map(|s| (s.to_string(), Some(url.clone())))
+        .collect();
         GcpConfig {
             project: Some(self.project()),
             region: Some(LOCATION.into()),
@@ -615,4 +622,36 @@ async fn a_cluster_and_a_gpu_pool_and_a_tpu_slice_run_on_the_node_identity() {
             .unwrap()
             .is_none()
     );
+}
+
+#[tokio::test]
+async fn a_workload_with_the_longest_kubernetes_names_fits_its_description_and_reads_back() {
+    let emulator = Emulator::start(&[]);
+    let backend = emulator.backend().await;
+    let project = emulator.project();
+    let mut spec = identity_spec("ml-long-names", Purpose::Workload, vec![]);
+    // Kubernetes allows 63-character namespaces and 253-character service accounts:
+    // recorded whole, the description would pass IAM's 256 bytes.
+    spec.workload = Some(WorkloadBinding {
+        cluster_id: format!("projects/{project}/locations/{LOCATION}/clusters/ml"),
+        namespace: "n".repeat(63),
+        service_account: "k".repeat(253),
+    });
+    let made = ObjectBackend::<IdentitySpec, IdentityState>::create(backend.as_ref(), &spec, &op())
+        .await
+        .unwrap_or_else(|e| panic!("{}", e.error));
+    let records = emulator.records();
+    let account = records["service_accounts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|a| a["email"] == made.principal.as_str())
+        .unwrap_or_else(|| panic!("no account: {records}"));
+    let description = account["description"].as_str().unwrap_or_default();
+    assert!(description.len() <= 256, "{description}");
+    let read = ObjectBackend::<IdentitySpec, IdentityState>::read(backend.as_ref(), &made.id)
+        .await
+        .unwrap()
+        .expect("exists");
+    assert_eq!(read.workload, spec.workload);
 }

@@ -20,10 +20,17 @@ fn provider_block(emulator: &MlcloudEmulator) -> String {
     let gcp = &emulator.ready()["gcp"];
     let field = |name: &str| gcp[name].as_str().unwrap_or_default().to_string();
     let endpoint = field("endpoint");
-    let endpoints: String = ["container", "cloudkms", "iam", "resourcemanager", "oauth2"]
-        .iter()
-        .map(|s| format!("      {s} = \"{endpoint}\"\n"))
-        .collect();
+    let endpoints: String = [
+        "container",
+        "cloudkms",
+        "iam",
+        "resourcemanager",
+        "compute",
+        "oauth2",
+    ]
+    .iter()
+    .map(|s| format!("      {s} = \"{endpoint}\"\n"))
+    .collect();
     format!(
         "provider \"mlcloud\" {{\n  gcp {{\n    project     = \"{}\"\n    region      = \"us-central1\"\n    credentials = \"{}\"\n    endpoints {{\n{endpoints}    }}\n  }}\n}}\n",
         field("project"),

@@ -1,10 +1,9 @@
 //! Someone changes the stack behind Terraform's back with Google's own client: the TPU
 //! slice is deleted and the fixed-size GPU pool set to autoscale. The next plan shows
 //! both (the slice to be created again, the autoscaling going away), apply repairs
-//! them, and the plan after that is empty.
-//!
-//! (A pool resized with `setSize` is not used here: GKE's container API does not show a
-//! pool's current size, only its `initialNodeCount`; see the README's known gaps.)
+//! them, and the plan after that is empty. Then the GPU pool is resized with `setSize`
+//! (GKE keeps its `initialNodeCount`; the provider reads the size from the pool's
+//! instance groups): the plan shows the size going back, and apply restores it.
 
 use std::process::Command;
 use std::time::Duration;
@@ -15,9 +14,10 @@ use serde_json::json;
 
 use crate::stack::{STACK, gke_pool, pool_record, records, workdir};
 
-// Not on 1.0.3 yet: there the plan that removes the out-of-band autoscaling is
-// refused ("planned for existence but config wants absence" on `autoscaling`).
-acceptance_tests::scenarios_on_terraform_1_15!(out_of_band_changes_are_planned_back);
+// On 1.0.3 too: Terraform before 1.3 proposes the prior `autoscaling` block when the
+// configuration has none, and refused our plan that kept it ("planned for existence
+// but config wants absence"); tfplug now plans a left-out single block absent.
+acceptance_tests::scenarios_on_every_terraform!(out_of_band_changes_are_planned_back);
 
 const SCRIPT: &str = "acceptance-tests/tests/gcp/out_of_band.py";
 
@@ -65,6 +65,28 @@ fn out_of_band_changes_are_planned_back(terraform: &Terraform) -> TestResult {
         pool_record(&repaired, "gpu").map(|p| &p["size"]),
         Some(&json!(1)),
         "{repaired:#}"
+    );
+    workdir.assert_no_changes()?;
+
+    out_of_band(&emulator, &["set-size", "ml-main", "gpu", "3"])?;
+    let resized = records(&emulator)?;
+    assert_eq!(
+        pool_record(&resized, "gpu").map(|p| &p["size"]),
+        Some(&json!(3)),
+        "{resized:#}"
+    );
+    workdir
+        .plan()?
+        .assert_stdout_contains("mlcloud_node_pool.gpu will be updated in-place")
+        .assert_stdout_contains("~ node_count ")
+        .assert_stdout_contains("3 -> 1")
+        .assert_stdout_contains("Plan: 0 to add, 1 to change, 0 to destroy.");
+    workdir.apply()?;
+    let restored = records(&emulator)?;
+    assert_eq!(
+        pool_record(&restored, "gpu").map(|p| &p["size"]),
+        Some(&json!(1)),
+        "{restored:#}"
     );
     workdir.assert_no_changes()?;
     Ok(())

@@ -49,6 +49,7 @@ pub fn provider_block(emulator: &MlcloudEmulator) -> String {
         "cloudkms",
         "iam",
         "resourcemanager",
+        "compute",
         "oauth2",
         "storage",
     ]

@@ -1,19 +1,18 @@
 //! A second team adopts a Google Cloud stack created elsewhere: each of the four
-//! resources (key, identities, cluster, GPU pool) imported by its resource name with
-//! `terraform import` (1.15 and 1.0.3), and by identity with `import` blocks (1.15);
-//! the imported state holds what the creator's does and the next plan is empty. The
-//! adopter's configuration has no TPU slice (see `imported`).
+//! resources (key, identities, cluster, GPU pool and multi-host TPU slice) imported by
+//! its resource name with `terraform import` (1.15 and 1.0.3), and by identity with
+//! `import` blocks (1.15); the imported state holds what the creator's does (the
+//! slice's `tpu { topology }` read from GKE's placement policy) and the next plan is
+//! empty.
 
 use acceptance_tests::{MlcloudEmulator, State, Terraform, TestResult, hcl_string};
 use serde_json::{Value, json};
 
 use crate::stack::{ADDRESSES, CLUSTER, STACK, TPU_POOL, id_of, workdir};
 
-/// What the stories import: every resource but the TPU slice, whose `tpu { topology }`
-/// the gcp backend does not read back yet (GKE has it in `placementPolicy`; the
-/// state model has no field for it), so an imported slice would plan a change.
+/// What the stories import: the whole stack.
 fn imported() -> impl Iterator<Item = &'static str> {
-    ADDRESSES.into_iter().filter(|address| *address != TPU_POOL)
+    ADDRESSES.into_iter()
 }
 
 acceptance_tests::scenarios_on_every_terraform!(import_every_resource_by_its_name);
@@ -25,9 +24,11 @@ fn created_stack(
     terraform: &Terraform,
 ) -> Result<(MlcloudEmulator, State), acceptance_tests::HarnessError> {
     let emulator = MlcloudEmulator::start(&[])?;
-    let creator = workdir(terraform, &emulator, &stack_without_tpu())?;
+    let creator = workdir(terraform, &emulator, STACK)?;
     creator.apply()?;
     let state = creator.state_json()?;
+    let slice = state.resource(TPU_POOL).expect("the TPU slice");
+    assert_eq!(slice["tpu"]["topology"], "2x4", "{slice}");
     Ok((emulator, state))
 }
 
@@ -62,17 +63,9 @@ fn identity<'a>(state: &'a State, address: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("{address} is not in state: {}", state.0))
 }
 
-/// The stack without its TPU slice.
-fn stack_without_tpu() -> String {
-    let at = STACK
-        .find("resource \"mlcloud_node_pool\" \"tpu\"")
-        .expect("the TPU slice");
-    STACK[..at].to_string()
-}
-
 fn import_every_resource_by_its_name(terraform: &Terraform) -> TestResult {
     let (emulator, created) = created_stack(terraform)?;
-    let adopter = workdir(terraform, &emulator, &stack_without_tpu())?;
+    let adopter = workdir(terraform, &emulator, STACK)?;
     for address in imported() {
         adopter
             .import(address, &id_of(&created, address))?
@@ -88,7 +81,7 @@ fn import_every_resource_by_its_name(terraform: &Terraform) -> TestResult {
 
 fn import_the_stack_by_identity(terraform: &Terraform) -> TestResult {
     let (emulator, created) = created_stack(terraform)?;
-    let adopter = workdir(terraform, &emulator, &stack_without_tpu())?;
+    let adopter = workdir(terraform, &emulator, STACK)?;
     let blocks: Vec<String> = imported()
         .map(|address| {
             // The cluster's block also names the cloud; the others leave it to the id.
@@ -106,9 +99,9 @@ fn import_the_stack_by_identity(terraform: &Terraform) -> TestResult {
     adopter.write("imports.tf", &blocks.join("\n"))?;
     adopter
         .plan()?
-        .assert_stdout_contains("Plan: 6 to import, 0 to add, 0 to change, 0 to destroy.");
+        .assert_stdout_contains("Plan: 7 to import, 0 to add, 0 to change, 0 to destroy.");
     adopter.apply()?.assert_stdout_contains(
-        "Apply complete! Resources: 6 imported, 0 added, 0 changed, 0 destroyed.",
+        "Apply complete! Resources: 7 imported, 0 added, 0 changed, 0 destroyed.",
     );
     let state = adopter.state_json()?;
     for address in imported() {

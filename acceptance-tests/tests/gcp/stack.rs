@@ -125,6 +125,7 @@ pub fn provider_block(emulator: &MlcloudEmulator) -> String {
       cloudkms        = "{endpoint}"
       iam             = "{endpoint}"
       resourcemanager = "{endpoint}"
+      compute         = "{endpoint}"
       oauth2          = "{endpoint}"
     }}
     retry {{

@@ -11,6 +11,7 @@ pub const SERVICES: &[&str] = &[
     "iam",
     "resourcemanager",
     "storage",
+    "compute",
     "oauth2",
     "kubernetes",
 ];

@@ -227,6 +227,48 @@ fn effective_setting<'a>(
     }
 }
 
+/// `node_count` left out of the configuration: none for an autoscaled pool; a TPU
+/// slice's node count, which its topology decides; else the size the pool has (one
+/// node for a new pool). Unknown while the topology is.
+fn plan_node_count(plan: &mut ResourcePlan, resolved: &Resolved) {
+    let set = |v: Option<&Value>| v.is_some_and(|v| !v.is_null());
+    if set(plan.config.attr("node_count")) {
+        return;
+    }
+    let tpu = plan.planned.attr("tpu").filter(|t| !t.is_null());
+    if tpu.is_some_and(Value::is_unknown) {
+        return;
+    }
+    let topology = tpu.and_then(|t| t.attr("topology"));
+    let count = if set(plan.config.attr("autoscaling")) {
+        Value::Null
+    } else if let Some(topology) = topology {
+        let (Resolved::Accelerated(offering), Some(topology)) = (resolved, topology.as_str())
+        else {
+            // Unknown yet, or no TPU (the rules say so): left to apply.
+            return;
+        };
+        match catalog::tpu_slice_nodes(offering, topology) {
+            Ok(nodes) => Value::from(i64::from(nodes)),
+            Err(_) => return,
+        }
+    } else {
+        match plan.planned.attr("node_count") {
+            Some(known) if !known.is_null() && !known.is_unknown() => return,
+            _ => plan
+                .prior
+                .as_ref()
+                .and_then(|p| p.attr("node_count"))
+                .filter(|n| !n.is_null())
+                .cloned()
+                .unwrap_or(Value::from(1i64)),
+        }
+    };
+    if let Value::Object(m) = &mut plan.planned {
+        m.insert("node_count".into(), count);
+    }
+}
+
 /// Those settings cannot change on a live pool: a different effective value
 /// replaces it; spelling out the default the pool already has does not.
 fn replace_on_setting_change(plan: &mut ResourcePlan, rules: &dyn CloudRules) {
@@ -340,8 +382,7 @@ impl CloudObject for NodePool {
                 Attribute::string("gpu_driver_version")
                     .optional()
                     .one_of(&["DEFAULT", "LATEST", "INSTALLATION_DISABLED"])
-                    .requires_replace()
-                    .describe("How GKE installs the NVIDIA driver on GPU nodes: the version GKE picks for the node version when unset or `DEFAULT`, `LATEST`, or `INSTALLATION_DISABLED` (install it yourself)."),
+                    .describe("How GKE installs the NVIDIA driver on GPU nodes: the version GKE picks for the node version when unset or `DEFAULT`, `LATEST`, or `INSTALLATION_DISABLED` (install it yourself). A different value replaces the pool (GKE sets it when nodes are made); writing `DEFAULT` out or leaving it unset is the same pool."),
             ),
         );
         Schema::new(
@@ -349,7 +390,7 @@ impl CloudObject for NodePool {
             .describe("Nodes for a cluster. Give an `accelerator { type, count }` and the catalog picks the smallest machine type carrying exactly that many per node (see the `mlcloud_accelerators` data source), or give a `machine_type`. GPU pools get the `nvidia.com/gpu=present:NoSchedule` taint and TPU pools `google.com/tpu=present:NoSchedule` unless `taints` says otherwise. On AWS: an EKS managed node group on the NVIDIA AMI for GPU types, with a launch template that requires IMDSv2 (hop limit 1).")
             .attr(Attribute::string("cluster_id").required().requires_replace().describe("The `id` of the `mlcloud_cluster`."))
             .attr(Attribute::string("machine_type").optional().describe("An explicit instance / VM / machine type, instead of `accelerator`. A different resolved machine type replaces the pool."))
-            .attr(Attribute::number("node_count").optional().validate(validators::int_between(1, 1000)).describe("A fixed number of nodes (instead of `autoscaling`, which can also scale to zero); changed in place."))
+            .attr(Attribute::number("node_count").optional().computed().validate(validators::int_between(1, 1000)).describe("A fixed number of nodes (instead of `autoscaling`, which can also scale to zero); changed in place. On gcp the count is per zone, as GKE's is. Left out: a TPU slice's node count follows from its `tpu { topology }` (chips in the topology / chips per node), known at plan; otherwise the pool keeps the size it has (one node for a new pool)."))
             .attr(Attribute::string("capacity_type").default("on_demand").one_of(&["on_demand", "spot"]).requires_replace().describe("`on_demand` (default) or `spot`."))
             .attr(
                 Attribute::set("taints", taint_type())
@@ -525,6 +566,7 @@ impl CloudObject for NodePool {
             plan.requires_replace
                 .push(AttributePath::attr("resolved_machine_type"));
         }
+        plan_node_count(plan, &resolved);
         if let Value::Object(m) = &mut plan.planned {
             m.insert(
                 "resolved_machine_type".into(),
@@ -805,9 +847,14 @@ impl CloudObject for NodePool {
             ("tags", user_tags(clouds, &s.tags, config)),
             ("tags_all", tags_value(&s.tags)),
         ]);
-        keep_config_only(&mut v, config, &["timeouts", "tpu"]);
-        // Not the cloud's to say: as configured, its default after an import.
+        keep_config_only(&mut v, config, &["timeouts"]);
         if let Value::Object(m) = &mut v {
+            let tpu = match &s.tpu_topology {
+                Some(topology) => Value::object([("topology", Value::from(topology.as_str()))]),
+                None => Value::Null,
+            };
+            m.insert("tpu".into(), tpu);
+            // Not the cloud's to say: as configured, its default after an import.
             let plugin = config
                 .attr("gpu_device_plugin")
                 .and_then(Value::as_bool)

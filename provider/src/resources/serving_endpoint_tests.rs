@@ -32,6 +32,7 @@ fn pool(machine_type: &str, taints: &[(&str, &str)]) -> NodePoolState {
         disk_encryption_key_id: None,
         tags: Default::default(),
         status: "ACTIVE".into(),
+        tpu_topology: None,
         cloud: NodePoolCloud::Aws(Default::default()),
     }
 }

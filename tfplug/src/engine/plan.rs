@@ -25,6 +25,7 @@ pub fn plan_attributes(
     proposed: Value,
 ) -> PlanOutcome {
     let mut planned = proposed;
+    drop_absent_single_blocks(block, config, &mut planned);
     apply_defaults(block, config, &mut planned);
     let changes = prior.is_none_or(|p| *p != planned);
     let mut walk = Walk {
@@ -45,6 +46,30 @@ fn attr_of<'a>(v: Option<&'a Value>, name: &str) -> Option<&'a Value> {
 
 fn nested_block_of(attributes: &[crate::schema::Attribute]) -> Block {
     Block::new().attrs(attributes.iter().cloned())
+}
+
+/// A single nested block the configuration leaves out is planned absent. Terraform
+/// before 1.3 proposes the prior block in that case (its `ProposedNew` keeps the
+/// prior object when the block's config is null), then refuses any plan that keeps
+/// it: "planned for existence but config wants absence". Blocks are never computed,
+/// so absent in config is absent in the plan on every version.
+fn drop_absent_single_blocks(block: &Block, config: &Value, planned: &mut Value) {
+    let Value::Object(attrs) = planned else {
+        return;
+    };
+    for nb in &block.blocks {
+        let cfg = config.attr(&nb.name).unwrap_or(&Value::Null);
+        let Some(slot) = attrs.get_mut(&nb.name) else {
+            continue;
+        };
+        match nb.nesting {
+            BlockNesting::Single if cfg.is_null() => *slot = Value::Null,
+            BlockNesting::Single | BlockNesting::Group => {
+                drop_absent_single_blocks(&nb.block, cfg, slot)
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Step 1: defaults, recursively into single nested blocks and attributes.
@@ -269,6 +294,14 @@ mod tests {
                 Value::object([("mode", "fast".into()), ("arn", "arn:1".into())]),
             ),
         ])
+    }
+
+    #[test]
+    fn a_single_block_left_out_of_the_config_is_planned_absent() {
+        // Terraform 1.0 proposes the prior block when the config has none.
+        let config = obj(&[("name", "a".into())]);
+        let out = plan_attributes(&schema(), &config, Some(&prior()), prior());
+        assert_eq!(out.planned.attr("opts"), Some(&Value::Null));
     }
 
     #[test]

@@ -544,3 +544,63 @@ fn conditional_bucket_bindings_need_version_3_and_uniform_access() {
     );
     assert_eq!(read["bindings"][0]["condition"]["title"], "llama");
 }
+
+#[test]
+fn a_pools_instance_group_managers_show_its_nodes_per_zone_after_set_size() {
+    let client = Client::new(Duration::ZERO);
+    client.ok("POST", &format!("{PARENT}/clusters"), cluster("ml"));
+    let pool = json!({"nodePool": {"name": "cpu", "initialNodeCount": 1,
+        "locations": ["us-central1-a", "us-central1-b"]}});
+    client.ok("POST", &format!("{PARENT}/clusters/ml/nodePools"), pool);
+    let pool_path = format!("{PARENT}/clusters/ml/nodePools/cpu");
+    let listed = client.ok("GET", &pool_path, json!({}));
+    let urls: Vec<String> = listed["instanceGroupUrls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(urls.len(), 2, "one manager per zone: {listed}");
+    let path_of = |url: &str| {
+        url.strip_prefix("https://www.googleapis.com")
+            .unwrap()
+            .to_string()
+    };
+    let sizes = |client: &Client| -> Vec<Value> {
+        urls.iter()
+            .map(|u| client.ok("GET", &path_of(u), json!({}))["targetSize"].clone())
+            .collect()
+    };
+    assert_eq!(sizes(&client), [json!(1), json!(1)]);
+
+    client.ok(
+        "POST",
+        &format!("{pool_path}:setSize"),
+        json!({"nodeCount": 3}),
+    );
+    assert_eq!(sizes(&client), [json!(3), json!(3)]);
+    let after = client.ok("GET", &pool_path, json!({}));
+    assert_eq!(after["initialNodeCount"], 1, "GKE keeps the initial count");
+    let manager = client.ok("GET", &path_of(&urls[1]), json!({}));
+    assert_eq!(manager["kind"], "compute#instanceGroupManager");
+    assert_eq!(
+        manager["zone"],
+        "https://www.googleapis.com/compute/v1/projects/mlcloud-emulator/zones/us-central1-b"
+    );
+
+    // Gone with its pool, in Compute Engine's error shape (no status string).
+    client.ok("DELETE", &pool_path, json!({}));
+    let (status, answer) = client.send("GET", &path_of(&urls[0]), json!({}));
+    assert_eq!(status, StatusCode::NOT_FOUND, "{answer}");
+    assert_eq!(
+        answer["error"]["errors"][0]["reason"], "notFound",
+        "{answer}"
+    );
+    assert!(answer["error"].get("status").is_none(), "{answer}");
+    let (status, answer) = client.send(
+        "GET",
+        "/compute/v1/projects/someone-else/zones/us-central1-a/instanceGroupManagers/x",
+        json!({}),
+    );
+    assert_eq!(status, StatusCode::FORBIDDEN, "{answer}");
+}

@@ -149,6 +149,7 @@ fn made(arn: &str, spec: &NodePoolSpec) -> NodePoolState {
         node_identity_id: spec.node_identity_id.clone(),
         kubernetes_version: spec.kubernetes_version.clone().unwrap_or_default(),
         disk_encryption_key_id: spec.disk_encryption_key_id.clone(),
+        tpu_topology: None,
         tags: spec.tags.clone(),
         status: "CREATING".into(),
         cloud: spec.cloud.clone(),

@@ -161,6 +161,7 @@ pub fn flatten_group(
         node_identity_id: group.node_role().map(str::to_string),
         kubernetes_version: group.version().unwrap_or_default().to_string(),
         disk_encryption_key_id: None,
+        tpu_topology: None,
         tags: tags::visible_map(group.tags()),
         status: group
             .status()

@@ -154,6 +154,7 @@ pub fn flatten_pool(body: &Value) -> Result<NodePoolState, CloudError> {
         // Node disks use the platform's encryption: on AKS a customer key for them is
         // the cluster's Disk Encryption Set (the rules refuse the pool attribute).
         disk_encryption_key_id: None,
+        tpu_topology: None,
         tags: tags::flatten(p),
         status: text(p, "/provisioningState").to_string(),
         cloud: PerCloud::Azure(AzureNodePoolSettings {

@@ -7,6 +7,7 @@
 
 use super::bucket_policies::BucketPolicies;
 use super::credentials;
+use super::instance_groups::InstanceGroups;
 use crate::clouds::CloudError;
 use crate::config::common::RetryBlock;
 use crate::config::gcp::GcpConfig;
@@ -74,6 +75,8 @@ pub struct Clients {
     pub projects: Projects,
     /// Bucket policies (Cloud Storage's JSON API, our own HTTP calls).
     pub storage: BucketPolicies,
+    /// Node pools' instance groups (Compute Engine's API, our own HTTP calls).
+    pub compute: InstanceGroups,
     /// What every client sends, for the calls mlcloud makes itself (`tokeninfo`).
     pub credentials: Credentials,
 }
@@ -140,6 +143,7 @@ impl Clients {
                 backoff
             ),
             storage: BucketPolicies::new(config, creds.clone()),
+            compute: InstanceGroups::new(config, creds.clone()),
             credentials: creds,
         })
     }

@@ -15,6 +15,7 @@ pub enum Service {
     Iam,
     ResourceManager,
     Storage,
+    Compute,
 }
 
 impl Service {
@@ -25,6 +26,7 @@ impl Service {
             Service::Iam => "IAM",
             Service::ResourceManager => "Resource Manager",
             Service::Storage => "Cloud Storage",
+            Service::Compute => "Compute Engine",
         }
     }
 }

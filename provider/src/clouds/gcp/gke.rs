@@ -362,6 +362,12 @@ impl GcpBackend {
         c: &Cluster,
     ) -> Result<ClusterState, CloudError> {
         let mut state = flatten_cluster(c, name, self.default_project());
+        // The system pool's size, as a node pool's: from its instance groups.
+        if let Some(system) = c.node_pools.iter().find(|p| p.name == SYSTEM_POOL)
+            && let Some(nodes) = self.pool_nodes(system).boxed().await?
+        {
+            state.system_pool.node_count = nodes;
+        }
         state.admin_principals = self
             .read_admins(&name.project, &c.resource_labels)
             .boxed()

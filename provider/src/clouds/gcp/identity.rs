@@ -18,7 +18,10 @@
 //! Service accounts carry no labels, so what mlcloud needs to read the identity back
 //! (our marker, purpose, workload, tags, grants) is recorded as compact JSON in the
 //! account's description (at most 256 characters); every binding it lists is checked
-//! on read, so a binding removed out of band shows as drift.
+//! on read, so a binding removed out of band shows as drift. A workload whose
+//! namespace and Kubernetes service account (up to 63 and 253 characters) would not
+//! fit is recorded by its cluster only: the two names are read back from the
+//! `workloadIdentityUser` binding on the account itself, which holds them.
 //!
 //! Creating a service account is a POST the client never retries; the account id is
 //! fixed, so a create that finds it taken adopts the account when its description
@@ -69,9 +72,10 @@ struct Record {
     name: String,
     #[serde(rename = "p")]
     purpose: String,
-    /// `[cluster_id, namespace, service_account]`.
+    /// `[cluster_id, namespace, service_account]`, or `[cluster_id]` when the names
+    /// do not fit (they are in the account's own binding).
     #[serde(rename = "w", default, skip_serializing_if = "Option::is_none")]
-    workload: Option<[String; 3]>,
+    workload: Option<Vec<String>>,
     #[serde(rename = "t", default, skip_serializing_if = "Tags::is_empty")]
     tags: Tags,
     /// `[action, target]` pairs.
@@ -106,7 +110,7 @@ fn expand_record(spec: &IdentitySpec, project: &str) -> Record {
         name: markers::label_value(&spec.name),
         purpose: spec.purpose.as_str().into(),
         workload: spec.workload.as_ref().map(|w| {
-            [
+            vec![
                 short_name(&w.cluster_id, project),
                 w.namespace.clone(),
                 w.service_account.clone(),
@@ -121,9 +125,22 @@ fn expand_record(spec: &IdentitySpec, project: &str) -> Record {
     }
 }
 
+fn record_text(record: &Record) -> Result<String, CloudError> {
+    serde_json::to_string(record)
+        .map_err(|e| CloudError::Invalid(format!("recording the identity: {e}")))
+}
+
+/// The description: the whole record, or, when it does not fit, the record with the
+/// workload's cluster only (namespace and service account are in its binding).
 fn expand_description(spec: &IdentitySpec, project: &str) -> Result<String, CloudError> {
-    let text = serde_json::to_string(&expand_record(spec, project))
-        .map_err(|e| CloudError::Invalid(format!("recording the identity: {e}")))?;
+    let mut record = expand_record(spec, project);
+    let mut text = record_text(&record)?;
+    if text.len() > DESCRIPTION_MAX
+        && let Some(workload) = &mut record.workload
+    {
+        workload.truncate(1);
+        text = record_text(&record)?;
+    }
     if text.len() > DESCRIPTION_MAX {
         return Err(CloudError::Invalid(format!(
             "On gcp, an identity's purpose, workload, tags and grants are recorded in its service account's description, which holds {DESCRIPTION_MAX} characters; this one needs {}. Use fewer tags or grants.",
@@ -497,7 +514,32 @@ fn grant_binding(
     Ok((PolicyTarget::Key(key.name()), role.into(), sa.member()))
 }
 
-fn record_spec(record: &Record, project: &str) -> (Vec<Grant>, Option<WorkloadBinding>) {
+/// What a record says of the workload: all of it, or its cluster only (the names are
+/// then read from the account's binding, [`workload_of_member`]).
+#[derive(Debug, Clone, PartialEq)]
+enum RecordedWorkload {
+    Whole(WorkloadBinding),
+    ClusterOnly(String),
+}
+
+/// The workload a `workloadIdentityUser` member names
+/// (`serviceAccount:POOL[NAMESPACE/KSA]`), when it is in `cluster_id`'s pool.
+fn workload_of_member(member: &str, cluster_id: &str) -> Option<WorkloadBinding> {
+    let pool = ClusterName::parse(cluster_id)?.workload_pool();
+    let names = member
+        .strip_prefix("serviceAccount:")?
+        .strip_prefix(&pool)?
+        .strip_prefix('[')?
+        .strip_suffix(']')?;
+    let (namespace, service_account) = names.split_once('/')?;
+    Some(WorkloadBinding {
+        cluster_id: cluster_id.to_string(),
+        namespace: namespace.to_string(),
+        service_account: service_account.to_string(),
+    })
+}
+
+fn record_spec(record: &Record, project: &str) -> (Vec<Grant>, Option<RecordedWorkload>) {
     let grants = record
         .grants
         .iter()
@@ -508,11 +550,15 @@ fn record_spec(record: &Record, project: &str) -> (Vec<Grant>, Option<WorkloadBi
             })
         })
         .collect();
-    let workload = record.workload.as_ref().map(|[c, n, s]| WorkloadBinding {
-        cluster_id: full_name(c, project),
-        namespace: n.clone(),
-        service_account: s.clone(),
-    });
+    let workload = match record.workload.as_deref() {
+        Some([c, n, s]) => Some(RecordedWorkload::Whole(WorkloadBinding {
+            cluster_id: full_name(c, project),
+            namespace: n.clone(),
+            service_account: s.clone(),
+        })),
+        Some([c]) => Some(RecordedWorkload::ClusterOnly(full_name(c, project))),
+        _ => None,
+    };
     (grants, workload)
 }
 
@@ -590,20 +636,26 @@ impl ObjectBackend<IdentitySpec, IdentityState> for GcpBackend {
                 grants.push(g);
             }
         }
-        let mut workload = None;
-        if let Some(w) = recorded_workload {
-            let member = workload_member(&w)?;
-            if self
-                .has_binding(
-                    &PolicyTarget::Account(sa.name()),
-                    WORKLOAD_IDENTITY_USER,
-                    &member,
-                )
-                .await?
-            {
-                workload = Some(w);
+        let account_policy = PolicyTarget::Account(sa.name());
+        let workload = match recorded_workload {
+            Some(RecordedWorkload::Whole(w)) => {
+                let member = workload_member(&w)?;
+                self.has_binding(&account_policy, WORKLOAD_IDENTITY_USER, &member)
+                    .await?
+                    .then_some(w)
             }
-        }
+            Some(RecordedWorkload::ClusterOnly(cluster_id)) => {
+                let policy = found(self.policy_of(&account_policy).await)?;
+                policy.and_then(|p| {
+                    p.bindings
+                        .iter()
+                        .filter(|b| b.role == WORKLOAD_IDENTITY_USER && b.condition.is_none())
+                        .flat_map(|b| b.members.iter())
+                        .find_map(|m| workload_of_member(m, &cluster_id))
+                })
+            }
+            None => None,
+        };
         flatten_identity(&account, &record, grants, workload, self.default_project()).map(Some)
     }
 
@@ -704,7 +756,11 @@ mod tests {
             .set_description(text);
         let record = parse_record(&account).unwrap();
         let (grants, workload) = record_spec(&record, "ml-proj");
-        let state = flatten_identity(&account, &record, grants, workload, Some("ml-proj")).unwrap();
+        let Some(RecordedWorkload::Whole(workload)) = workload else {
+            panic!("the whole workload is recorded: {record:?}");
+        };
+        let state =
+            flatten_identity(&account, &record, grants, Some(workload), Some("ml-proj")).unwrap();
         assert_eq!(state.grants, spec().grants);
         assert_eq!(state.workload, spec().workload);
         assert_eq!(state.tags, spec().tags);
@@ -736,6 +792,61 @@ mod tests {
             "serviceAccount:ml-nodes@ml-proj.iam.gserviceaccount.com"
         );
         assert!(NODE_ROLES.iter().all(|r| r.ends_with("Writer")));
+    }
+
+    /// The spec with a Kubernetes service account name of `length` characters.
+    fn with_service_account(length: usize) -> IdentitySpec {
+        let mut s = spec();
+        if let Some(w) = &mut s.workload {
+            w.service_account = "k".repeat(length);
+        }
+        s
+    }
+
+    #[test]
+    fn a_workload_too_long_to_record_keeps_its_cluster_and_reads_its_names_from_the_binding() {
+        let full_length = |n: usize| {
+            record_text(&expand_record(&with_service_account(n), "ml-proj"))
+                .unwrap()
+                .len()
+        };
+        // The longest name whose whole record fits: exactly at the limit.
+        let at_limit = (1..=253)
+            .find(|n| full_length(*n) == DESCRIPTION_MAX)
+            .expect("a name that fills the description exactly");
+        let whole = expand_description(&with_service_account(at_limit), "ml-proj").unwrap();
+        assert_eq!(whole.len(), DESCRIPTION_MAX);
+        assert!(whole.contains(&"k".repeat(at_limit)), "{whole}");
+
+        // One more character: the names go, the cluster stays.
+        let over = with_service_account(at_limit + 1);
+        let short = expand_description(&over, "ml-proj").unwrap();
+        assert!(short.len() <= DESCRIPTION_MAX, "{short}");
+        assert!(!short.contains("kkkk"), "{short}");
+        let account = ServiceAccount::new().set_description(short);
+        let record = parse_record(&account).unwrap();
+        let (_, recorded) = record_spec(&record, "ml-proj");
+        let cluster_id = "projects/ml-proj/locations/us-central1/clusters/ml";
+        assert_eq!(
+            recorded,
+            Some(RecordedWorkload::ClusterOnly(cluster_id.into()))
+        );
+        // ... and the binding gives the names back.
+        let wanted = over.workload.clone().unwrap();
+        let member = workload_member(&wanted).unwrap();
+        assert_eq!(workload_of_member(&member, cluster_id), Some(wanted));
+        assert_eq!(
+            workload_of_member("serviceAccount:other.svc.id.goog[a/b]", cluster_id),
+            None,
+            "another project's pool"
+        );
+
+        // The longest names Kubernetes allows fit this way too.
+        let mut longest = with_service_account(253);
+        if let Some(w) = &mut longest.workload {
+            w.namespace = "n".repeat(63);
+        }
+        assert!(expand_description(&longest, "ml-proj").unwrap().len() <= DESCRIPTION_MAX);
     }
 
     #[test]

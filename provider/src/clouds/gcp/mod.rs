@@ -14,7 +14,9 @@
 //! | `errors.rs` | `google.rpc.Status` → the shared `CloudError` set |
 //! | `names.rs` | resource names apart and together (the ids) |
 //! | `labels.rs` | user tags and mlcloud's markers as labels |
+//! | `json_api.rs` | our own calls to the JSON APIs the crates lack: credentials, error bodies |
 //! | `bucket_policies.rs` | Cloud Storage bucket policies (JSON API, our own HTTP calls) |
+//! | `instance_groups.rs` | a node pool's current size, from its Compute Engine instance groups |
 //! | `iam_policy.rs` | bindings written read-modify-write with the etag |
 //! | `kms_key.rs` | `mlcloud_kms_key` |
 //! | `identity.rs` | `mlcloud_identity` |
@@ -36,6 +38,8 @@ mod errors;
 mod gke;
 mod iam_policy;
 mod identity;
+mod instance_groups;
+mod json_api;
 mod kms_key;
 mod labels;
 mod names;

@@ -78,6 +78,9 @@ pub fn node_identity_of(email: &str) -> Option<String> {
     Some(ServiceAccountName::new(project, account).name())
 }
 
+/// GKE's driver installation when `gpu_driver_version` is unset; it reads back as unset.
+pub const DEFAULT_GPU_DRIVER_VERSION: &str = "DEFAULT";
+
 fn driver_version(settings: &GcpNodePoolSettings) -> GPUDriverVersion {
     match settings.gpu_driver_version.as_deref() {
         Some("LATEST") => GPUDriverVersion::Latest,
@@ -215,14 +218,21 @@ fn taint_effect(e: &Effect) -> Option<TaintEffect> {
     }
 }
 
-fn flatten_pool(p: &NodePool, name: &NodePoolName, cluster_locations: &[String]) -> NodePoolState {
+/// `nodes_per_zone`: what the pool's instance groups hold now ([`GcpBackend::pool_nodes`]);
+/// without it (none readable yet), the count it was made with.
+fn flatten_pool(
+    p: &NodePool,
+    name: &NodePoolName,
+    cluster_locations: &[String],
+    nodes_per_zone: Option<u32>,
+) -> NodePoolState {
     let config = p.config.clone().unwrap_or_default();
     let scaling = match &p.autoscaling {
         Some(a) if a.enabled => Scaling::Auto {
             min: a.min_node_count.max(0) as u32,
             max: a.max_node_count.max(0) as u32,
         },
-        _ => Scaling::Fixed(p.initial_node_count.max(0) as u32),
+        _ => Scaling::Fixed(nodes_per_zone.unwrap_or(p.initial_node_count.max(0) as u32)),
     };
     let mut zones: Vec<String> = p.locations.clone();
     zones.sort();
@@ -262,6 +272,11 @@ fn flatten_pool(p: &NodePool, name: &NodePoolName, cluster_locations: &[String])
         node_identity_id: node_identity_of(&config.service_account),
         kubernetes_version: super::gke::minor_version(&p.version),
         disk_encryption_key_id: Some(config.boot_disk_kms_key.clone()).filter(|k| !k.is_empty()),
+        tpu_topology: p
+            .placement_policy
+            .as_ref()
+            .map(|policy| policy.tpu_topology.clone())
+            .filter(|t| !t.is_empty()),
         tags: labels::flatten_labels(&config.resource_labels),
         status: status_name(p).into(),
         cloud: PerCloud::Gcp(GcpNodePoolSettings {
@@ -299,7 +314,25 @@ impl GcpBackend {
     }
 
     async fn read_pool(&self, name: &NodePoolName) -> Result<Option<NodePoolState>, CloudError> {
-        Ok(found(self.find_pool(name).await)?.map(|(p, locs)| flatten_pool(&p, name, &locs)))
+        let Some((p, locations)) = found(self.find_pool(name).await)? else {
+            return Ok(None);
+        };
+        let nodes = self.pool_nodes(&p).await?;
+        Ok(Some(flatten_pool(&p, name, &locations, nodes)))
+    }
+
+    /// The nodes per zone a fixed-size pool has now: GKE's NodePool shows only its
+    /// `initialNodeCount`, so they are read from its instance groups. `None` for an
+    /// autoscaled pool (its range is what the state holds) and while none exists.
+    pub(super) async fn pool_nodes(&self, p: &NodePool) -> Result<Option<u32>, CloudError> {
+        if p.autoscaling.as_ref().is_some_and(|a| a.enabled) {
+            return Ok(None);
+        }
+        self.clients
+            .compute
+            .nodes_per_zone(&p.instance_group_urls)
+            .boxed()
+            .await
     }
 
     /// The cluster's database-encryption key, the default of its pools' disks.
@@ -547,17 +580,16 @@ impl ObjectBackend<NodePoolSpec, NodePoolState> for GcpBackend {
             CloudError::Invalid(format!("{cluster_id:?} is not a GKE cluster id"))
         })?;
         let c = self.find_cluster(&cluster).await?;
-        Ok(c.node_pools
-            .iter()
-            .filter(|p| p.name != SYSTEM_POOL)
-            .map(|p| {
-                let name = NodePoolName {
-                    cluster: cluster.clone(),
-                    pool: p.name.clone(),
-                };
-                flatten_pool(p, &name, &c.locations)
-            })
-            .collect())
+        let mut pools = Vec::new();
+        for p in c.node_pools.iter().filter(|p| p.name != SYSTEM_POOL) {
+            let name = NodePoolName {
+                cluster: cluster.clone(),
+                pool: p.name.clone(),
+            };
+            let nodes = self.pool_nodes(p).await?;
+            pools.push(flatten_pool(p, &name, &c.locations, nodes));
+        }
+        Ok(pools)
     }
 }
 

@@ -417,6 +417,14 @@ impl CloudRules for GcpRules {
         true
     }
 
+    /// GKE reads `DEFAULT` driver installation back as unset.
+    fn pool_setting_defaults(&self) -> &'static [(&'static str, &'static str)] {
+        &[(
+            "gpu_driver_version",
+            super::node_pool::DEFAULT_GPU_DRIVER_VERSION,
+        )]
+    }
+
     /// Pools get the cluster's version and key; the backend upgrades node versions
     /// and encrypts boot disks with the key.
     fn pools_follow_cluster(&self) -> bool {

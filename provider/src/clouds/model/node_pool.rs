@@ -127,6 +127,8 @@ pub struct NodePoolState {
     pub node_identity_id: Option<String>,
     pub kubernetes_version: String,
     pub disk_encryption_key_id: Option<String>,
+    /// The TPU slice's topology (`2x4`), on clouds with TPU slices; None elsewhere.
+    pub tpu_topology: Option<String>,
     pub tags: Tags,
     pub status: String,
     pub cloud: NodePoolCloud,

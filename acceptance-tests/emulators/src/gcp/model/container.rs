@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use super::Project;
+use super::instance_groups;
 use super::machines;
 use crate::gcp::auth::random_hex;
 use crate::gcp::clock;
@@ -741,6 +742,10 @@ impl Container {
             }
             if let Some(locations) = body.get("locations") {
                 pool.value["locations"] = locations.clone();
+                // One instance group manager per zone.
+                let (project, cluster, pool_name) = manager_owner(name);
+                pool.value["instanceGroupUrls"] =
+                    instance_groups::urls(&project, &cluster, &pool_name, locations);
             }
             check_pool(&pool.value, pool.size, identity)
         })
@@ -787,6 +792,24 @@ impl Container {
             pool_name.as_deref(),
             Completion::Deleted,
         ))
+    }
+
+    /// compute v1 `instanceGroupManagers.get`: the manager `name` in `zone` of a pool
+    /// that lists it, its `targetSize` the pool's nodes per zone.
+    pub fn instance_group_manager(
+        &self,
+        project: &str,
+        zone: &str,
+        name: &str,
+    ) -> ApiResult<Value> {
+        let pools = self.clusters.values().flat_map(|cluster| {
+            let created = cluster.value["createTime"].as_str().unwrap_or_default();
+            cluster
+                .pools
+                .iter()
+                .map(move |pool| (&pool.value, pool.size, created))
+        });
+        instance_groups::find(project, zone, name, pools)
     }
 
     /// Every cluster's full name (`projects/p/locations/l/clusters/c`).
@@ -920,14 +943,6 @@ fn complete_pool(
         ("status", json!("PROVISIONING")),
         ("etag", json!(new_etag())),
         ("podIpv4CidrSize", json!(24)),
-        (
-            "instanceGroupUrls",
-            json!([format!(
-                "https://www.googleapis.com/compute/v1/projects/{}/zones/{}/instanceGroupManagers/gke-{short_cluster}-{name}-grp",
-                context.project.id,
-                zones_of(location)[0]
-            )]),
-        ),
     ];
     for (field, value) in computed {
         object.insert(field.into(), value);
@@ -947,6 +962,13 @@ fn complete_pool(
     for (field, value) in defaults {
         object.entry(field).or_insert(value);
     }
+    let urls = instance_groups::urls(
+        &context.project.id,
+        short_cluster,
+        &name,
+        &object["locations"],
+    );
+    object.insert("instanceGroupUrls".into(), urls);
     check_pool(&pool, size, identity)?;
     Ok(Pool { value: pool, size })
 }
@@ -1074,6 +1096,13 @@ fn check_private_cluster(config: &Value) -> ApiResult<(Option<String>, bool)> {
 }
 
 /// The zones of a region (`us-central1` → a, b, c), or the zone itself.
+/// (project, cluster short name, pool) of `projects/p/locations/l/clusters/c/nodePools/n`.
+fn manager_owner(name: &str) -> (String, String, String) {
+    let parts: Vec<&str> = name.split('/').collect();
+    let part = |i: usize| parts.get(i).copied().unwrap_or_default().to_string();
+    (part(1), part(5), part(7))
+}
+
 fn zones_of(location: &str) -> Vec<String> {
     let is_zone = location
         .rsplit_once('-')

@@ -39,6 +39,7 @@ impl ServiceAccounts {
                 project.id
             )));
         }
+        check_lengths(&body["serviceAccount"])?;
         self.created += 1;
         let unique_id = format!("1{:020}", 10_000_000 + self.created);
         let given = &body["serviceAccount"];
@@ -84,6 +85,7 @@ impl ServiceAccounts {
             .to_string();
         let mask = body["updateMask"].as_str().unwrap_or_default();
         let given = &body["serviceAccount"];
+        check_lengths(given)?;
         let account = self.by_email.get_mut(&email).expect("just found");
         for field in mask.split(',').map(str::trim).filter(|f| !f.is_empty()) {
             match field {
@@ -114,6 +116,20 @@ impl ServiceAccounts {
     pub fn clear(&mut self) {
         self.by_email.clear();
     }
+}
+
+/// IAM's limits on a service account's texts: `displayName` at most 100 and
+/// `description` at most 256 UTF-8 bytes.
+fn check_lengths(account: &Value) -> ApiResult<()> {
+    for (field, max) in [("displayName", 100), ("description", 256)] {
+        let length = account[field].as_str().map_or(0, str::len);
+        if length > max {
+            return Err(ApiError::invalid_argument(format!(
+                "ServiceAccount.{field} must be at most {max} bytes long, got {length}."
+            )));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 pub mod container;
 pub mod iam;
+pub mod instance_groups;
 pub mod kms;
 pub mod machines;
 pub mod policy;

@@ -2,6 +2,7 @@
 //! official clients send the same Host to each (`/token`, `/v1/projects/.../clusters`,
 //! `/v1/projects/.../keyRings`, `/v1/projects/.../serviceAccounts`, `/v3/projects`).
 
+mod compute;
 mod container;
 mod iam;
 mod kms;
@@ -96,6 +97,11 @@ pub fn operation_name(method: &Method, path: &str) -> Option<String> {
         };
         return Some(format!("storage.buckets.{action}"));
     }
+    if let Some(rest) = path.strip_prefix("/compute/v1/") {
+        let is_manager = rest.split('/').nth(4) == Some("instanceGroupManagers");
+        return (is_manager && method == Method::GET)
+            .then(|| "compute.instanceGroupManagers.get".to_string());
+    }
     let parsed = ResourcePath::parse(path)?;
     let collection = parsed.collection()?;
     let service = match collection {
@@ -139,6 +145,10 @@ fn route(part: &GcpPart, request: &GcpRequest) -> ApiResult<Response<Bytes>> {
     if let Some(rest) = request.path.strip_prefix("/storage/v1/b") {
         let mut model = part.model.lock().expect("gcp model");
         return Ok(storage::handle(&mut model, request, rest));
+    }
+    if let Some(rest) = request.path.strip_prefix("/compute/v1/") {
+        let mut model = part.model.lock().expect("gcp model");
+        return Ok(compute::handle(&mut model, request, rest));
     }
     let no_route = || ApiError::no_route(&request.method, &request.path);
     let path = ResourcePath::parse(&request.path).ok_or_else(no_route)?;
@@ -233,6 +243,11 @@ mod tests {
                 "storage.buckets.setIamPolicy",
             ),
             (Method::POST, "/storage/v1/b", "storage.buckets.insert"),
+            (
+                Method::GET,
+                "/compute/v1/projects/p/zones/us-central1-a/instanceGroupManagers/gke-c-gpu-1a2b3c4d-grp",
+                "compute.instanceGroupManagers.get",
+            ),
         ];
         for (method, path, name) in cases {
             assert_eq!(

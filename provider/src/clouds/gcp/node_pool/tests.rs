@@ -74,7 +74,7 @@ fn a_gpu_pool_attaches_its_gpus_with_the_driver_and_reads_back() {
     assert!(p.autoscaling.as_ref().unwrap().enabled);
 
     let name = NodePoolName::parse(&format!("{CLUSTER}/nodePools/gpu")).unwrap();
-    let state = flatten_pool(&p, &name, &[]);
+    let state = flatten_pool(&p, &name, &[], None);
     assert_eq!(state.scaling, s.scaling);
     assert_eq!(state.taints, s.taints);
     assert_eq!(state.labels, s.labels);
@@ -83,6 +83,7 @@ fn a_gpu_pool_attaches_its_gpus_with_the_driver_and_reads_back() {
     assert_eq!(state.capacity_type, CapacityType::Spot);
     assert!(state.spans_cluster);
     assert_eq!(state.cloud.gcp(), Some(&GcpNodePoolSettings::default()));
+    assert_eq!(state.tpu_topology, None, "a GPU pool is no slice");
 }
 
 #[test]
@@ -104,6 +105,11 @@ fn a_multi_host_tpu_slice_is_compact_and_sized_by_its_topology() {
         p.config.as_ref().unwrap().accelerators.is_empty(),
         "TPUs come with the machine type"
     );
+    // Read back (an imported slice too): the topology from the placement policy.
+    let name = NodePoolName::parse(&format!("{CLUSTER}/nodePools/tpu")).unwrap();
+    let state = flatten_pool(&p, &name, &[], None);
+    assert_eq!(state.tpu_topology.as_deref(), Some("4x4"));
+    assert_eq!(state.scaling, Scaling::Fixed(4));
 }
 
 #[test]
