@@ -23,11 +23,7 @@ acceptance_tests::scenarios_on_terraform_1_15!(
 );
 
 /// Runs `tests/FILE` and checks its summary; then that nothing it applied is left.
-fn suite(
-    terraform: &Terraform,
-    file: &str,
-    runs: usize,
-) -> Result<MlcloudEmulator, HarnessError> {
+fn suite(terraform: &Terraform, file: &str, runs: usize) -> Result<MlcloudEmulator, HarnessError> {
     let emulator = MlcloudEmulator::start(&[])?;
     AzureArm::for_emulator(&emulator)?.create_group("ml-platform", "westeurope")?;
     let workdir = module_workdir(terraform, MODULE)?;
@@ -66,7 +62,11 @@ fn the_platform_applies_and_its_smoke_inference_passes(terraform: &Terraform) ->
         .as_array()
         .into_iter()
         .flatten()
-        .find(|v| v["name"].as_str().is_some_and(|n| n.starts_with("mlp-cpu-etcd-")))
+        .find(|v| {
+            v["name"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("mlp-cpu-etcd-"))
+        })
         .unwrap_or_else(|| panic!("the key's vault, soft-deleted: {azure:#}"));
     assert_eq!(vault["purge_protection"], true, "{vault}");
     Ok(())

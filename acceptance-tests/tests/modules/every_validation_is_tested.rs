@@ -67,6 +67,11 @@ fn gcp_ml_platform() {
 }
 
 #[test]
+fn ml_platform() {
+    assert_each_validation_has_a_run("ml-platform");
+}
+
+#[test]
 fn the_reader_counts_blocks_and_runs() {
     let variables = "\nvariable \"a\" {\n  validation {\n  }\n  validation {\n  }\n}\n\nvariable \"b\" {\n  type = string\n}\n";
     let found = validations(variables);

@@ -11,4 +11,5 @@ mod azure_ml_platform;
 mod docs_are_current;
 mod every_validation_is_tested;
 mod gcp_ml_platform;
+mod ml_platform;
 mod quickstarts;

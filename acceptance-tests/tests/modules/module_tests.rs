@@ -44,10 +44,24 @@ pub fn copy_into(source: &Path, target: &Path) -> Result<(), HarnessError> {
     Ok(())
 }
 
-/// A workdir holding `modules/NAME` (tests and examples included), initialised.
+/// A workdir holding `modules/NAME` (tests and examples included), initialised. The
+/// other modules sit beside it, as in the repository, for a module that calls them
+/// (`source = "../aws-ml-platform"`).
 pub fn module_workdir(terraform: &Terraform, name: &str) -> Result<Workdir, HarnessError> {
     let workdir = Workdir::new(terraform, &[providers::mlcloud()?])?;
     copy_into(&module_path(name), workdir.module_dir())?;
+    let beside = workdir
+        .module_dir()
+        .parent()
+        .expect("the module directory sits in the workdir's scratch");
+    let modules = paths::repo_root().join("modules");
+    for entry in std::fs::read_dir(&modules).map_err(io("read", &modules))? {
+        let sibling = entry.map_err(io("read", &modules))?.path();
+        let sibling_name = sibling.file_name().unwrap_or_default();
+        if sibling.is_dir() && sibling_name != name {
+            copy_into(&sibling, &beside.join(sibling_name))?;
+        }
+    }
     workdir.init()?;
     Ok(workdir)
 }
@@ -118,7 +132,7 @@ pub fn assert_module_and_example_validate(terraform: &Terraform, name: &str) -> 
 
     let example = Workdir::new(terraform, &[providers::mlcloud()?])?;
     let root = example.scratch_dir("repo")?;
-    copy_into(&module_path(name), &root.join(name))?;
+    copy_into(&paths::repo_root().join("modules"), &root)?;
     let dir = root.join(name).join("examples/complete");
     let chdir = format!("-chdir={}", dir.to_string_lossy());
     example.succeed(&[&chdir, "init", "-input=false", "-no-color"])?;
