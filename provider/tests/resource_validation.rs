@@ -306,6 +306,32 @@ async fn node_pool_machine_choice_and_scaling_rules() {
     assert_error_at(&d, "autoscaling.min", "less than max");
 }
 
+/// A module's pool (`for_each` over a map input, `dynamic "autoscaling"`) under
+/// `terraform validate`: every input is unknown, and none of them is a conflict yet.
+#[tokio::test]
+async fn unknown_sizes_and_machines_are_not_a_conflict_at_validate() {
+    let d = validate(
+        "mlcloud_node_pool",
+        pool(&[
+            ("node_count", Value::Unknown),
+            ("autoscaling", Value::Unknown),
+            ("accelerator", Value::Unknown),
+        ]),
+    )
+    .await;
+    assert_no_error_at(&d, "autoscaling");
+    assert_no_error_at(&d, "accelerator");
+    assert_no_error_at(&d, "machine_type");
+    // Known on both sides, the conflict is still reported.
+    let scaling = obj(&[("min", 1i64.into()), ("max", 3i64.into())]);
+    let d = validate(
+        "mlcloud_node_pool",
+        pool(&[("machine_type", Value::Unknown), ("autoscaling", scaling)]),
+    )
+    .await;
+    assert_error_at(&d, "autoscaling", "not both");
+}
+
 #[tokio::test]
 async fn missing_aws_provider_block_fails_the_plan_on_cloud() {
     let client = TestClient::new(MlcloudProvider::new());

@@ -1,4 +1,4 @@
-//! `examples/accelerators` (the module scripts/try applies) gives the catalog's
+//! `examples/accelerators` (what `scripts/try accelerators` applies) gives the catalog's
 //! answers; its `functions/` part gives the same through the provider function.
 
 use acceptance_tests::{Terraform, TestResult, Workdir, paths, providers};

@@ -452,11 +452,19 @@ impl CloudObject for NodePool {
     }
 
     fn check_neutral(&self, config: &Value, diags: &mut Diagnostics) {
-        let set = |n: &str| config.attr(n).is_some_and(|v| !v.is_null());
-        match (set("accelerator"), set("machine_type")) {
-            (true, true) => diags.push(invalid_at(AttributePath::attr("machine_type"), "Set either accelerator {} or machine_type, not both: the accelerator already decides the machine type.")),
-            (false, false) => diags.push(invalid_at(AttributePath::attr("accelerator"), "Set accelerator { type = \"nvidia-l4\" } (the catalog picks the machine type) or an explicit machine_type.")),
-            _ => {}
+        // An unknown value (a module's input, `terraform validate`) may still turn out
+        // null: it counts as set for "neither" and as unset for "both".
+        let set = |n: &str| {
+            config
+                .attr(n)
+                .is_some_and(|v| !v.is_null() && !v.is_unknown())
+        };
+        let maybe_set = |n: &str| config.attr(n).is_some_and(|v| !v.is_null());
+        if set("accelerator") && set("machine_type") {
+            diags.push(invalid_at(AttributePath::attr("machine_type"), "Set either accelerator {} or machine_type, not both: the accelerator already decides the machine type."));
+        }
+        if !maybe_set("accelerator") && !maybe_set("machine_type") {
+            diags.push(invalid_at(AttributePath::attr("accelerator"), "Set accelerator { type = \"nvidia-l4\" } (the catalog picks the machine type) or an explicit machine_type."));
         }
         if set("node_count") && set("autoscaling") {
             diags.push(invalid_at(

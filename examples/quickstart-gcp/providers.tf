@@ -1,0 +1,18 @@
+# Credentials come from Application Default Credentials unless `gcp_credentials` names a
+# key or workload identity federation file. `gcp_endpoint` stays null for Google Cloud;
+# scripts/try sets it to mlcloud-emulator's gcp part.
+provider "mlcloud" {
+  gcp {
+    project     = var.gcp_project
+    region      = var.gcp_region
+    credentials = var.gcp_credentials
+
+    endpoints {
+      container       = var.gcp_endpoint
+      cloudkms        = var.gcp_endpoint
+      iam             = var.gcp_endpoint
+      resourcemanager = var.gcp_endpoint
+      oauth2          = var.gcp_endpoint
+    }
+  }
+}
