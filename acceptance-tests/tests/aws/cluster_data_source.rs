@@ -161,9 +161,12 @@ fn a_foreign_cluster_is_read_and_its_token_stays_out_of_state_and_plan(
         "{kubeconfig}"
     );
     assert!(!kubeconfig.contains("exec"), "{kubeconfig}");
-    // No override of the API server here: the host is the cluster's own endpoint.
+    // The contract's provider block overrides every cluster's API server with the
+    // emulator's (EKS in moto has none), so the host is the override, not the
+    // cluster's own endpoint.
     let host = std::fs::read_to_string(dir.join("host.txt")).expect("host.txt");
-    assert_eq!(host, cluster.endpoint().unwrap_or_default());
+    assert_eq!(host, moto.kubernetes_endpoint().0);
+    assert_ne!(host, cluster.endpoint().unwrap_or_default());
     let expires = std::fs::read_to_string(dir.join("expires.txt")).expect("expires.txt");
     assert!(expires.ends_with('Z') && expires.len() == 20, "{expires}");
 

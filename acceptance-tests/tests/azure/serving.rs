@@ -6,10 +6,10 @@
 //! `mlcloud_smoke_test` action runs the inference again, replicas change in place,
 //! and destroy leaves nothing in the cluster.
 //!
-//! A CPU endpoint (`gpu = 0`) on a CPU pool for now: an AKS GPU node advertises
+//! A GPU endpoint (`gpu = 1`) on a T4 pool: an AKS GPU node advertises
 //! `nvidia.com/gpu` only while a device-plugin DaemonSet selects it (emulator README,
-//! "Nodes"), and GPU pools do not make that DaemonSet yet. Once they do, this story
-//! takes the GPU pool and `gpu = 1`, as the GKE one does.
+//! "Nodes"), which the pool brings (`gpu_device_plugin`, default true) and keeps after
+//! the endpoint is gone.
 
 use acceptance_tests::{MlcloudEmulator, PlanChanges, Terraform, TestResult, Workdir, providers};
 use serde_json::json;
@@ -19,7 +19,7 @@ use crate::cluster_api;
 use crate::stack::{CLUSTER, GROUP, id_of, main_tf};
 
 acceptance_tests::scenarios_on_terraform_1_15!(
-    a_cpu_endpoint_answers_is_bound_to_its_identity_scales_in_place_and_leaves_nothing
+    a_gpu_endpoint_answers_is_bound_to_its_identity_scales_in_place_and_leaves_nothing
 );
 
 const ENDPOINT: &str = "mlcloud_serving_endpoint.iris";
@@ -60,13 +60,15 @@ resource "mlcloud_cluster" "main" {{
   }}
 }}
 
-resource "mlcloud_node_pool" "cpu" {{
-  cloud        = "azure"
-  cluster_id   = mlcloud_cluster.main.id
-  name         = "cpu"
-  location     = "westeurope"
-  node_count   = 1
-  machine_type = "Standard_D4ds_v5"
+resource "mlcloud_node_pool" "gpu" {{
+  cloud      = "azure"
+  cluster_id = mlcloud_cluster.main.id
+  name       = "gpu"
+  location   = "westeurope"
+  node_count = 2
+  accelerator {{
+    type = "nvidia-t4"
+  }}
 }}
 
 resource "mlcloud_identity" "serving" {{
@@ -88,11 +90,11 @@ resource "mlcloud_serving_endpoint" "iris" {{
   cloud        = "azure"
   cluster_id   = mlcloud_cluster.main.id
   name         = "iris"
-  node_pool_id = mlcloud_node_pool.cpu.id
+  node_pool_id = mlcloud_node_pool.gpu.id
   identity_id  = mlcloud_identity.serving.id
   replicas     = {replicas}
   resources {{
-    gpu = 0
+    gpu = 1
   }}
 }}
 
@@ -138,7 +140,7 @@ fn cluster_objects(emulator: &MlcloudEmulator, cluster_id: &str) -> Vec<String> 
         .collect()
 }
 
-fn a_cpu_endpoint_answers_is_bound_to_its_identity_scales_in_place_and_leaves_nothing(
+fn a_gpu_endpoint_answers_is_bound_to_its_identity_scales_in_place_and_leaves_nothing(
     terraform: &Terraform,
 ) -> TestResult {
     let emulator = MlcloudEmulator::start(&[])?;
@@ -219,14 +221,19 @@ fn a_cpu_endpoint_answers_is_bound_to_its_identity_scales_in_place_and_leaves_no
         let spec = &pod["spec"];
         assert_eq!(
             spec["nodeSelector"]["kubernetes.azure.com/agentpool"],
-            json!("cpu"),
+            json!("gpu"),
             "{pod}"
         );
         assert!(
             spec["nodeName"]
                 .as_str()
-                .is_some_and(|n| n.starts_with("aks-cpu-")),
-            "on a node of the cpu pool: {pod}"
+                .is_some_and(|n| n.starts_with("aks-gpu-")),
+            "on a node of the gpu pool: {pod}"
+        );
+        assert_eq!(
+            spec["containers"][0]["resources"]["limits"]["nvidia.com/gpu"],
+            json!("1"),
+            "{pod}"
         );
     }
     workdir.assert_no_changes()?;
@@ -270,8 +277,8 @@ fn a_cpu_endpoint_answers_is_bound_to_its_identity_scales_in_place_and_leaves_no
     ])?;
     assert_eq!(
         cluster_objects(&emulator, &cluster_id),
-        Vec::<String>::new(),
-        "destroy leaves nothing in the cluster"
+        ["DaemonSet kube-system/nvidia-device-plugin-gpu"],
+        "destroy leaves nothing of the endpoint in the cluster; the pool's device plugin stays"
     );
     workdir.destroy()?;
     Ok(())
