@@ -27,6 +27,7 @@ provider "mlcloud" {
       cloudkms        = var.gcp_endpoint
       iam             = var.gcp_endpoint
       resourcemanager = var.gcp_endpoint
+      compute         = var.gcp_endpoint
       oauth2          = var.gcp_endpoint
     }
 
