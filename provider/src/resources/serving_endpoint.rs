@@ -509,7 +509,7 @@ impl Resource for ServingEndpoint {
             set(
                 planned,
                 "internal_url",
-                format!("http://{name}.{ns}.svc.cluster.local:{port}").into(),
+                internal_url(&name, &ns, port).into(),
             );
         }
         // A new rollout gets a new smoke test; an unchanged endpoint keeps its result.
@@ -632,6 +632,11 @@ impl Resource for ServingEndpoint {
     }
 }
 
+/// The URL callers in the cluster use to reach the endpoint's Service.
+fn internal_url(name: &str, namespace: &str, port: i64) -> String {
+    format!("http://{name}.{namespace}.svc.cluster.local:{port}")
+}
+
 /// The prior state with what the cluster says now: the image and replica count (drift
 /// a plan shows), ready pods; and on import, what only the Deployment can tell.
 fn refreshed(mut state: Value, deployment: &serde_json::Value) -> Value {
@@ -724,7 +729,7 @@ fn imported_inputs(
         );
     }
     if let (Some(ns), Some(name)) = (str_attr(state, "namespace"), str_attr(state, "name")) {
-        let url = format!("http://{name}.{ns}.svc.cluster.local:{port}");
+        let url = internal_url(name, ns, port);
         set(state, "internal_url", url.into());
     }
 }
