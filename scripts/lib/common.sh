@@ -28,3 +28,10 @@ die() {
   printf 'error: %s\n' "$*" >&2
   exit 1
 }
+
+# Where cargo puts its builds: CARGO_TARGET_DIR (made absolute), else target/.
+cargo_target_dir() {
+  local dir="${CARGO_TARGET_DIR:-$REPO_ROOT/target}"
+  [[ "$dir" == /* ]] || dir="$REPO_ROOT/$dir"
+  printf '%s\n' "$dir"
+}

@@ -24,3 +24,16 @@ provider_installation {
 }
 RC
 }
+
+# The provider's source address and the version the scripts install its builds as.
+MLCLOUD_PROVIDER_SOURCE=registry.terraform.io/mlcloud/mlcloud
+MLCLOUD_PROVIDER_VERSION=0.1.0
+
+# install_built_provider SCRATCH
+#   The workspace's debug build of terraform-provider-mlcloud (cargo build first) as
+#   mlcloud/mlcloud 0.1.0 in SCRATCH/mirror, and SCRATCH/terraform.rc that installs it;
+#   export TF_CLI_CONFIG_FILE=SCRATCH/terraform.rc to use it.
+install_built_provider() {
+  install_provider_mirror "$1" "$(cargo_target_dir)/debug/terraform-provider-mlcloud" \
+    "$MLCLOUD_PROVIDER_SOURCE" "$MLCLOUD_PROVIDER_VERSION"
+}
