@@ -3,7 +3,10 @@
 
 The input is `schemas/mlcloud.json`, exactly what `terraform providers schema -json`
 prints for this provider (scripts/gen-docs refreshes it). Every page embeds the
-runnable example module named in EXAMPLES, so docs and examples cannot drift apart.
+runnable example module named in EXAMPLES, so docs and examples cannot drift apart;
+resource pages end with an Import section whose id forms are read from each cloud's
+rules.rs; index.md links every guide. The guides themselves (docs/guides/*.md) are
+written by hand and never touched here.
 
   generate.py            write docs/
   generate.py --check    exit 1 and list the pages that differ from what is committed
@@ -31,6 +34,69 @@ EXAMPLES = {
     ("resources", "mlcloud_serving_endpoint"): "examples/gcp-serving",
     ("actions", "mlcloud_smoke_test"): "examples/gcp-serving",
 }
+
+
+# Where each cloud's import id forms are written (`fn id_form` of its CloudRules), and
+# which object kind is which resource: the Import sections quote them, so they cannot
+# drift from what the provider accepts.
+ID_FORM_SOURCES = {cloud: f"provider/src/clouds/{cloud}/rules.rs" for cloud in ("aws", "azure", "gcp")}
+OBJECT_KINDS = {
+    "Key": "mlcloud_kms_key",
+    "Identity": "mlcloud_identity",
+    "Cluster": "mlcloud_cluster",
+    "NodePool": "mlcloud_node_pool",
+}
+# A serving endpoint lives in its cluster; its import id is the one form
+# provider/src/resources/serving_endpoint.rs (`import`, `parse_endpoint_id`) reads.
+ENDPOINT_ID_FORM = "CLUSTER_ID/namespaces/NAMESPACE/endpoints/NAME"  # CLUSTER_ID: a cluster's form
+
+# What the Import sections call each resource's objects, and what its id is.
+IMPORTED_NOUNS = {
+    "mlcloud_kms_key": "key",
+    "mlcloud_identity": "identity (role, managed identity or service account)",
+    "mlcloud_cluster": "cluster",
+    "mlcloud_node_pool": "node pool",
+    "mlcloud_serving_endpoint": "serving endpoint",
+}
+ID_MEANING = {
+    "mlcloud_serving_endpoint": "its cluster's `id` followed by its namespace and name",
+}
+
+# What each list resource's `terraform query` example lists.
+QUERY_EXAMPLES = {
+    "mlcloud_cluster": (
+        "the clusters of the provider block's AWS region, and of a Google Cloud location",
+        [
+            ("all", {"cloud": '"aws"'}),
+            ("europe", {"cloud": '"gcp"', "location": '"europe-west4"'}),
+        ],
+    ),
+    "mlcloud_node_pool": (
+        "the node pools of one cluster (its system pool belongs to the cluster)",
+        [("gpu", {"cloud": '"aws"', "cluster_id": '"arn:aws:eks:us-east-1:123456789012:cluster/ml"'})],
+    ),
+}
+
+
+def id_forms():
+    """{resource type: [(cloud, id form)]}, read from each cloud's rules.rs."""
+    import re
+
+    forms = {}
+    for cloud, rel in ID_FORM_SOURCES.items():
+        with open(os.path.join(ROOT, rel), encoding="utf-8") as f:
+            text = f.read()
+        start = text.find("fn id_form(")
+        if start < 0:
+            raise SystemExit(f"no fn id_form in {rel}: the Import sections read the id forms there")
+        end = text.find("\n    }\n", start)
+        for kind, form in re.findall(r'ObjectKind::(\w+)\s*=>\s*\{?\s*"([^"]+)"', text[start:end]):
+            forms.setdefault(OBJECT_KINDS[kind], []).append((cloud, form))
+    forms["mlcloud_serving_endpoint"] = [
+        (cloud, ENDPOINT_ID_FORM.replace("CLUSTER_ID", form.removesuffix("NAME") + "CLUSTER"))
+        for cloud, form in forms["mlcloud_cluster"]
+    ]
+    return forms
 
 
 def example_hcl(kind, name):
@@ -129,6 +195,21 @@ def example_section(kind, name):
     return f"## Example Usage\n\nFrom [`{folder}`](../{'../' if kind != 'provider' else ''}{folder}), a runnable root module:\n\n```terraform\n{hcl}\n```\n"
 
 
+def guides_section():
+    """A link to every hand-written guide in docs/guides/, titled by its page_title."""
+    folder = os.path.join(ROOT, "docs", "guides")
+    lines = []
+    for file in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+        if not file.endswith(".md"):
+            continue
+        with open(os.path.join(folder, file), encoding="utf-8") as f:
+            title = next((line.split('"')[1] for line in f if line.startswith("page_title:")), None)
+        if title is None:
+            raise SystemExit(f"docs/guides/{file} has no page_title in its front matter")
+        lines.append(f"- [{title.removesuffix(' - ' + NAME)}](guides/{file})")
+    return "## Guides\n\n" + "\n".join(lines) + "\n\n" if lines else ""
+
+
 def provider_page(schema):
     block = schema["provider"]["block"]
     head = frontmatter(f"{NAME} Provider", block.get("description", ""))
@@ -140,16 +221,89 @@ def provider_page(schema):
         "and IAM identities.\n\n"
         f"{one_line(block.get('description'))}\n\n"
         f"## Example Usage\n\nFrom [`{folder}`](../{folder}):\n\n```terraform\n{hcl}\n```\n\n"
+        f"{guides_section()}"
         f"## Schema\n\n{schema_markdown(block, 'nestedblock')}\n"
     )
 
 
-def typed_page(kind, label, name, s):
+def typed_page(kind, label, name, s, tail=""):
     block = s["block"]
     head = frontmatter(f"{name} {label} - {NAME}", block.get("description", ""))
     return (
         f"{head}\n# {name} ({label})\n\n{one_line(block.get('description'))}\n\n"
         f"{example_section(kind, name)}\n"
+        f"## Schema\n\n{schema_markdown(block, 'nestedblock')}\n"
+        + (f"\n{tail}" if tail else "")
+    )
+
+
+def import_section(name, identity, forms):
+    """How to import `name`: by id (CLI and `import` block) and by identity."""
+    if not forms:
+        raise SystemExit(f"no import id form known for {name}: see ID_FORM_SOURCES")
+    rows = "\n".join(f"| {cloud} | `{form}` |" for cloud, form in forms)
+    first_cloud, first_form = forms[0]
+    out = [
+        "## Import",
+        "",
+        f"An existing {IMPORTED_NOUNS.get(name, name)} is imported by its `id`, "
+        + ID_MEANING.get(name, "the cloud's own identifier")
+        + " (the cloud follows from the id's form; any other form is an error listing the accepted ones):",
+        "",
+        "| cloud | id |\n|---|---|\n" + rows,
+        "",
+        "With the CLI:",
+        "",
+        f"```shell\nterraform import {name}.this '{first_form}'\n```",
+        "",
+        "Or with an `import` block (Terraform 1.5 or later), planned and applied like any change:",
+        "",
+        f'```terraform\nimport {{\n  to = {name}.this\n  id = "{first_form}"\n}}\n```',
+    ]
+    if identity:
+        attrs = identity.get("attributes", {})
+        width = max(len(a) for a in attrs)
+        values = {"id": f'"{first_form}"', "cloud": f'"{first_cloud}"'}
+        lines = "\n".join(f"    {a.ljust(width)} = {values.get(a, '...')}" for a in sorted(attrs, key=lambda a: a != "id"))
+        described = "\n".join(
+            f"- `{a}` ({type_text(v['type']).capitalize()}, "
+            f"{'required' if v.get('required_for_import') else 'optional'}) {one_line(v.get('description'))}"
+            for a, v in sorted(attrs.items())
+        )
+        out += [
+            "",
+            "By identity (Terraform 1.12 or later), as `terraform query -generate-config-out` writes it:",
+            "",
+            f"```terraform\nimport {{\n  to = {name}.this\n  identity = {{\n{lines}\n  }}\n}}\n```",
+            "",
+            "The identity's attributes:",
+            "",
+            described,
+        ]
+    return "\n".join(out) + "\n"
+
+
+def list_page(name, s, resource_page):
+    block = s["block"]
+    head = frontmatter(f"{name} List Resource - {NAME}", block.get("description", ""))
+    what, lists = QUERY_EXAMPLES.get(name, (None, None))
+    if lists is None:
+        raise SystemExit(f"no terraform query example for {name}: add one to QUERY_EXAMPLES")
+    hcl = []
+    for label, config in lists:
+        width = max(len(k) for k in config)
+        body = "\n".join(f"    {k.ljust(width)} = {v}" for k, v in config.items())
+        hcl.append(f'list "{name}" "{label}" {{\n  provider = {NAME}\n\n  config {{\n{body}\n  }}\n}}')
+    hcl = "\n\n".join(hcl)
+    return (
+        f"{head}\n# {name} (List Resource)\n\n{one_line(block.get('description'))}\n\n"
+        "Needs Terraform 1.14 or later. Each result names the object by its resource identity, "
+        f"so it can be imported as a [`{name}`]({resource_page}).\n\n"
+        "## Example Usage\n\n"
+        f"In a `*.tfquery.hcl` file of a configuration whose provider block configures the cloud, {what}:\n\n"
+        f"```terraform\n{hcl}\n```\n\n"
+        "`terraform query` prints what each list found; `terraform query -generate-config-out=imported.tf` "
+        "writes a resource and an `import` block by identity for each, to review and apply.\n\n"
         f"## Schema\n\n{schema_markdown(block, 'nestedblock')}\n"
     )
 
@@ -173,8 +327,14 @@ def function_page(name, f):
 
 def pages(schema):
     out = {"index.md": provider_page(schema)}
+    forms = id_forms()
+    identities = schema.get("resource_identity_schemas", {})
     for name, s in sorted(schema.get("resource_schemas", {}).items()):
-        out[f"resources/{name.removeprefix(NAME + '_')}.md"] = typed_page("resources", "Resource", name, s)
+        tail = import_section(name, identities.get(name), forms.get(name))
+        out[f"resources/{name.removeprefix(NAME + '_')}.md"] = typed_page("resources", "Resource", name, s, tail)
+    for name, s in sorted(schema.get("list_resource_schemas", {}).items()):
+        short = name.removeprefix(NAME + "_")
+        out[f"list-resources/{short}.md"] = list_page(name, s, f"../resources/{short}.md")
     for name, s in sorted(schema.get("data_source_schemas", {}).items()):
         out[f"data-sources/{name.removeprefix(NAME + '_')}.md"] = typed_page("data-sources", "Data Source", name, s)
     for name, s in sorted(schema.get("ephemeral_resource_schemas", {}).items()):
