@@ -14,6 +14,7 @@ written by hand and never touched here.
 
 import json
 import os
+import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -80,8 +81,6 @@ QUERY_EXAMPLES = {
 
 def id_forms():
     """{resource type: [(cloud, id form)]}, read from each cloud's rules.rs."""
-    import re
-
     forms = {}
     for cloud, rel in ID_FORM_SOURCES.items():
         with open(os.path.join(ROOT, rel), encoding="utf-8") as f:

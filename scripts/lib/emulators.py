@@ -267,7 +267,7 @@ def render(args):
     if args.print_only:
         sys.stdout.write(provider + "\n" + env)
     else:
-        print("\n==> the provider block for the emulators (also in examples' *.tf as you like):\n")
+        print("\n==> the provider block for the emulators, to paste into a configuration:\n")
         sys.stdout.write(provider)
         print("\n==> the environment: the built provider for terraform, the emulators' addresses,")
         print("    credentials, and the TF_VAR_* the modules' tests/*.tftest.hcl read:\n")
@@ -300,7 +300,10 @@ def main():
     r.add_argument("--env-file")
     r.add_argument("--print-only", action="store_true")
     args = parser.parse_args()
-    prepare(args) if args.command == "prepare" else render(args)
+    if args.command == "prepare":
+        prepare(args)
+    else:
+        render(args)
 
 
 if __name__ == "__main__":
