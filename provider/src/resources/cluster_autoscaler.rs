@@ -247,9 +247,10 @@ pub async fn ensure(clouds: &Clouds, cloud: Cloud, cluster_id: &str) -> Result<(
         .map_err(|e| failed("set up the identity of", e))?;
     let client = crate::kube::client(&connection).map_err(|e| failed("apply", e))?;
     for object in manifests(&cluster, &access.autoscaler_args(&cluster), &binding) {
+        let key = ObjectKey::of(&object).map_err(|e| failed("apply", e))?;
         objects::apply(&client, FIELD_MANAGER, &object)
             .await
-            .map_err(|e| failed("apply", e))?;
+            .map_err(|e| failed(&format!("apply the {key} of"), e))?;
     }
     Ok(())
 }
@@ -283,7 +284,7 @@ pub async fn release(
         let key = ObjectKey::of(&object).map_err(|e| failed("delete", e))?;
         objects::delete(&client, &key)
             .await
-            .map_err(|e| failed("delete", e))?;
+            .map_err(|e| failed(&format!("delete the {key} of"), e))?;
     }
     access
         .remove_autoscaler_identity(&cluster)
