@@ -74,6 +74,8 @@ fn the_kubernetes_python_client_walks_objects_a_rollout_and_the_service_proxy() 
     };
     assert_eq!(statuses("namespaces.create"), [201, 409, 422]);
     assert_eq!(statuses("pods.create"), [403]);
+    assert_eq!(statuses("clusterroles.create"), [201, 422]);
+    assert_eq!(statuses("clusterrolebindings.update"), [422]);
     assert_eq!(statuses("serviceaccounts.update"), [200, 409]);
     assert!(statuses("deployments.patch").contains(&409), "{requests:?}");
     assert!(

@@ -92,6 +92,7 @@ class Contract:
         self.api_client = client.ApiClient(configuration)
         self.core = client.CoreV1Api(self.api_client)
         self.apps = client.AppsV1Api(self.api_client)
+        self.rbac_api = client.RbacAuthorizationV1Api(self.api_client)
         self.version = client.VersionApi(self.api_client)
         self.did = []
 
@@ -99,6 +100,7 @@ class Contract:
         assert self.version.get_code().git_version.startswith("v1."), "version"
         self.node()
         self.objects()
+        self.rbac()
         self.rollout()
         self.proxy()
         self.delete()
@@ -166,6 +168,32 @@ class Contract:
             "spec": {"selector": {"app": "iris"}, "ports": [{"name": "http", "port": 8080, "targetPort": 8080}]},
         })
         self.did.append("create/replace/merge/apply with NotFound, AlreadyExists, Invalid, Forbidden, Conflict")
+
+    def rbac(self):
+        role = {"metadata": {"name": "reader"},
+                "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}]}
+        created = self.rbac_api.create_cluster_role(role)
+        assert created.rules[0].resources == ["pods"], created
+        invalid = refused(422, "Invalid", self.rbac_api.create_cluster_role,
+                          {"metadata": {"name": "bad"}, "rules": [{"resources": ["pods"]}]})
+        assert invalid["details"]["causes"][0]["field"] == "rules[0].verbs", invalid
+        binding = {"metadata": {"name": "reader"},
+                   "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "reader"},
+                   "subjects": [{"kind": "ServiceAccount", "name": "sa", "namespace": "kube-system"}]}
+        made = self.rbac_api.create_cluster_role_binding(binding)
+        made.role_ref.name = "other"
+        changed = refused(422, "Invalid", self.rbac_api.replace_cluster_role_binding, "reader", made)
+        assert changed["details"]["causes"][0]["field"] == "roleRef", changed
+        local = {"metadata": {"name": "lease"},
+                 "rules": [{"apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": ["get"]}]}
+        self.rbac_api.create_namespaced_role("kube-system", local)
+        listed = self.rbac_api.list_namespaced_role("kube-system")
+        assert [r.metadata.name for r in listed.items] == ["lease"], listed
+        self.rbac_api.delete_namespaced_role("lease", "kube-system")
+        self.rbac_api.delete_cluster_role_binding("reader")
+        self.rbac_api.delete_cluster_role("reader")
+        refused(404, "NotFound", self.rbac_api.read_cluster_role, "reader")
+        self.did.append("rbac: cluster role, binding (roleRef immutable), role")
 
     def wait(self, done, what, seconds=30):
         deadline = time.time() + seconds

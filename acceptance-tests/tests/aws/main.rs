@@ -13,6 +13,7 @@ mod stack_checks;
 mod bad_import_ids;
 mod bad_input;
 mod cluster_access;
+mod cluster_autoscaler;
 mod cluster_data_source;
 mod cluster_role_trust;
 mod destroy_leaves_nothing;

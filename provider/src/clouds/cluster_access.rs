@@ -55,6 +55,37 @@ pub trait ClusterAccess: Send + Sync {
         &self,
         cluster: &ClusterState,
     ) -> Result<Vec<ControlPlanePeer>, CloudError>;
+
+    /// Where [`CloudRules::pools_need_cluster_autoscaler`]: makes sure the cluster
+    /// autoscaler's own cloud identity for `cluster` exists (idempotent) and returns
+    /// how its service account is bound to it.
+    ///
+    /// [`CloudRules::pools_need_cluster_autoscaler`]: super::CloudRules::pools_need_cluster_autoscaler
+    async fn ensure_autoscaler_identity(
+        &self,
+        _cluster: &ClusterState,
+    ) -> Result<WorkloadBinding, CloudError> {
+        Err(CloudError::Invalid(
+            "this cloud scales node pools itself; it runs no cluster autoscaler".into(),
+        ))
+    }
+
+    /// Deletes the autoscaler's identity of `cluster`; gone already is fine.
+    async fn remove_autoscaler_identity(&self, _cluster: &ClusterState) -> Result<(), CloudError> {
+        Ok(())
+    }
+
+    /// The names of the cluster's node pools the autoscaler discovers, as the cloud
+    /// reports them now.
+    async fn autoscaled_pools(&self, _cluster: &ClusterState) -> Result<Vec<String>, CloudError> {
+        Ok(Vec::new())
+    }
+
+    /// The cloud's arguments of the autoscaler's command line (its cloud provider and
+    /// how it finds the pools).
+    fn autoscaler_args(&self, _cluster: &ClusterState) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// The pods that tunnel the control plane's traffic into the cluster on AKS and on

@@ -178,6 +178,14 @@ pub trait CloudRules: Send + Sync {
     fn pools_run_gpu_device_plugin(&self) -> bool {
         false
     }
+
+    /// Whether an autoscaled node pool needs the Kubernetes cluster autoscaler in its
+    /// cluster to scale at all (EKS managed node groups only move within their
+    /// bounds when something sets the desired size); false where the cloud scales
+    /// pools itself (AKS, GKE). See `resources::cluster_autoscaler`.
+    fn pools_need_cluster_autoscaler(&self) -> bool {
+        false
+    }
 }
 
 /// The rules of every cloud this build supports, filled by the provider's entry point.

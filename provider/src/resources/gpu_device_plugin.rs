@@ -117,6 +117,41 @@ pub async fn ensure(
     Ok(())
 }
 
+fn daemonset_key(pool: &str) -> ObjectKey {
+    ObjectKey {
+        api_version: "apps/v1".into(),
+        kind: "DaemonSet".into(),
+        namespace: Some(NAMESPACE.into()),
+        name: daemonset_name(pool),
+    }
+}
+
+/// Whether the plugin of `pool` is in the cluster; `None` when the cluster is gone.
+/// An error when the cluster's API cannot be asked (the caller keeps what it had).
+pub async fn present(
+    clouds: &Clouds,
+    cloud: Cloud,
+    cluster_id: &str,
+    pool: &str,
+) -> Result<Option<bool>, String> {
+    let Some(cluster) = clouds
+        .find_cluster(cloud, cluster_id)
+        .await
+        .map_err(|d| d.detail.clone())?
+    else {
+        return Ok(None);
+    };
+    let connection = clouds
+        .connect_to(cloud, &cluster)
+        .await
+        .map_err(|d| d.detail.clone())?;
+    let client = crate::kube::client(&connection).map_err(|e| e.to_string())?;
+    let found = objects::get(&client, &daemonset_key(pool))
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(Some(found.is_some()))
+}
+
 /// Deletes the plugin of `pool`; nothing to do when the cluster is gone.
 pub async fn remove(
     clouds: &Clouds,
@@ -129,13 +164,7 @@ pub async fn remove(
     };
     let connection = clouds.connect_to(cloud, &cluster).await?;
     let client = crate::kube::client(&connection).map_err(|e| failed("delete", e))?;
-    let key = ObjectKey {
-        api_version: "apps/v1".into(),
-        kind: "DaemonSet".into(),
-        namespace: Some(NAMESPACE.into()),
-        name: daemonset_name(pool),
-    };
-    objects::delete(&client, &key)
+    objects::delete(&client, &daemonset_key(pool))
         .await
         .map_err(|e| failed("delete", e))?;
     Ok(())

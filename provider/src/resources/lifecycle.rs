@@ -115,6 +115,20 @@ pub trait CloudObject: Send + Sync {
         Box::pin(async { Ok(()) })
     }
 
+    /// What is left to do once the cloud object is gone (a shared in-cluster object
+    /// the last of its users removes: that is only known once this one is gone).
+    fn after_delete<'a>(&'a self, _clouds: &'a Clouds, _prior: &'a Value) -> HookFuture<'a> {
+        Box::pin(async { Ok(()) })
+    }
+
+    /// The state read from the cloud, completed with what the resource owns inside
+    /// the cluster (a GPU pool's device plugin deleted by hand shows as drift). A
+    /// warning comes back with the state when that part could not be read; the
+    /// state then keeps what it had.
+    fn after_read<'a>(&'a self, _clouds: &'a Clouds, state: Value) -> ReadHookFuture<'a> {
+        Box::pin(async move { (state, None) })
+    }
+
     fn modify_plan(&self, plan: &mut ResourcePlan, diags: &mut Diagnostics) {
         let Some(cloud) = cloud_of(&plan.planned) else {
             return;
@@ -131,6 +145,10 @@ pub type PlanFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = ()>
 /// What [`CloudObject::after_apply`] and [`CloudObject::before_delete`] return.
 pub type HookFuture<'a> =
     std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Diagnostic>> + Send + 'a>>;
+
+/// What [`CloudObject::after_read`] returns: the state and a warning, if any.
+pub type ReadHookFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = (Value, Option<Diagnostic>)> + Send + 'a>>;
 
 /// A successful apply, followed by the resource's in-cluster objects.
 async fn with_owned_objects<R: CloudObject + ?Sized>(
@@ -220,7 +238,14 @@ pub async fn read<R: CloudObject>(r: &R, ctx: &Context, state: Value) -> ReadRes
             .backend::<R::Spec, R::State>(required_cloud(&state)?)
             .await?;
         Ok::<_, Diagnostic>(match backend.read(id(&state)).await {
-            Ok(Some(s)) => ReadResult::found(r.to_state(&clouds, &s, &state)),
+            Ok(Some(s)) => {
+                let (found, warning) = r.after_read(&clouds, r.to_state(&clouds, &s, &state)).await;
+                let mut result = ReadResult::found(found);
+                if let Some(w) = warning {
+                    result.diagnostics.push(w);
+                }
+                result
+            }
             // Gone (deleted out of band): Terraform plans to create it again.
             Ok(None) => ReadResult::gone(),
             Err(e) if e.is_not_found() => ReadResult::gone(),
@@ -269,6 +294,7 @@ pub async fn delete<R: CloudObject>(r: &R, ctx: &Context, prior: Value) -> Diagn
             .delete(id(&prior), &spec, &op)
             .await
             .map_err(|e| cloud_diag(&format!("delete {}", R::NOUN), &e))?;
+        r.after_delete(&clouds, &prior).await?;
         // What the cloud cannot delete stays behind; the user hears about it.
         Ok::<_, Diagnostic>(
             clouds

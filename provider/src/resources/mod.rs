@@ -4,6 +4,7 @@
 
 pub mod accelerators;
 pub mod cluster;
+mod cluster_autoscaler;
 pub mod cluster_credentials;
 pub mod cluster_data_source;
 pub mod common;

@@ -1,11 +1,12 @@
 //! `mlcloud_node_pool`: GPU, TPU or CPU nodes for a cluster, sized by accelerator
 //! through the catalog (AWS: an EKS managed node group with an IMDSv2 launch template).
 
+use super::cluster_autoscaler;
 use super::common::*;
 use super::gpu_device_plugin;
 use super::kubernetes;
 use super::lifecycle::CloudObject;
-use super::lifecycle::{HookFuture, PlanFuture};
+use super::lifecycle::{HookFuture, PlanFuture, ReadHookFuture};
 use super::machines;
 use super::versions::{self, PoolVersion};
 use crate::Cloud;
@@ -352,6 +353,22 @@ impl NodePool {
     }
 }
 
+/// The cluster of an autoscaled pool on a cloud that needs the cluster autoscaler
+/// for it: (cloud, cluster id, pool name).
+fn autoscaler_target(rules: &RuleBook, v: &Value) -> Option<(Cloud, String, String)> {
+    let cloud = cloud_of(v)?;
+    if !rules.for_cloud(cloud)?.pools_need_cluster_autoscaler()
+        || v.attr("autoscaling").is_none_or(Value::is_null)
+    {
+        return None;
+    }
+    Some((
+        cloud,
+        str_attr(v, "cluster_id")?.to_owned(),
+        str_attr(v, "name")?.to_owned(),
+    ))
+}
+
 /// `gpu_device_plugin`, true unless set false.
 fn wants_device_plugin(v: &Value) -> bool {
     v.attr("gpu_device_plugin").and_then(Value::as_bool) != Some(false)
@@ -404,7 +421,7 @@ impl CloudObject for NodePool {
             .attr(Attribute::string("node_identity_id").optional().requires_replace().describe("The `id` of an `mlcloud_identity` with `purpose = \"node\"`. Required on aws."))
             .attr(Attribute::string("kubernetes_version").optional().computed().use_state_for_unknown().describe("Kubernetes minor version of the pool's nodes, e.g. `1.31`; upgraded in place, one minor version at a time, and never newer than the cluster. Unset, it follows the cluster: the plan reads the cluster's version. To upgrade cluster and pool in one apply, write `kubernetes_version = mlcloud_cluster.<name>.kubernetes_version`."))
             .attr(Attribute::string("disk_encryption_key_id").optional().computed().use_state_for_unknown().requires_replace().describe("The `key_ref` of the `mlcloud_kms_key` encrypting the nodes' root disks. Default: the cluster's `encryption_key_id`, read at plan time. A different key replaces the pool (its nodes' disks are made with it). On aws the key's policy lets the Auto Scaling service-linked role use it for EBS, as launching encrypted volumes needs; on gcp the Compute Engine service agent gets `roles/cloudkms.cryptoKeyEncrypterDecrypter` on it (boot disks)."))
-            .attr(Attribute::bool("gpu_device_plugin").default(true).describe("Whether a GPU pool runs the NVIDIA device plugin, without which no GPU is allocatable (`nvidia.com/gpu`) and GPU workloads stay Pending. On aws and azure, whose GPU node images do not run it, the pool owns a DaemonSet `nvidia-device-plugin-<name>` in `kube-system` (server-side apply, field manager `mlcloud`; image `nvcr.io/nvidia/k8s-device-plugin`, pinned by the provider) selecting the pool's nodes and tolerating its taints; destroying the pool, or setting this to `false`, deletes it. Set `false` when the NVIDIA GPU Operator (or your own deployment) provides the plugin. No effect on CPU pools, nor on gcp, where GKE runs the plugin itself. The provider reaches the cluster's API server as `mlcloud_serving_endpoint` does (`endpoints { kubernetes }` and `ca_certificate_file` apply)."))
+            .attr(Attribute::bool("gpu_device_plugin").default(true).describe("Whether a GPU pool runs the NVIDIA device plugin, without which no GPU is allocatable (`nvidia.com/gpu`) and GPU workloads stay Pending. On aws and azure, whose GPU node images do not run it, the pool owns a DaemonSet `nvidia-device-plugin-<name>` in `kube-system` (server-side apply, field manager `mlcloud`; image `nvcr.io/nvidia/k8s-device-plugin`, pinned by the provider) selecting the pool's nodes and tolerating its taints; destroying the pool, or setting this to `false`, deletes it; a DaemonSet deleted by hand reads back as `false`, so the next plan shows the update that brings it back (while the cluster's API cannot be reached, refresh keeps the state and warns). Set `false` when the NVIDIA GPU Operator (or your own deployment) provides the plugin. No effect on CPU pools, nor on gcp, where GKE runs the plugin itself. The provider reaches the cluster's API server as `mlcloud_serving_endpoint` does (`endpoints { kubernetes }` and `ca_certificate_file` apply)."))
             .attr(Attribute::string("resolved_machine_type").computed().describe("The machine type the pool uses; when it changes, the pool is replaced (writing the same type as `machine_type` or as an `accelerator` is an in-place no-op)."))
             .attr(Attribute::number("accelerators_per_node").computed().describe("GPUs or TPU chips per node (0 for CPU pools)."))
             .attr(Attribute::string("status").computed().use_state_for_unknown().describe("The cloud's status of the pool, e.g. `ACTIVE`."))
@@ -418,7 +435,7 @@ impl CloudObject for NodePool {
             .block(NestedBlock::single(
                 "autoscaling",
                 Block::new()
-                    .describe("Scale between `min` and `max` nodes (instead of `node_count`); changed in place.")
+                    .describe("Scale between `min` and `max` nodes (instead of `node_count`); changed in place. AKS and GKE scale pools themselves. On aws the cluster gets the Kubernetes cluster autoscaler: a Deployment `cluster-autoscaler` in `kube-system` (image `registry.k8s.io/autoscaling/cluster-autoscaler` of the cluster's Kubernetes minor; non-root, read-only root filesystem) with its ServiceAccount, ClusterRole/ClusterRoleBinding and Role/RoleBinding, and an IAM role `<cluster>-cluster-autoscaler` of its own (IRSA through the cluster's OIDC provider) that may change only Auto Scaling groups tagged `k8s.io/cluster-autoscaler/<cluster> = owned`. The node group carries the discovery tags `k8s.io/cluster-autoscaler/enabled` and `k8s.io/cluster-autoscaler/<cluster>`, and `node-template` tags for its labels, taints and GPUs, so a pool at `min = 0` scales up (those tags are not shown in `tags_all`). The autoscaler is shared by the cluster's autoscaled pools and owned by none: every autoscaled pool's apply makes sure it runs (server-side apply, field manager `mlcloud`); the last autoscaled pool of the cluster to be destroyed (or set to a fixed `node_count`) removes it and its IAM role, \"last\" as the cloud sees it (no other node group of the cluster carries the discovery tags), since pools of one cluster may live in different configurations.")
                     .attr(Attribute::number("min").required().validate(validators::int_between(0, 1000)).describe("Fewest nodes."))
                     .attr(Attribute::number("max").required().validate(validators::int_between(1, 1000)).describe("Most nodes.")),
             ))
@@ -688,6 +705,14 @@ impl CloudObject for NodePool {
         prior: Option<&'a Value>,
     ) -> HookFuture<'a> {
         Box::pin(async move {
+            if let Some((cloud, cluster_id, _)) = autoscaler_target(&self.rules, state) {
+                cluster_autoscaler::ensure(clouds, cloud, &cluster_id).await?;
+            } else if let Some((cloud, cluster_id, pool)) =
+                prior.and_then(|p| autoscaler_target(&self.rules, p))
+            {
+                // No longer autoscaled: the autoscaler goes if no other pool is.
+                cluster_autoscaler::release(clouds, cloud, &cluster_id, &pool).await?;
+            }
             let Some(target) = self.device_plugin_target(state) else {
                 return Ok(());
             };
@@ -722,6 +747,55 @@ impl CloudObject for NodePool {
                     .await
                 }
                 _ => Ok(()),
+            }
+        })
+    }
+
+    /// The last autoscaled pool of a cluster to go takes the cluster autoscaler with
+    /// it (see `cluster_autoscaler.rs`): decided once this pool's node group is gone,
+    /// so pools deleted in parallel cannot each see the other and both keep it.
+    fn after_delete<'a>(&'a self, clouds: &'a Clouds, prior: &'a Value) -> HookFuture<'a> {
+        Box::pin(async move {
+            match autoscaler_target(&self.rules, prior) {
+                Some((cloud, cluster_id, pool)) => {
+                    cluster_autoscaler::release(clouds, cloud, &cluster_id, &pool).await
+                }
+                None => Ok(()),
+            }
+        })
+    }
+
+    /// A device plugin deleted by hand reads as `gpu_device_plugin = false`, so the
+    /// plan shows the pool's update and apply brings the plugin back. A cluster whose
+    /// API cannot be asked keeps the state as it was, with a warning.
+    fn after_read<'a>(&'a self, clouds: &'a Clouds, mut state: Value) -> ReadHookFuture<'a> {
+        Box::pin(async move {
+            let Some(target) = self
+                .device_plugin_target(&state)
+                .filter(|_| wants_device_plugin(&state))
+            else {
+                return (state, None);
+            };
+            match gpu_device_plugin::present(clouds, target.cloud, &target.cluster_id, &target.pool)
+                .await
+            {
+                Ok(Some(false)) => {
+                    if let Value::Object(m) = &mut state {
+                        m.insert("gpu_device_plugin".into(), Value::Bool(false));
+                    }
+                    (state, None)
+                }
+                Ok(_) => (state, None),
+                Err(why) => (
+                    state,
+                    Some(
+                        Diagnostic::warning(
+                            "Cannot check the NVIDIA device plugin of the node pool",
+                            format!("{why}. The pool's state is kept as it was; a device plugin deleted by hand shows once the cluster's API can be reached."),
+                        )
+                        .at(AttributePath::attr("gpu_device_plugin")),
+                    ),
+                ),
             }
         })
     }

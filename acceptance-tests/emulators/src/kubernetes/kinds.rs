@@ -163,6 +163,48 @@ pub const KINDS: &[Kind] = &[
             &["netpol"],
         )
     },
+    // RBAC objects hold `rules` / `roleRef` and `subjects`, no spec and no status
+    // (validated in `rbac.rs`).
+    kind(
+        "rbac.authorization.k8s.io",
+        "v1",
+        "clusterroles",
+        "clusterrole",
+        "ClusterRole",
+        false,
+        false,
+        &[],
+    ),
+    kind(
+        "rbac.authorization.k8s.io",
+        "v1",
+        "clusterrolebindings",
+        "clusterrolebinding",
+        "ClusterRoleBinding",
+        false,
+        false,
+        &[],
+    ),
+    kind(
+        "rbac.authorization.k8s.io",
+        "v1",
+        "roles",
+        "role",
+        "Role",
+        true,
+        false,
+        &[],
+    ),
+    kind(
+        "rbac.authorization.k8s.io",
+        "v1",
+        "rolebindings",
+        "rolebinding",
+        "RoleBinding",
+        true,
+        false,
+        &[],
+    ),
 ];
 
 /// The type a path names: group (`""` for `/api`), version and plural.

@@ -24,6 +24,7 @@ pub mod nodes;
 pub mod patch;
 pub mod proxy;
 pub mod quantity;
+pub mod rbac;
 pub mod scheduler;
 pub mod selectors;
 pub mod settings;
@@ -130,6 +131,8 @@ impl Part for KubernetesPart {
 
 #[cfg(test)]
 mod cloud_tests;
+#[cfg(test)]
+mod rbac_tests;
 #[cfg(test)]
 mod rollout_tests;
 #[cfg(test)]

@@ -333,6 +333,7 @@ impl Store {
         new["kind"] = json!(kind.kind);
         defaults::apply(kind, &mut new);
         validate::check(kind, &new)?;
+        super::rbac::check_update(kind, &old, &new)?;
         if !is_apply {
             record_update(&old, &new, part, manager, &mut managers);
         }

@@ -24,7 +24,18 @@ pub fn is_dns_subdomain(name: &str) -> bool {
     name.len() <= 253 && name.split('.').all(is_dns_label)
 }
 
+/// RBAC names are path segments (`system:controller:x` is a ClusterRole's name).
+pub fn is_path_segment(name: &str) -> bool {
+    name != "." && name != ".." && !name.contains('/') && !name.contains('%')
+}
+
 fn name_rule(kind: &Kind) -> (fn(&str) -> bool, &'static str) {
+    if kind.group == "rbac.authorization.k8s.io" {
+        return (
+            is_path_segment,
+            "may not be '.' or '..' and may not contain '/' or '%'",
+        );
+    }
     match kind.plural {
         "namespaces" | "services" => (
             is_dns_label,
@@ -79,7 +90,7 @@ pub fn check(kind: &Kind, object: &Value) -> ApiResult<()> {
     match kind.plural {
         "deployments" | "daemonsets" => workload(object, kind.plural == "deployments", &mut causes),
         "services" => service(object, &mut causes),
-        _ => {}
+        _ => super::rbac::check(kind, object, &mut causes),
     }
     if causes.is_empty() {
         Ok(())

@@ -149,6 +149,29 @@ impl ClusterAccess for AwsBackend {
         let cidrs = super::placement::subnet_cidrs(&regional.ec2, &subnets).await?;
         Ok(cidrs.into_iter().map(ControlPlanePeer::Cidr).collect())
     }
+
+    /// An IAM role per cluster (see `cluster_autoscaler.rs`), bound through IRSA.
+    async fn ensure_autoscaler_identity(
+        &self,
+        cluster: &ClusterState,
+    ) -> Result<WorkloadBinding, CloudError> {
+        let role_arn = self.ensure_autoscaler_role(cluster).await?;
+        Ok(super::cluster_autoscaler::binding(&role_arn))
+    }
+
+    async fn remove_autoscaler_identity(&self, cluster: &ClusterState) -> Result<(), CloudError> {
+        self.remove_autoscaler_role(cluster).await
+    }
+
+    /// The node groups carrying the discovery tags.
+    async fn autoscaled_pools(&self, cluster: &ClusterState) -> Result<Vec<String>, CloudError> {
+        self.discovered_groups(cluster).await
+    }
+
+    fn autoscaler_args(&self, cluster: &ClusterState) -> Vec<String> {
+        let name = arn::cluster_name(&cluster.id).map_or("", |(_, name)| name);
+        super::cluster_autoscaler::args(name)
+    }
 }
 
 #[cfg(test)]

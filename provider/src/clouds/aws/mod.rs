@@ -38,10 +38,12 @@
 
 mod access_entries;
 mod arn;
+mod autoscaler_tags;
 mod caller;
 mod clients;
 mod cluster_access;
 mod cluster_api;
+mod cluster_autoscaler;
 mod cluster_key_access;
 mod cluster_trust;
 mod eks;

@@ -3,6 +3,7 @@
 
 use super::AwsBackend;
 use super::arn;
+use super::autoscaler_tags;
 use super::cluster_api::find_cluster;
 use super::errors::{SdkResultExt, Service, found};
 use super::launch_template;
@@ -112,6 +113,11 @@ impl AwsBackend {
         }
         let changes = tags::user_changes(&prior.tags, &spec.tags, &spec.name);
         tags::apply_to_eks(eks, id, changes).await?;
+        // The autoscaler's tags follow scaling, labels and taints (hidden from
+        // `prior.tags`, so compared with what the group holds).
+        let group = find_group(eks, cluster, group).await?;
+        let desired = autoscaler_tags::discovery_tags(cluster, spec);
+        tags::apply_to_eks(eks, id, autoscaler_tags::changes(group.tags(), &desired)).await?;
         Ok(())
     }
 }

@@ -4,6 +4,7 @@
 //! (`launch_template.rs`). Scaling, labels and taints change in place with one
 //! `UpdateNodegroupConfig`; tags with `TagResource`/`UntagResource`.
 
+use super::autoscaler_tags;
 use super::clients::Regional;
 use super::errors::{SdkResultExt, Service, found, gone_is_ok, outcome_unknown};
 use super::launch_template::{self, TemplateRef};
@@ -321,9 +322,11 @@ pub async fn create_group(
                 .collect(),
         ))
         .set_taints(Some(spec.taints.iter().map(expand_taint).collect()))
-        .set_tags(Some(tags::to_map(&markers::with_markers(
-            &spec.tags, &spec.name,
-        ))))
+        .set_tags(Some(tags::to_map(&{
+            let mut all = markers::with_markers(&spec.tags, &spec.name);
+            all.extend(autoscaler_tags::discovery_tags(cluster, spec));
+            all
+        })))
         .launch_template(
             LaunchTemplateSpecification::builder()
                 .id(&template.id)

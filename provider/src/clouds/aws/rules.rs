@@ -311,6 +311,11 @@ impl CloudRules for AwsRules {
         true
     }
 
+    /// EKS managed node groups scale only through the Kubernetes cluster autoscaler.
+    fn pools_need_cluster_autoscaler(&self) -> bool {
+        true
+    }
+
     fn cluster_replaced_by(&self) -> &'static [&'static str] {
         &["encryption_key_id"]
     }

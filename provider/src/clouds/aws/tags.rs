@@ -34,10 +34,13 @@ pub fn get<'a>(tags: &'a Tags, key: &str) -> Option<&'a String> {
 }
 
 /// Same, from the `HashMap` EKS returns.
+/// The cluster autoscaler's discovery tags (see `autoscaler_tags`) are mlcloud's
+/// bookkeeping on a node group, hidden like the markers.
 pub fn visible_map(tags: Option<&HashMap<String, String>>) -> Tags {
     visible(
         tags.into_iter()
             .flatten()
+            .filter(|(k, _)| !super::autoscaler_tags::is_autoscaler_tag(k))
             .map(|(k, v)| (k.as_str(), v.as_str())),
     )
 }
