@@ -45,7 +45,7 @@ use std::time::SystemTime;
 use serde_json::Value;
 
 use crate::kube_api::{KubeApi, KubeApiError};
-use crate::moto::{Moto, MotoError, REGION};
+use crate::moto::{Moto, MotoError, MotoSdk, REGION};
 
 pub use instance_types::{InstanceShape, instance_shape};
 pub use node::{GPUS_ANNOTATION, NODEGROUP_LABEL, NodeGroup, kubernetes_effect};
@@ -59,6 +59,9 @@ pub enum EksKubeletsError {
 
     #[error("the EKS kubelets: {0}")]
     Api(#[from] KubeApiError),
+
+    #[error("the EKS kubelets cannot script the emulator in front of moto: {0}")]
+    Emulator(String),
 
     #[error("the emulator's ready line has no kubernetes endpoint and CA: {0}")]
     NoOverrideApi(String),
@@ -80,9 +83,21 @@ pub enum EksKubeletsError {
     },
 }
 
+/// How often [`EksKubelets::in_step_while`] syncs: kubelets register within a second
+/// or two of their instance starting.
+pub const SYNC_INTERVAL: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// How long, in [`EksKubelets::in_step_while`], the emulator in front of moto holds
+/// each `CreateNodegroup` answer after moto has made the group: several sync
+/// intervals, so its nodes have joined before the provider hears the group exists.
+/// EKS turns a node group ACTIVE only once its nodes have joined; moto has it ACTIVE
+/// at once, and a workload created right after would find no node.
+pub const JOIN_BEFORE_ANSWER: std::time::Duration = std::time::Duration::from_millis(2500);
+
 /// The kubelets of one EKS cluster in moto, registering with the override API.
 pub struct EksKubelets<'a> {
-    moto: &'a Moto,
+    // The SDK, not the whole `Moto`: it is shared with the thread of `in_step_while`.
+    sdk: &'a MotoSdk,
     cluster: String,
     api: KubeApi,
 }
@@ -103,7 +118,7 @@ impl<'a> EksKubelets<'a> {
             eks_token(&sts, &name, SystemTime::now())
         })?;
         Ok(Self {
-            moto,
+            sdk: moto.sdk(),
             cluster: cluster.to_string(),
             api,
         })
@@ -117,7 +132,7 @@ impl<'a> EksKubelets<'a> {
     /// The cluster's node groups as moto holds them, by name; none once the cluster
     /// is deleted.
     pub fn node_groups(&self) -> Result<Vec<NodeGroup>, EksKubeletsError> {
-        let sdk = self.moto.sdk();
+        let sdk = self.sdk;
         // moto answers ListNodegroups of a deleted cluster with a 500, not EKS's
         // ResourceNotFoundException: ask whether the cluster is there first.
         let clusters = sdk.call("eks ListClusters", sdk.eks.list_clusters().send())?;
@@ -130,14 +145,19 @@ impl<'a> EksKubelets<'a> {
         )?;
         let mut groups = Vec::new();
         for name in names.nodegroups() {
-            let described = sdk.call(
+            let described = match sdk.call(
                 "eks DescribeNodegroup",
                 sdk.eks
                     .describe_nodegroup()
                     .cluster_name(&self.cluster)
                     .nodegroup_name(name)
                     .send(),
-            )?;
+            ) {
+                Ok(described) => described,
+                // Deleted between the list and this read: its nodes go with it.
+                Err(_) if !self.listed(name)? => continue,
+                Err(error) => return Err(error.into()),
+            };
             let Some(group) = described.nodegroup() else {
                 continue;
             };
@@ -177,6 +197,15 @@ impl<'a> EksKubelets<'a> {
         }
         groups.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(groups)
+    }
+
+    fn listed(&self, nodegroup: &str) -> Result<bool, EksKubeletsError> {
+        let sdk = self.sdk;
+        let names = sdk.call(
+            "eks ListNodegroups",
+            sdk.eks.list_nodegroups().cluster_name(&self.cluster).send(),
+        )?;
+        Ok(names.nodegroups().iter().any(|n| n == nodegroup))
     }
 
     /// Makes the registered Nodes match the node groups: registers the missing ones
@@ -223,6 +252,52 @@ impl<'a> EksKubelets<'a> {
         Ok(wanted.into_keys().collect())
     }
 
+    /// Runs `work` while a thread keeps the Nodes in step with the node groups (a
+    /// [`EksKubelets::sync`] every [`SYNC_INTERVAL`]), as kubelets join while a
+    /// node group is still being created: for a `terraform apply` or `terraform test`
+    /// that creates node groups and then waits for pods on them in the same run. The
+    /// cluster need not exist yet. Each `CreateNodegroup` is answered only
+    /// [`JOIN_BEFORE_ANSWER`] after moto made the group (a rule added to `moto`'s
+    /// emulator, left in place), so the nodes are there when the provider goes on. A
+    /// failed sync is printed (once per distinct error) and retried; `work`'s own
+    /// assertions say what it lacked.
+    pub fn in_step_while<R>(
+        &self,
+        moto: &Moto,
+        work: impl FnOnce() -> R,
+    ) -> Result<R, EksKubeletsError> {
+        moto.emulator()
+            .add_fault(serde_json::json!({
+                "part": "aws",
+                "operation": "CreateNodegroup",
+                "times": 0,
+                "action": {"delay_response": {"ms": JOIN_BEFORE_ANSWER.as_millis()}},
+            }))
+            .map_err(|e| EksKubeletsError::Emulator(e.to_string()))?;
+        let done = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                let mut last_error = String::new();
+                while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                    match self.sync() {
+                        Ok(_) => last_error.clear(),
+                        Err(error) => {
+                            let error = error.to_string();
+                            if error != last_error {
+                                eprintln!("EKS kubelets of {}: {error}", self.cluster);
+                                last_error = error;
+                            }
+                        }
+                    }
+                    std::thread::sleep(SYNC_INTERVAL);
+                }
+            });
+            let result = work();
+            done.store(true, std::sync::atomic::Ordering::Relaxed);
+            Ok(result)
+        })
+    }
+
     /// Deletes every Node the kubelets registered (the instances are gone).
     pub fn remove_all(&self) -> Result<(), EksKubeletsError> {
         for name in self.node_names()? {
@@ -251,7 +326,7 @@ impl<'a> EksKubelets<'a> {
         if subnets.is_empty() {
             return Ok(Vec::new());
         }
-        let sdk = self.moto.sdk();
+        let sdk = self.sdk;
         let answer = sdk.call(
             "ec2 DescribeSubnets",
             sdk.ec2

@@ -40,6 +40,11 @@ pub enum FaultAction {
     DropResponse,
     /// Wait this long, then handle the request as usual.
     Delay { ms: u64 },
+    /// Handle the request (a write is applied), then hold the answer this long: a
+    /// service that answers once work the emulator cannot see is done (an EKS node
+    /// group is ACTIVE only after its nodes joined, which in tests a harness does
+    /// while the answer waits).
+    DelayResponse { ms: u64 },
 }
 
 fn one() -> u64 {

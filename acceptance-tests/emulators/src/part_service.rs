@@ -68,6 +68,11 @@ impl PartService {
                 tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
                 Ok(self.part.handle(request).await)
             }
+            FaultAction::DelayResponse { ms } => {
+                let response = self.part.handle(request).await;
+                tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+                Ok(response)
+            }
         }
     }
 }

@@ -193,6 +193,43 @@ async fn a_dropped_response_is_applied_but_never_answered() {
 }
 
 #[tokio::test]
+async fn a_delayed_response_is_applied_at_once_and_answered_later() {
+    let (emulator, handled) = start(false).await;
+    let endpoint = emulator.ready()["counter"]["endpoint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    admin(
+        &emulator,
+        "POST",
+        "/faults",
+        r#"{"part": "counter", "operation": "Write", "action": {"delay_response": {"ms": 1500}}}"#,
+    )
+    .await;
+    let started = std::time::Instant::now();
+    let request = tokio::spawn(async move {
+        http(&endpoint, "POST", "/", &[("x-operation", "Write")], "{}").await
+    });
+    // The write lands well before its answer leaves.
+    let mut applied_after = None;
+    while started.elapsed() < std::time::Duration::from_millis(1400) {
+        if handled.load(Ordering::SeqCst) == 1 {
+            applied_after = Some(started.elapsed());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(
+        applied_after.is_some(),
+        "the write was not applied before the answer"
+    );
+    assert!(!request.is_finished(), "the answer came before the delay");
+    let answer = request.await.unwrap();
+    assert_eq!(answer, Some((200, "handled 1".into())));
+    assert!(started.elapsed() >= std::time::Duration::from_millis(1500));
+}
+
+#[tokio::test]
 async fn throttling_and_server_errors_never_reach_the_part() {
     let (emulator, handled) = start(false).await;
     let endpoint = emulator.ready()["counter"]["endpoint"]

@@ -1,4 +1,4 @@
-//! `with-emulators [--aws-network] -- COMMAND [ARG...]`
+//! `with-emulators [--aws-network] [--eks-kubelets CLUSTER] -- COMMAND [ARG...]`
 //! `with-emulators --azure [--azure-group NAME]... -- COMMAND [ARG...]`
 //! `with-emulators --gcp -- COMMAND [ARG...]`
 //!
@@ -14,8 +14,16 @@
 //!   request log (acceptance-tests/emulators/README.md);
 //! - `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`,
 //!   `AWS_EC2_METADATA_DISABLED`: moto's static test credentials;
+//! - `MLCLOUD_AWS_KUBERNETES_ENDPOINT`, `MLCLOUD_AWS_CA_CERTIFICATE_FILE`: the
+//!   emulator's Kubernetes API for every EKS cluster in moto (which has none), for the
+//!   provider's `endpoints { kubernetes }`, and the CA file its `ca_certificate_file`
+//!   must trust;
 //! - with `--aws-network`, `MLCLOUD_AWS_SUBNET_IDS`: a VPC with two subnets created in
 //!   moto, as a list Terraform reads (`["subnet-...", "subnet-..."]`).
+//!
+//! With `--eks-kubelets CLUSTER`, the nodes of that EKS cluster's node groups join that
+//! API while COMMAND runs, as kubelets would (acceptance_tests::eks_kubelets): what a
+//! serving endpoint's pods need to be scheduled.
 //!
 //! With `--azure`, mlcloud-emulator alone (no moto), and:
 //!
@@ -42,9 +50,9 @@ use std::process::{Command, ExitCode};
 
 use acceptance_tests::azure_arm::AzureArm;
 use acceptance_tests::moto::{CREDENTIALS_ENV, Moto, MotoError};
-use acceptance_tests::{HarnessError, MlcloudEmulator, clean_env};
+use acceptance_tests::{EksKubelets, EksKubeletsError, HarnessError, MlcloudEmulator, clean_env};
 
-const USAGE: &str = "usage: with-emulators [--aws-network] -- COMMAND [ARG...]\n       with-emulators --azure [--azure-group NAME]... -- COMMAND [ARG...]\n       with-emulators --gcp -- COMMAND [ARG...]";
+const USAGE: &str = "usage: with-emulators [--aws-network] [--eks-kubelets CLUSTER] -- COMMAND [ARG...]\n       with-emulators --azure [--azure-group NAME]... -- COMMAND [ARG...]\n       with-emulators --gcp -- COMMAND [ARG...]";
 
 #[derive(Debug, thiserror::Error)]
 enum Error {
@@ -54,6 +62,8 @@ enum Error {
     Moto(#[from] MotoError),
     #[error(transparent)]
     Emulator(#[from] HarnessError),
+    #[error(transparent)]
+    Kubelets(#[from] EksKubeletsError),
     #[error("cannot run {command}: {source}")]
     Spawn {
         command: String,
@@ -64,6 +74,8 @@ enum Error {
 
 struct Options {
     aws_network: bool,
+    /// The EKS cluster whose nodes join the emulator's Kubernetes API.
+    eks_kubelets: Option<String>,
     /// Start mlcloud-emulator's azure part instead of moto.
     azure: bool,
     azure_groups: Vec<String>,
@@ -84,6 +96,7 @@ fn main() -> ExitCode {
 
 fn parse(mut args: impl Iterator<Item = OsString>) -> Result<Options, Error> {
     let mut aws_network = false;
+    let mut eks_kubelets = None;
     let mut azure = false;
     let mut azure_groups = Vec::new();
     let mut gcp = false;
@@ -94,6 +107,10 @@ fn parse(mut args: impl Iterator<Item = OsString>) -> Result<Options, Error> {
             Some(arg) if arg == "--aws-network" => aws_network = true,
             Some(arg) if arg == "--azure" => azure = true,
             Some(arg) if arg == "--gcp" => gcp = true,
+            Some(arg) if arg == "--eks-kubelets" => match args.next() {
+                Some(name) => eks_kubelets = Some(name.to_string_lossy().into_owned()),
+                None => return Err(Error::Usage("--eks-kubelets needs a CLUSTER".into())),
+            },
             Some(arg) if arg == "--azure-group" => match args.next() {
                 Some(name) => azure_groups.push(name.to_string_lossy().into_owned()),
                 None => return Err(Error::Usage("--azure-group needs a NAME".into())),
@@ -120,11 +137,17 @@ fn parse(mut args: impl Iterator<Item = OsString>) -> Result<Options, Error> {
             "--gcp runs the Google Cloud emulator alone, not with --azure or --aws-network".into(),
         ));
     }
+    if eks_kubelets.is_some() && (azure || gcp) {
+        return Err(Error::Usage(
+            "--eks-kubelets is for EKS clusters in moto, not with --azure or --gcp (their emulators run the nodes)".into(),
+        ));
+    }
     if !azure && !azure_groups.is_empty() {
         return Err(Error::Usage("--azure-group needs --azure".into()));
     }
     Ok(Options {
         aws_network,
+        eks_kubelets,
         azure,
         azure_groups,
         gcp,
@@ -145,16 +168,25 @@ fn run(options: &Options) -> Result<ExitCode, Error> {
         let _emulator = with_gcp(&mut command)?;
         return status_of(&mut command, options);
     }
-    let _moto = with_aws(&mut command, options.aws_network)?;
-    status_of(&mut command, options)
+    let moto = with_aws(&mut command, options.aws_network)?;
+    match &options.eks_kubelets {
+        Some(cluster) => {
+            let kubelets = EksKubelets::new(&moto, cluster)?;
+            kubelets.in_step_while(&moto, || status_of(&mut command, options))?
+        }
+        None => status_of(&mut command, options),
+    }
 }
 
 /// moto behind mlcloud-emulator's aws part, and COMMAND's environment for it.
 fn with_aws(command: &mut Command, aws_network: bool) -> Result<Moto, Error> {
     let moto = Moto::start()?;
+    let (kubernetes, ca_file) = moto.kubernetes_endpoint();
     command
         .envs(CREDENTIALS_ENV)
         .env("MLCLOUD_AWS_ENDPOINT", moto.endpoint())
+        .env("MLCLOUD_AWS_KUBERNETES_ENDPOINT", kubernetes)
+        .env("MLCLOUD_AWS_CA_CERTIFICATE_FILE", ca_file)
         .env(
             "MLCLOUD_EMULATOR_ADMIN",
             moto.emulator().ready()["admin"]

@@ -1,11 +1,12 @@
-//! `modules/aws-ml-platform`: its plan-only `terraform test` files pass against moto
-//! (behind `mlcloud-emulator`'s aws part, with a VPC and two subnets made there), and
-//! the module and its complete example validate. No apply: the serving endpoint needs
-//! nodes in the EKS cluster's Kubernetes API, and the harness does not register moto's
-//! node groups as nodes yet.
+//! `modules/aws-ml-platform`: its `terraform test` files pass against moto (behind
+//! `mlcloud-emulator`'s aws part, with a VPC and two subnets made there), and the
+//! module and its complete example validate. The applying file reaches the EKS
+//! cluster's Kubernetes API at the emulator's override API, where the harness's
+//! kubelets register the node groups' nodes while `terraform test` runs; afterwards
+//! moto holds no cluster and the API no endpoint: `terraform test` destroyed them.
 
 use acceptance_tests::moto::CREDENTIALS_ENV;
-use acceptance_tests::{Moto, Terraform, TestResult};
+use acceptance_tests::{EksKubelets, HarnessError, Moto, Terraform, TestResult};
 
 use crate::module_tests::{
     assert_all_passed, assert_module_and_example_validate, module_path, module_workdir,
@@ -15,13 +16,18 @@ use crate::module_tests::{
 const MODULE: &str = "aws-ml-platform";
 
 acceptance_tests::scenarios_on_terraform_1_15!(
+    a_gpu_platform_applies_and_its_smoke_inference_passes,
     the_defaults_are_secure_and_each_weakening_is_named,
     every_invalid_input_fails_its_validation,
     the_module_and_its_complete_example_validate
 );
 
-/// Runs `tests/FILE` against moto and checks its summary.
-fn suite(terraform: &Terraform, file: &str, runs: usize) -> TestResult {
+/// The cluster `platform.tftest.hcl` names.
+const APPLIED_CLUSTER: &str = "mlp-apply";
+
+/// Runs `tests/FILE` against moto, with kubelets for the cluster it applies, and
+/// checks its summary. moto, for what else a story reads from it.
+fn suite(terraform: &Terraform, file: &str, runs: usize) -> Result<Moto, HarnessError> {
     let moto = Moto::start()?;
     let network = moto.sdk().create_network()?;
     let mut workdir = module_workdir(terraform, MODULE)?;
@@ -29,17 +35,49 @@ fn suite(terraform: &Terraform, file: &str, runs: usize) -> TestResult {
         workdir.set_env(name, value);
     }
     let subnets = serde_json::to_string(&network.subnet_ids).expect("a list of strings is JSON");
-    let variables = [
+    let mut variables = vec![
         ("aws_endpoint", moto.endpoint().to_string()),
         ("aws_subnet_ids", subnets),
     ];
-    let output = run_test_file(&workdir, file, &variables)?;
+    // Only the applying file reaches the Kubernetes API; the plan-only ones declare
+    // no variables for it, and terraform test refuses undeclared ones.
+    let text = std::fs::read_to_string(module_path(MODULE).join("tests").join(file))
+        .expect("the module's test file");
+    if text.contains("variable \"kubernetes_endpoint\"") {
+        let (kubernetes, ca_file) = moto.kubernetes_endpoint();
+        variables.push(("kubernetes_endpoint", kubernetes));
+        variables.push(("ca_certificate_file", ca_file));
+    }
+    let kubelets = EksKubelets::new(&moto, APPLIED_CLUSTER)?;
+    let output = kubelets.in_step_while(&moto, || run_test_file(&workdir, file, &variables))??;
     assert_all_passed(&output, runs);
+    drop(kubelets);
+    Ok(moto)
+}
+
+fn a_gpu_platform_applies_and_its_smoke_inference_passes(terraform: &Terraform) -> TestResult {
+    let moto = suite(terraform, "platform.tftest.hcl", 2)?;
+    let sdk = moto.sdk();
+    let clusters = sdk.call("eks ListClusters", sdk.eks.list_clusters().send())?;
+    assert!(
+        clusters.clusters().is_empty(),
+        "clusters left after terraform test: {:?}",
+        clusters.clusters()
+    );
+    let kubelets = EksKubelets::new(&moto, APPLIED_CLUSTER)?;
+    for path in [
+        "/apis/apps/v1/namespaces/ml-serving/deployments/inference",
+        "/api/v1/namespaces/ml-serving",
+        "/apis/apps/v1/namespaces/kube-system/daemonsets/nvidia-device-plugin-l4",
+    ] {
+        assert!(kubelets.api().find(path)?.is_none(), "{path} is left");
+    }
     Ok(())
 }
 
 fn the_defaults_are_secure_and_each_weakening_is_named(terraform: &Terraform) -> TestResult {
-    suite(terraform, "defaults.tftest.hcl", 4)
+    suite(terraform, "defaults.tftest.hcl", 4)?;
+    Ok(())
 }
 
 fn every_invalid_input_fails_its_validation(terraform: &Terraform) -> TestResult {
@@ -47,7 +85,8 @@ fn every_invalid_input_fails_its_validation(terraform: &Terraform) -> TestResult
         .expect("the validation tests")
         .matches("\nrun \"")
         .count();
-    suite(terraform, "validation.tftest.hcl", runs)
+    suite(terraform, "validation.tftest.hcl", runs)?;
+    Ok(())
 }
 
 fn the_module_and_its_complete_example_validate(terraform: &Terraform) -> TestResult {

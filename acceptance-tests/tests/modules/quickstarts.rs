@@ -2,22 +2,26 @@
 //! half (`scripts/try --inside-gcp-emulator quickstart-gcp ...`, what `with-emulators`
 //! runs once the emulator is up) applies `examples/quickstart-gcp`, laid out beside
 //! `modules/` as in the repository, against a running `mlcloud-emulator`, prints the
-//! passed smoke inference, and destroys the stack. The same for quickstart-azure. And
+//! passed smoke inference, and destroys the stack. The same for quickstart-azure, and
+//! for quickstart-aws against moto with the EKS cluster's nodes registered in
+//! mlcloud-emulator's Kubernetes API (as `with-emulators --eks-kubelets` does). And
 //! `scripts/try --list` names what it runs.
 
 use std::process::Command;
 
 use acceptance_tests::azure_arm::AzureArm;
+use acceptance_tests::moto::CREDENTIALS_ENV;
 use acceptance_tests::{
-    COMMAND_TIMEOUT, CommandOutput, MlcloudEmulator, Terraform, TestResult, clean_env, cli_config,
-    paths, providers, run_with_timeout,
+    COMMAND_TIMEOUT, CommandOutput, EksKubelets, MlcloudEmulator, Moto, Terraform, TestResult,
+    clean_env, cli_config, paths, providers, run_with_timeout,
 };
 
 use crate::module_tests::copy_into;
 
 acceptance_tests::scenarios_on_terraform_1_15!(
     the_gcp_quickstart_ends_with_a_passed_smoke_inference,
-    the_azure_quickstart_ends_with_a_passed_smoke_inference
+    the_azure_quickstart_ends_with_a_passed_smoke_inference,
+    the_aws_quickstart_ends_with_a_passed_smoke_inference
 );
 
 /// Runs `scripts/try --inside-CLOUD-emulator EXAMPLE` in a scratch copy of the
@@ -145,6 +149,58 @@ fn the_azure_quickstart_ends_with_a_passed_smoke_inference(terraform: &Terraform
     Ok(())
 }
 
+fn the_aws_quickstart_ends_with_a_passed_smoke_inference(terraform: &Terraform) -> TestResult {
+    let moto = Moto::start()?;
+    let network = moto.sdk().create_network()?;
+    let (kubernetes, ca_file) = moto.kubernetes_endpoint();
+    let mut env: Vec<(&str, String)> = CREDENTIALS_ENV
+        .iter()
+        .map(|(name, value)| (*name, (*value).to_string()))
+        .collect();
+    env.extend([
+        ("MLCLOUD_AWS_ENDPOINT", moto.endpoint()),
+        (
+            "MLCLOUD_AWS_SUBNET_IDS",
+            serde_json::to_string(&network.subnet_ids).expect("a list of strings is JSON"),
+        ),
+        ("MLCLOUD_AWS_KUBERNETES_ENDPOINT", kubernetes),
+        ("MLCLOUD_AWS_CA_CERTIFICATE_FILE", ca_file),
+        (
+            "MLCLOUD_EMULATOR_ADMIN",
+            moto.emulator().ready()["admin"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        ),
+    ]);
+    // The example's default cluster name.
+    let kubelets = EksKubelets::new(&moto, "ml-quickstart")?;
+    let output = kubelets.in_step_while(&moto, || {
+        try_inside(terraform, "aws", "quickstart-aws", &env)
+    })??;
+    assert_passed_smoke_inference_then_destroyed(&output);
+    let said = format!("{}{}", output.stdout, output.stderr);
+    assert!(
+        said.contains(r#"mlcloud_node_pool.gpu["l4"]: Creation complete"#),
+        "the GPU node group was not created:\n{said}"
+    );
+    let sdk = moto.sdk();
+    let clusters = sdk.call("eks ListClusters", sdk.eks.list_clusters().send())?;
+    assert!(
+        clusters.clusters().is_empty(),
+        "clusters left: {:?}",
+        clusters.clusters()
+    );
+    assert!(
+        kubelets
+            .api()
+            .find("/apis/apps/v1/namespaces/ml-serving/deployments/inference")?
+            .is_none(),
+        "the model's Deployment is left"
+    );
+    Ok(())
+}
+
 /// `scripts/try --list` (and `list`) answers before building anything: the default
 /// quickstart first, then the other quickstarts and every example it can run.
 #[test]
@@ -172,6 +228,7 @@ fn try_lists_what_it_runs() {
         );
         for name in [
             "quickstart-azure",
+            "quickstart-aws",
             "accelerators",
             "aws-ml-stack",
             "azure-ml-stack",

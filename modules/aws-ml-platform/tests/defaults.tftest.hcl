@@ -1,7 +1,5 @@
 # Plans only: the defaults are the secure values, and each weakening is what its
-# input's name says, nothing more. No apply here: the serving endpoint needs nodes in
-# the EKS cluster's Kubernetes API, and the harness does not register moto's node
-# groups as nodes yet, so a rollout would never finish.
+# input's name says, nothing more. platform.tftest.hcl applies.
 
 # moto's endpoint (behind mlcloud-emulator's aws part) and two subnets of a VPC made
 # there: the runner passes them (-var or TF_VAR_*; README: Tests), and moto's test
