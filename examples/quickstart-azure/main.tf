@@ -10,6 +10,8 @@ module "ml_platform" {
   location            = var.location
   subnet_id           = var.subnet_id
 
-  # No gpu_pools: the model is served from a small CPU pool. Add one, e.g.
-  # gpu_pools = { t4 = { accelerator = "nvidia-t4" } }, for a GPU endpoint.
+  # Optional: without it the model is served from a small CPU pool.
+  gpu_pools = {
+    t4 = { accelerator = "nvidia-t4" }
+  }
 }

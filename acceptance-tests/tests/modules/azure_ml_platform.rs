@@ -42,7 +42,7 @@ fn assert_nothing_left(records: &Value) {
 }
 
 fn the_platform_applies_and_its_smoke_inference_passes(terraform: &Terraform) -> TestResult {
-    let emulator = suite(terraform, "platform.tftest.hcl", 1)?;
+    let emulator = suite(terraform, "platform.tftest.hcl", 2)?;
     let azure = &emulator.records()?["azure"];
     for kind in [
         "managed_clusters",

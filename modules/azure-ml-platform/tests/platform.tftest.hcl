@@ -1,9 +1,8 @@
 # Applies the platform against mlcloud-emulator's azure part and checks what a user
-# reads from it: the cluster, the identities, the pool, and a passed smoke inference.
-# The endpoint is on the module's CPU pool (no gpu_pools): the emulator's AKS GPU nodes
-# advertise nvidia.com/gpu only once a device-plugin DaemonSet runs on them, which the
-# provider does not deploy yet, so a GPU endpoint would stay unschedulable there. The
-# GPU placement is planned in defaults.tftest.hcl.
+# reads from it: the cluster, the identities, the pool, and a passed smoke inference,
+# first on the module's CPU pool (no gpu_pools), then on an NVIDIA T4 pool: the
+# emulator's AKS GPU nodes advertise nvidia.com/gpu only while a device-plugin
+# DaemonSet selects them, which the pool brings (gpu_device_plugin).
 
 # The emulator's ARM and Entra endpoints, its test CA and the credentials it printed:
 # the runner passes them (-var or TF_VAR_*; README: Tests). The resource group
@@ -109,5 +108,28 @@ run "the_platform_serves_a_passed_inference" {
   assert {
     condition     = can(regex("^https://.+/keys/mlp-cpu-etcd$", output.kms_key_ref)) && mlcloud_kms_key.this.rotation_period_days == 90
     error_message = "Unexpected key ${output.kms_key_ref}"
+  }
+}
+
+run "a_t4_pool_takes_the_endpoint_and_serves_on_its_gpu" {
+  command = apply
+
+  variables {
+    gpu_pools = { t4 = { accelerator = "nvidia-t4" } }
+  }
+
+  assert {
+    condition     = output.smoke_test_result.passed == true && output.smoke_test_result.model == "iris"
+    error_message = "The smoke inference on the T4 pool did not pass: ${jsonencode(output.smoke_test_result)}"
+  }
+
+  assert {
+    condition     = output.serving_pool == "t4" && mlcloud_serving_endpoint.this.node_pool_id == output.node_pools["t4"].id && output.node_pools["t4"].machine_type == "Standard_NC4as_T4_v3"
+    error_message = "The endpoint is not on the T4 pool: ${jsonencode(output.node_pools)}"
+  }
+
+  assert {
+    condition     = mlcloud_node_pool.gpu["t4"].gpu_device_plugin == true
+    error_message = "The T4 pool runs no NVIDIA device plugin."
   }
 }
