@@ -1,4 +1,4 @@
-# The model server on the serving pool, bound to its managed identity (the service
+# The model server on the serving pool's GPU, bound to its managed identity (the service
 # account's azure.workload.identity/client-id annotation and use label). Apply ends
 # with one real inference request through the API server's service proxy; a model
 # that does not answer fails the apply.
@@ -12,8 +12,9 @@ resource "mlcloud_serving_endpoint" "this" {
   replicas     = var.replicas
 
   resources {
-    cpu    = "1"
-    memory = "2Gi"
+    cpu    = "2"
+    memory = "8Gi"
+    gpu    = 1
   }
 }
 

@@ -41,18 +41,20 @@ resource "mlcloud_cluster" "this" {
   }
 }
 
-# The pool the model server runs on. A CPU pool for now: AKS GPU nodes advertise
-# nvidia.com/gpu only while the NVIDIA device plugin runs on them, and mlcloud_node_pool
-# does not start it yet. Once it does, use accelerator { type = "nvidia-t4" } here and
-# resources { gpu = 1 } on the endpoint.
+# The pool the model server runs on: one NVIDIA T4 node, tainted nvidia.com/gpu, with
+# the NVIDIA device plugin the pool brings (AKS GPU nodes do not run it by themselves;
+# without it no GPU is allocatable).
 resource "mlcloud_node_pool" "serving" {
-  cloud        = "azure"
-  cluster_id   = mlcloud_cluster.this.id
-  name         = "serving"
-  location     = var.location
-  machine_type = var.machine_type
-  node_count   = 1
-  tags         = var.tags
+  cloud      = "azure"
+  cluster_id = mlcloud_cluster.this.id
+  name       = "serving"
+  location   = var.location
+  node_count = 1
+  tags       = var.tags
+
+  accelerator {
+    type = var.accelerator_type
+  }
 }
 
 # The model server's managed identity: a federated credential lets the Kubernetes

@@ -54,10 +54,10 @@ variable "cluster_name" {
   }
 }
 
-variable "machine_type" {
-  description = "VM size of the serving pool."
+variable "accelerator_type" {
+  description = "GPU of the serving pool, per the catalog (data source mlcloud_accelerators)."
   type        = string
-  default     = "Standard_D4ds_v5"
+  default     = "nvidia-t4"
 }
 
 variable "endpoint_name" {

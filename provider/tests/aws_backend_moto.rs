@@ -12,9 +12,9 @@
 use acceptance_tests::emulator::EmulatorProcess;
 use aws_config::BehaviorVersion;
 use aws_sdk_eks::config::{Credentials, Region};
+use mlcloud_provider::clouds::ObjectBackend;
 use mlcloud_provider::clouds::aws::AwsBackend;
 use mlcloud_provider::clouds::model::*;
-use mlcloud_provider::clouds::{CloudError, ObjectBackend};
 use mlcloud_provider::config::aws::AwsConfig;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -962,25 +962,28 @@ async fn identities_cluster_and_node_pool_lifecycle() {
         (Some(1), Some(4), Some(1))
     );
 
-    // moto cannot tag node group ARNs: the error surfaces, the pool stays in state.
+    // Tags change in place (TagResource/UntagResource on the node group's ARN, which
+    // mlcloud-emulator's aws part serves: moto tags clusters only), the autoscaler's
+    // discovery tags staying as the scaling wants them.
     let mut retagged = pool_change.clone();
     retagged.tags = tags(&[("pool", "gpu-2")]);
-    let refused = pools(&backend)
+    let retagged_pool = pools(&backend)
         .update(&pool.id, &resized, &retagged, &op())
         .await
-        .unwrap_err();
-    match &refused.error {
-        CloudError::Api {
-            operation, code, ..
-        } => assert_eq!(
-            (*operation, code.as_str()),
-            ("TagResource", "ResourceNotFoundException")
-        ),
-        other => panic!("expected moto's refusal to tag, got {other:?}"),
-    }
-    assert_eq!(
-        refused.created.as_ref().map(|p| p.id.as_str()),
-        Some(pool.id.as_str())
+        .expect("retag node pool");
+    assert_eq!(retagged_pool.tags, retagged.tags);
+    let described = eks
+        .describe_nodegroup()
+        .cluster_name("it-main")
+        .nodegroup_name("gpu-l4")
+        .send()
+        .await
+        .unwrap();
+    let group_tags = described.nodegroup().unwrap().tags().unwrap();
+    assert_eq!(group_tags.get("pool").map(String::as_str), Some("gpu-2"));
+    assert!(
+        group_tags.contains_key("k8s.io/cluster-autoscaler/enabled"),
+        "an autoscaled group carries the discovery tags: {group_tags:?}"
     );
 
     // Deleted out of band: reads as gone.

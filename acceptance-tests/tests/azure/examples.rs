@@ -91,6 +91,13 @@ fn each_azure_example_applies_and_destroys(terraform: &Terraform) -> TestResult 
                     .any(|o| o["kind"] == "Deployment" && o["name"] == "iris"),
                 "the model server's Deployment: {objects}"
             );
+            // The T4 pool's device plugin, without which its GPU is not allocatable.
+            assert!(
+                objects.as_array().into_iter().flatten().any(
+                    |o| o["kind"] == "DaemonSet" && o["name"] == "nvidia-device-plugin-serving"
+                ),
+                "the serving pool's NVIDIA device plugin: {objects}"
+            );
             assert!(
                 outputs
                     .string("endpoint_id")

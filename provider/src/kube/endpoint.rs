@@ -153,6 +153,8 @@ pub async fn wait_for_rollout(
 /// owns is gone (the next plan puts it back).
 pub struct Observed {
     pub deployment: Value,
+    /// The endpoint's HPA, when there is one: what an import reads `autoscaling` from.
+    pub autoscaler: Option<Value>,
 }
 
 pub async fn observe(
@@ -160,18 +162,24 @@ pub async fn observe(
     spec: &EndpointSpec,
 ) -> Result<Option<Observed>, EndpointError> {
     let mut deployment = None;
+    let mut autoscaler = None;
     let autoscaled = manifests::horizontal_pod_autoscaler(spec).is_some();
     for (index, key) in owned_keys(spec).iter().enumerate() {
-        if index == 0 && !autoscaled {
-            continue;
-        }
-        match objects::get(client, key).await.map_err(failed(key))? {
+        let found = objects::get(client, key).await.map_err(failed(key))?;
+        match found {
+            // The HPA (first of the keys) is owned only when `autoscaling` is set; one
+            // found without it is read for an import.
+            None if index == 0 && !autoscaled => {}
             None => return Ok(None),
+            Some(object) if index == 0 => autoscaler = Some(object),
             Some(object) if key.kind == "Deployment" => deployment = Some(object),
             Some(_) => {}
         }
     }
-    Ok(deployment.map(|deployment| Observed { deployment }))
+    Ok(deployment.map(|deployment| Observed {
+        deployment,
+        autoscaler,
+    }))
 }
 
 /// Deletes what the endpoint owns and waits until its pods are gone. The namespace

@@ -561,6 +561,7 @@ impl Resource for ServingEndpoint {
             Ok::<_, Diagnostic>(ReadResult::found(refreshed(
                 req.state,
                 &observed.deployment,
+                observed.autoscaler.as_ref(),
             )))
         };
         run.await.unwrap_or_else(ReadResult::error)
@@ -638,11 +639,20 @@ fn internal_url(name: &str, namespace: &str, port: i64) -> String {
 }
 
 /// The prior state with what the cluster says now: the image and replica count (drift
-/// a plan shows), ready pods; and on import, what only the Deployment can tell.
-fn refreshed(mut state: Value, deployment: &serde_json::Value) -> Value {
+/// a plan shows), ready pods; and on import, what only the Deployment and its HPA
+/// (`autoscaler`) can tell.
+fn refreshed(
+    mut state: Value,
+    deployment: &serde_json::Value,
+    autoscaler: Option<&serde_json::Value>,
+) -> Value {
     let container = &deployment["spec"]["template"]["spec"]["containers"][0];
     if let Some(image) = container["image"].as_str() {
         set(&mut state, "image", image.into());
+    }
+    let imported = state.attr("port").is_none_or(Value::is_null);
+    if imported && let Some(hpa) = autoscaler {
+        set(&mut state, "autoscaling", autoscaling_of(hpa));
     }
     let autoscaled = state.attr("autoscaling").is_some_and(|v| !v.is_null());
     if !autoscaled && let Some(replicas) = deployment["spec"]["replicas"].as_i64() {
@@ -650,7 +660,6 @@ fn refreshed(mut state: Value, deployment: &serde_json::Value) -> Value {
     }
     let ready = deployment["status"]["readyReplicas"].as_i64().unwrap_or(0);
     set(&mut state, "ready_replicas", ready.into());
-    let imported = state.attr("port").is_none_or(Value::is_null);
     if imported {
         imported_inputs(
             &mut state,
@@ -659,6 +668,30 @@ fn refreshed(mut state: Value, deployment: &serde_json::Value) -> Value {
         );
     }
     state
+}
+
+/// The `autoscaling` block an HPA written by mlcloud stands for.
+fn autoscaling_of(hpa: &serde_json::Value) -> Value {
+    let spec = &hpa["spec"];
+    let target = spec["metrics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|m| m["resource"]["name"] == "cpu")
+        .and_then(|m| m["resource"]["target"]["averageUtilization"].as_i64())
+        .unwrap_or(i64::from(DEFAULT_TARGET_CPU));
+    Value::object([
+        // minReplicas defaults to 1 in autoscaling/v2.
+        (
+            "min",
+            Value::from(spec["minReplicas"].as_i64().unwrap_or(1)),
+        ),
+        (
+            "max",
+            Value::from(spec["maxReplicas"].as_i64().unwrap_or(1)),
+        ),
+        ("target_cpu_percent", Value::from(target)),
+    ])
 }
 
 /// An imported endpoint's inputs, read back from its container and the annotations

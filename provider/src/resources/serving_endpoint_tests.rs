@@ -128,7 +128,7 @@ fn a_refresh_shows_image_and_replica_drift_and_keeps_the_rest() {
         },
         "status": { "readyReplicas": 4 },
     });
-    let after = refreshed(state, &deployment);
+    let after = refreshed(state, &deployment, None);
     assert_eq!(
         after.attr("image").and_then(Value::as_str),
         Some("evil/image:latest")
@@ -158,7 +158,7 @@ fn an_import_reads_its_inputs_back_from_the_container() {
             }] } },
         },
     });
-    let after = refreshed(state, &deployment);
+    let after = refreshed(state, &deployment, None);
     assert_eq!(after.attr("port").and_then(Value::as_i64), Some(9000));
     let model = after.attr("model").unwrap();
     assert_eq!(model.attr("name").and_then(Value::as_str), Some("flowers"));
@@ -172,6 +172,57 @@ fn an_import_reads_its_inputs_back_from_the_container() {
         after.attr("internal_url").and_then(Value::as_str),
         Some("http://iris.ml-serving.svc.cluster.local:9000")
     );
+}
+
+#[test]
+fn an_import_of_an_autoscaled_endpoint_reads_its_hpa_and_leaves_replicas_to_it() {
+    let state = Value::object([
+        ("name", Value::from("iris")),
+        ("namespace", Value::from("ml-serving")),
+    ]);
+    let deployment = json!({
+        "spec": {
+            "replicas": 3,
+            "template": { "spec": { "containers": [{ "image": "ghcr.io/mlcloud/mlcloud-smoke:1" }] } },
+        },
+    });
+    let hpa = json!({
+        "spec": {
+            "minReplicas": 2,
+            "maxReplicas": 6,
+            "metrics": [{ "type": "Resource", "resource": { "name": "cpu", "target": { "type": "Utilization", "averageUtilization": 55 } } }],
+        },
+    });
+    let after = refreshed(state, &deployment, Some(&hpa));
+    let autoscaling = after.attr("autoscaling").unwrap();
+    assert_eq!(autoscaling.attr("min").and_then(Value::as_i64), Some(2));
+    assert_eq!(autoscaling.attr("max").and_then(Value::as_i64), Some(6));
+    assert_eq!(
+        autoscaling
+            .attr("target_cpu_percent")
+            .and_then(Value::as_i64),
+        Some(55)
+    );
+    assert!(
+        after.attr("replicas").is_none_or(Value::is_null),
+        "the HPA owns the count: {after:?}"
+    );
+}
+
+#[test]
+fn a_refresh_of_a_managed_endpoint_ignores_an_hpa_it_does_not_own() {
+    let state = Value::object([
+        ("name", Value::from("iris")),
+        ("namespace", Value::from("ml-serving")),
+        ("port", Value::from(8080i64)),
+        ("replicas", Value::from(1i64)),
+    ]);
+    let deployment =
+        json!({ "spec": { "replicas": 1, "template": { "spec": { "containers": [{}] } } } });
+    let hpa = json!({ "spec": { "minReplicas": 2, "maxReplicas": 6 } });
+    let after = refreshed(state, &deployment, Some(&hpa));
+    assert!(after.attr("autoscaling").is_none_or(Value::is_null));
+    assert_eq!(after.attr("replicas").and_then(Value::as_i64), Some(1));
 }
 
 #[test]

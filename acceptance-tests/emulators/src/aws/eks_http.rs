@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::eks_model::{ClusterFacts, EksModel};
 use super::eks_routes::EksRoute;
-use super::encoding::{form_value, percent_encode};
+use super::encoding::{form_value, percent_decode, percent_encode};
 use super::errors::{AwsError, render};
 use super::forward::{Moto, bad_gateway};
 use super::idempotency::{TokenBook, key_of};
@@ -75,6 +75,19 @@ fn query(request: &Request<Bytes>, key: &str) -> Option<String> {
         .uri()
         .query()
         .and_then(|query| form_value(query, key))
+}
+
+/// Every value of a repeated query parameter (`tagKeys=a&tagKeys=b`).
+fn query_values(request: &Request<Bytes>, key: &str) -> Vec<String> {
+    let Some(query) = request.uri().query() else {
+        return Vec::new();
+    };
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .filter(|(name, _)| percent_decode(name) == key)
+        .map(|(_, value)| percent_decode(&value.replace('+', " ")))
+        .collect()
 }
 
 fn is_success(response: &Response<Bytes>) -> bool {
@@ -334,6 +347,30 @@ impl Eks<'_> {
             } => {
                 let facts = self.cluster(scope, &cluster).await?;
                 served(Ok(model.delete_pod_identity(&facts, &association)?))
+            }
+            TagNodegroup { cluster, nodegroup } => {
+                let current = self.nodegroup(scope, &cluster, &nodegroup).await?;
+                let body = json_body(&request)?;
+                let set = body["tags"].as_object().cloned().unwrap_or_default();
+                model.change_nodegroup_tags(&cluster, &nodegroup, &current["tags"], &set, &[])?;
+                served(Ok(json!({})))
+            }
+            UntagNodegroup { cluster, nodegroup } => {
+                let current = self.nodegroup(scope, &cluster, &nodegroup).await?;
+                let keys = query_values(&request, "tagKeys");
+                let none = serde_json::Map::new();
+                model.change_nodegroup_tags(
+                    &cluster,
+                    &nodegroup,
+                    &current["tags"],
+                    &none,
+                    &keys,
+                )?;
+                served(Ok(json!({})))
+            }
+            ListNodegroupTags { cluster, nodegroup } => {
+                let current = self.nodegroup(scope, &cluster, &nodegroup).await?;
+                served(Ok(json!({ "tags": current["tags"] })))
             }
             ListClusters | ListNodegroups { .. } | Other(_) => self.forward(request).await,
         }

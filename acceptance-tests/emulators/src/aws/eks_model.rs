@@ -148,6 +148,9 @@ struct State {
     clusters: BTreeMap<String, ClusterRecord>,
     /// By update id, in no order; listed by creation time.
     updates: BTreeMap<String, UpdateRecord>,
+    /// A node group's tags once TagResource or UntagResource changed them (moto tags
+    /// clusters only), by cluster and node group; before that, moto's.
+    nodegroup_tags: BTreeMap<(String, String), serde_json::Map<String, Value>>,
 }
 
 /// The model; every method takes the facts moto holds as arguments.
@@ -338,6 +341,7 @@ impl EksModel {
         let mut state = self.state();
         state.clusters.remove(cluster);
         state.updates.retain(|_, update| update.cluster != cluster);
+        state.nodegroup_tags.retain(|(c, _), _| c != cluster);
     }
 
     /// A node group moto deleted.
@@ -349,6 +353,38 @@ impl EksModel {
         state.updates.retain(|_, update| {
             !(update.cluster == cluster && update.nodegroup.as_deref() == Some(nodegroup))
         });
+        state
+            .nodegroup_tags
+            .remove(&(cluster.to_string(), nodegroup.to_string()));
+    }
+
+    /// TagResource (`set`) or UntagResource (`remove`) of a node group whose tags are
+    /// `current` (its DescribeNodegroup `tags`); the tags afterwards. EKS refuses the
+    /// `aws:` prefix, reserved for AWS's own tags.
+    pub fn change_nodegroup_tags(
+        &self,
+        cluster: &str,
+        nodegroup: &str,
+        current: &Value,
+        set: &serde_json::Map<String, Value>,
+        remove: &[String],
+    ) -> Result<(), AwsError> {
+        if let Some(key) = set
+            .keys()
+            .chain(remove.iter())
+            .find(|key| key.to_ascii_lowercase().starts_with("aws:"))
+        {
+            return Err(invalid_parameter(format!(
+                "Tag keys starting with 'aws:' are reserved for AWS use: {key}"
+            )));
+        }
+        let mut tags = current.as_object().cloned().unwrap_or_default();
+        tags.extend(set.iter().map(|(k, v)| (k.clone(), v.clone())));
+        tags.retain(|key, _| !remove.contains(key));
+        self.state()
+            .nodegroup_tags
+            .insert((cluster.to_string(), nodegroup.to_string()), tags);
+        Ok(())
     }
 
     /// The version of the cluster: the last successful version update's, else moto's.
@@ -465,6 +501,10 @@ impl EksModel {
         }
         if self.updating(cluster, Some(&name)) && nodegroup["status"] == "ACTIVE" {
             nodegroup["status"] = json!("UPDATING");
+        }
+        let key = (cluster.to_string(), name);
+        if let Some(tags) = self.state().nodegroup_tags.get(&key) {
+            nodegroup["tags"] = Value::Object(tags.clone());
         }
     }
 

@@ -99,6 +99,20 @@ pub enum EksRoute {
         association: String,
     },
     /// Fargate profiles, add-ons and tags: moto's (or nobody's), named only.
+    /// TagResource, UntagResource and ListTagsForResource of a node group's ARN
+    /// (moto tags clusters only); a cluster's go to moto.
+    TagNodegroup {
+        cluster: String,
+        nodegroup: String,
+    },
+    UntagNodegroup {
+        cluster: String,
+        nodegroup: String,
+    },
+    ListNodegroupTags {
+        cluster: String,
+        nodegroup: String,
+    },
     Other(&'static str),
 }
 
@@ -202,9 +216,17 @@ impl EksRoute {
             ("GET", ["clusters", _, "fargate-profiles"]) => Other("ListFargateProfiles"),
             ("GET", ["clusters", _, "fargate-profiles", _]) => Other("DescribeFargateProfile"),
             ("DELETE", ["clusters", _, "fargate-profiles", _]) => Other("DeleteFargateProfile"),
-            ("POST", ["tags", ..]) => Other("TagResource"),
-            ("DELETE", ["tags", ..]) => Other("UntagResource"),
-            ("GET", ["tags", ..]) => Other("ListTagsForResource"),
+            ("POST" | "DELETE" | "GET", ["tags", arn @ ..]) => {
+                let node_group = nodegroup_of(&arn.join("/"));
+                match (m, node_group) {
+                    ("POST", Some((cluster, nodegroup))) => TagNodegroup { cluster, nodegroup },
+                    ("DELETE", Some((cluster, nodegroup))) => UntagNodegroup { cluster, nodegroup },
+                    ("GET", Some((cluster, nodegroup))) => ListNodegroupTags { cluster, nodegroup },
+                    ("POST", None) => Other("TagResource"),
+                    ("DELETE", None) => Other("UntagResource"),
+                    _ => Other("ListTagsForResource"),
+                }
+            }
             _ => return None,
         })
     }
@@ -240,13 +262,30 @@ impl EksRoute {
             ListPodIdentityAssociations { .. } => "ListPodIdentityAssociations",
             DescribePodIdentityAssociation { .. } => "DescribePodIdentityAssociation",
             DeletePodIdentityAssociation { .. } => "DeletePodIdentityAssociation",
+            TagNodegroup { .. } => "TagResource",
+            UntagNodegroup { .. } => "UntagResource",
+            ListNodegroupTags { .. } => "ListTagsForResource",
             Other(name) => name,
         }
     }
 }
 
+/// The cluster and node group of a node group ARN,
+/// `arn:PARTITION:eks:REGION:ACCOUNT:nodegroup/CLUSTER/NODEGROUP/ID`.
+fn nodegroup_of(arn: &str) -> Option<(String, String)> {
+    let resource = arn.splitn(6, ':').nth(5)?;
+    let mut parts = resource.split('/');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some("nodegroup"), Some(cluster), Some(nodegroup)) => {
+            Some((cluster.to_string(), nodegroup.to_string()))
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::EksRoute::*;
     use super::*;
 
     fn operation(method: Method, path: &str) -> Option<&'static str> {
@@ -287,6 +326,39 @@ mod tests {
             Some("TagResource")
         );
         assert_eq!(operation(Method::PUT, "/clusters"), None);
+    }
+
+    #[test]
+    fn a_node_groups_tags_are_served_here_and_a_clusters_go_to_moto() {
+        let encoded = "/tags/arn%3Aaws%3Aeks%3Aus-east-1%3A1%3Anodegroup%2Fml%2Fgpu%2F0a1b";
+        let node_group = || TagNodegroup {
+            cluster: "ml".into(),
+            nodegroup: "gpu".into(),
+        };
+        assert_eq!(EksRoute::parse(&Method::POST, encoded), Some(node_group()));
+        // The same ARN with its slashes left as they are.
+        assert_eq!(
+            EksRoute::parse(
+                &Method::POST,
+                "/tags/arn:aws:eks:us-east-1:1:nodegroup/ml/gpu/0a1b"
+            ),
+            Some(node_group())
+        );
+        assert_eq!(
+            EksRoute::parse(&Method::DELETE, encoded).map(|r| r.operation()),
+            Some("UntagResource")
+        );
+        assert!(matches!(
+            EksRoute::parse(&Method::GET, encoded),
+            Some(ListNodegroupTags { .. })
+        ));
+        assert_eq!(
+            EksRoute::parse(
+                &Method::DELETE,
+                "/tags/arn%3Aaws%3Aeks%3Aus-east-1%3A1%3Acluster%2Fml"
+            ),
+            Some(Other("UntagResource"))
+        );
     }
 
     #[test]

@@ -154,7 +154,13 @@ async fn a_fresh_cluster_has_the_system_namespaces_and_discovery() {
         .collect();
     assert_eq!(
         groups,
-        ["apps", "autoscaling", "policy", "networking.k8s.io"]
+        [
+            "apps",
+            "autoscaling",
+            "policy",
+            "networking.k8s.io",
+            "rbac.authorization.k8s.io"
+        ]
     );
     assert_eq!(client.api.records(), json!({"objects": [], "nodes": []}));
 }
