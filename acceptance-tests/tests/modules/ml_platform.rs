@@ -1,10 +1,12 @@
 //! `modules/ml-platform`, the cloud-neutral module: the same inputs applied on gcp and
-//! then, `cloud` switched, on azure (one `mlcloud-emulator` plays both), each with a
-//! passed smoke inference; every invalid input fails its validation; the module and its
-//! complete example validate.
+//! then, `cloud` switched, on azure (one `mlcloud-emulator` plays both), and on aws
+//! (moto, with the node groups' nodes registered in the emulator's Kubernetes API),
+//! each with a passed smoke inference; every invalid input fails its validation; the
+//! module and its complete example validate.
 
 use acceptance_tests::azure_arm::AzureArm;
-use acceptance_tests::{MlcloudEmulator, Terraform, TestResult};
+use acceptance_tests::moto::CREDENTIALS_ENV;
+use acceptance_tests::{EksKubelets, MlcloudEmulator, Moto, Terraform, TestResult};
 
 use crate::module_tests::{
     assert_all_passed, assert_module_and_example_validate, azure_variables, gcp_variables,
@@ -15,6 +17,7 @@ const MODULE: &str = "ml-platform";
 
 acceptance_tests::scenarios_on_terraform_1_15!(
     one_set_of_inputs_serves_on_gcp_then_on_azure,
+    the_same_inputs_serve_on_aws,
     every_invalid_input_fails_its_validation,
     the_module_and_its_complete_example_validate
 );
@@ -37,6 +40,39 @@ fn suite(terraform: &Terraform, file: &str, runs: usize) -> TestResult {
 
 fn one_set_of_inputs_serves_on_gcp_then_on_azure(terraform: &Terraform) -> TestResult {
     suite(terraform, "clouds.tftest.hcl", 2)
+}
+
+fn the_same_inputs_serve_on_aws(terraform: &Terraform) -> TestResult {
+    let moto = Moto::start()?;
+    let network = moto.sdk().create_network()?;
+    let mut workdir = module_workdir(terraform, MODULE)?;
+    for (name, value) in CREDENTIALS_ENV {
+        workdir.set_env(name, value);
+    }
+    let (kubernetes, ca_file) = moto.kubernetes_endpoint();
+    let variables = vec![
+        ("aws_endpoint", moto.endpoint().to_string()),
+        (
+            "aws_subnet_ids",
+            serde_json::to_string(&network.subnet_ids).expect("a list of strings is JSON"),
+        ),
+        ("kubernetes_endpoint", kubernetes),
+        ("ca_certificate_file", ca_file),
+    ];
+    // The cluster aws.tftest.hcl names.
+    let kubelets = EksKubelets::new(&moto, "mlp-any")?;
+    let output = kubelets.in_step_while(&moto, || {
+        run_test_file(&workdir, "aws.tftest.hcl", &variables)
+    })??;
+    assert_all_passed(&output, 1);
+    let sdk = moto.sdk();
+    let clusters = sdk.call("eks ListClusters", sdk.eks.list_clusters().send())?;
+    assert!(
+        clusters.clusters().is_empty(),
+        "clusters left after terraform test: {:?}",
+        clusters.clusters()
+    );
+    Ok(())
 }
 
 fn every_invalid_input_fails_its_validation(terraform: &Terraform) -> TestResult {
