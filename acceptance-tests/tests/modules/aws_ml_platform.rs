@@ -5,13 +5,9 @@
 //! kubelets register the node groups' nodes while `terraform test` runs; afterwards
 //! moto holds no cluster and the API no endpoint: `terraform test` destroyed them.
 
-use acceptance_tests::moto::CREDENTIALS_ENV;
 use acceptance_tests::{EksKubelets, HarnessError, Moto, Terraform, TestResult};
 
-use crate::module_tests::{
-    assert_all_passed, assert_module_and_example_validate, module_path, module_workdir,
-    run_test_file,
-};
+use crate::module_tests::{assert_module_and_example_validate, module_path, run_aws_test_file};
 
 const MODULE: &str = "aws-ml-platform";
 
@@ -25,34 +21,8 @@ acceptance_tests::scenarios_on_terraform_1_15!(
 /// The cluster `platform.tftest.hcl` names.
 const APPLIED_CLUSTER: &str = "mlp-apply";
 
-/// Runs `tests/FILE` against moto, with kubelets for the cluster it applies, and
-/// checks its summary. moto, for what else a story reads from it.
 fn suite(terraform: &Terraform, file: &str, runs: usize) -> Result<Moto, HarnessError> {
-    let moto = Moto::start()?;
-    let network = moto.sdk().create_network()?;
-    let mut workdir = module_workdir(terraform, MODULE)?;
-    for (name, value) in CREDENTIALS_ENV {
-        workdir.set_env(name, value);
-    }
-    let subnets = serde_json::to_string(&network.subnet_ids).expect("a list of strings is JSON");
-    let mut variables = vec![
-        ("aws_endpoint", moto.endpoint().to_string()),
-        ("aws_subnet_ids", subnets),
-    ];
-    // Only the applying file reaches the Kubernetes API; the plan-only ones declare
-    // no variables for it, and terraform test refuses undeclared ones.
-    let text = std::fs::read_to_string(module_path(MODULE).join("tests").join(file))
-        .expect("the module's test file");
-    if text.contains("variable \"kubernetes_endpoint\"") {
-        let (kubernetes, ca_file) = moto.kubernetes_endpoint();
-        variables.push(("kubernetes_endpoint", kubernetes));
-        variables.push(("ca_certificate_file", ca_file));
-    }
-    let kubelets = EksKubelets::new(&moto, APPLIED_CLUSTER)?;
-    let output = kubelets.in_step_while(&moto, || run_test_file(&workdir, file, &variables))??;
-    assert_all_passed(&output, runs);
-    drop(kubelets);
-    Ok(moto)
+    run_aws_test_file(terraform, MODULE, file, APPLIED_CLUSTER, runs)
 }
 
 fn a_gpu_platform_applies_and_its_smoke_inference_passes(terraform: &Terraform) -> TestResult {

@@ -5,12 +5,11 @@
 //! module and its complete example validate.
 
 use acceptance_tests::azure_arm::AzureArm;
-use acceptance_tests::moto::CREDENTIALS_ENV;
-use acceptance_tests::{EksKubelets, MlcloudEmulator, Moto, Terraform, TestResult};
+use acceptance_tests::{MlcloudEmulator, Terraform, TestResult};
 
 use crate::module_tests::{
     assert_all_passed, assert_module_and_example_validate, azure_variables, gcp_variables,
-    module_path, module_workdir, run_test_file,
+    module_path, module_workdir, run_aws_test_file, run_test_file,
 };
 
 const MODULE: &str = "ml-platform";
@@ -43,28 +42,8 @@ fn one_set_of_inputs_serves_on_gcp_then_on_azure(terraform: &Terraform) -> TestR
 }
 
 fn the_same_inputs_serve_on_aws(terraform: &Terraform) -> TestResult {
-    let moto = Moto::start()?;
-    let network = moto.sdk().create_network()?;
-    let mut workdir = module_workdir(terraform, MODULE)?;
-    for (name, value) in CREDENTIALS_ENV {
-        workdir.set_env(name, value);
-    }
-    let (kubernetes, ca_file) = moto.kubernetes_endpoint();
-    let variables = vec![
-        ("aws_endpoint", moto.endpoint().to_string()),
-        (
-            "aws_subnet_ids",
-            serde_json::to_string(&network.subnet_ids).expect("a list of strings is JSON"),
-        ),
-        ("kubernetes_endpoint", kubernetes),
-        ("ca_certificate_file", ca_file),
-    ];
-    // The cluster aws.tftest.hcl names.
-    let kubelets = EksKubelets::new(&moto, "mlp-any")?;
-    let output = kubelets.in_step_while(&moto, || {
-        run_test_file(&workdir, "aws.tftest.hcl", &variables)
-    })??;
-    assert_all_passed(&output, 1);
+    // mlp-any: the cluster aws.tftest.hcl names.
+    let moto = run_aws_test_file(terraform, MODULE, "aws.tftest.hcl", "mlp-any", 1)?;
     let sdk = moto.sdk();
     let clusters = sdk.call("eks ListClusters", sdk.eks.list_clusters().send())?;
     assert!(

@@ -5,8 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
+use acceptance_tests::moto::CREDENTIALS_ENV;
 use acceptance_tests::{
-    CommandOutput, HarnessError, MlcloudEmulator, Terraform, TestResult, Workdir, paths, providers,
+    CommandOutput, EksKubelets, HarnessError, MlcloudEmulator, Moto, Terraform, TestResult,
+    Workdir, paths, providers,
 };
 
 /// `modules/NAME` in the repository.
@@ -75,6 +77,45 @@ pub fn gcp_variables(emulator: &MlcloudEmulator) -> Vec<(&'static str, String)> 
         ("gcp_project", field("project")),
         ("gcp_credentials", field("credentials_file")),
     ]
+}
+
+/// Runs `modules/MODULE/tests/FILE` against a fresh moto (behind mlcloud-emulator's aws
+/// part) with a VPC of two subnets made there, passing `aws_endpoint` and
+/// `aws_subnet_ids`, and, when the file declares them (an applying file; terraform test
+/// refuses undeclared variables), `kubernetes_endpoint` and `ca_certificate_file` for
+/// the emulator's Kubernetes API, where kubelets register the nodes of `cluster`'s node
+/// groups while it runs. Checks that all `runs` passed; moto, for what else a story
+/// reads from it.
+pub fn run_aws_test_file(
+    terraform: &Terraform,
+    module: &str,
+    file: &str,
+    cluster: &str,
+    runs: usize,
+) -> Result<Moto, HarnessError> {
+    let moto = Moto::start()?;
+    let network = moto.sdk().create_network()?;
+    let mut workdir = module_workdir(terraform, module)?;
+    for (name, value) in CREDENTIALS_ENV {
+        workdir.set_env(name, value);
+    }
+    let subnets = serde_json::to_string(&network.subnet_ids).expect("a list of strings is JSON");
+    let mut variables = vec![
+        ("aws_endpoint", moto.endpoint().to_string()),
+        ("aws_subnet_ids", subnets),
+    ];
+    let text = std::fs::read_to_string(module_path(module).join("tests").join(file))
+        .expect("the module's test file");
+    if text.contains("variable \"kubernetes_endpoint\"") {
+        let (kubernetes, ca_file) = moto.kubernetes_endpoint();
+        variables.push(("kubernetes_endpoint", kubernetes));
+        variables.push(("ca_certificate_file", ca_file));
+    }
+    let kubelets = EksKubelets::new(&moto, cluster)?;
+    let output = kubelets.in_step_while(&moto, || run_test_file(&workdir, file, &variables))??;
+    assert_all_passed(&output, runs);
+    drop(kubelets);
+    Ok(moto)
 }
 
 /// The azure test files' variables: the emulator's ARM and Entra endpoints, its test

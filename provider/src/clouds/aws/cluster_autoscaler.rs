@@ -249,43 +249,14 @@ impl AwsBackend {
     ) -> Result<Vec<String>, CloudError> {
         let (cluster_arn, name) = arn::cluster_name(&cluster.id)?;
         let eks = self.clients.regional(cluster_arn.region).eks.clone();
-        let mut groups = Vec::new();
-        let mut next: Option<String> = None;
-        loop {
-            let page = eks
-                .list_nodegroups()
-                .cluster_name(name)
-                .set_next_token(next.take())
-                .send()
-                .await
-                .or_cloud(
-                    Service::Eks,
-                    "ListNodegroups",
-                    &format!("node groups of EKS cluster {name:?}"),
-                )?;
-            groups.extend(page.nodegroups().iter().cloned());
-            match page.next_token() {
-                Some(token) if !token.is_empty() => next = Some(token.to_string()),
-                _ => break,
-            }
-        }
+        let groups = super::nodegroup::group_names(&eks, name).await?;
         let mut discovered = Vec::new();
         for group in groups {
-            let described = eks
-                .describe_nodegroup()
-                .cluster_name(name)
-                .nodegroup_name(&group)
-                .send()
-                .await
-                .or_cloud(
-                    Service::Eks,
-                    "DescribeNodegroup",
-                    &super::nodegroup::what(name, &group),
-                );
-            let Some(described) = found(described)? else {
+            let Some(described) = found(super::nodegroup::find_group(&eks, name, &group).await)?
+            else {
                 continue;
             };
-            let tags = described.nodegroup().and_then(|g| g.tags());
+            let tags = described.tags();
             if autoscaler_tags::is_discovered(tags, name) {
                 discovered.push(group);
             }

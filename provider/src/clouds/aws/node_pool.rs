@@ -5,11 +5,11 @@ use super::AwsBackend;
 use super::arn;
 use super::autoscaler_tags;
 use super::cluster_api::find_cluster;
-use super::errors::{SdkResultExt, Service, found};
+use super::errors::found;
 use super::launch_template;
 use super::nodegroup::{
     GroupFailure, create_group, delete_group, expand_label_changes, expand_taint_changes,
-    find_group, flatten_group, template_of, update_group_config, what,
+    find_group, flatten_group, group_names, template_of, update_group_config, what,
 };
 use super::placement::{flatten_zones, pool_placement};
 use super::system_pool;
@@ -243,26 +243,7 @@ impl ObjectBackend<NodePoolSpec, NodePoolState> for AwsBackend {
         })?;
         let (_, cluster) = arn::cluster_name(cluster_id)?;
         let eks = &self.regional_for(cluster_id).eks;
-        let mut groups = Vec::new();
-        let mut next: Option<String> = None;
-        loop {
-            let page = eks
-                .list_nodegroups()
-                .cluster_name(cluster)
-                .set_next_token(next.take())
-                .send()
-                .await
-                .or_cloud(
-                    Service::Eks,
-                    "ListNodegroups",
-                    &format!("node groups of EKS cluster {cluster:?}"),
-                )?;
-            groups.extend(page.nodegroups().iter().cloned());
-            match page.next_token() {
-                Some(token) if !token.is_empty() => next = Some(token.to_string()),
-                _ => break,
-            }
-        }
+        let groups = group_names(eks, cluster).await?;
         let mut found = Vec::new();
         for group in groups.iter().filter(|g| !system_pool::is_system_group(g)) {
             let Some(described) = found_group(eks, cluster, group).await? else {

@@ -199,6 +199,31 @@ pub fn template_of(group: &Nodegroup) -> Option<TemplateRef> {
 
 // ---------------------------------------------------------------- find / status / wait
 
+/// The names of every node group of `cluster`, across ListNodegroups' pages.
+pub async fn group_names(eks: &Client, cluster: &str) -> Result<Vec<String>, CloudError> {
+    let mut names = Vec::new();
+    let mut next: Option<String> = None;
+    loop {
+        let page = eks
+            .list_nodegroups()
+            .cluster_name(cluster)
+            .set_next_token(next.take())
+            .send()
+            .await
+            .or_cloud(
+                Service::Eks,
+                "ListNodegroups",
+                &format!("the node groups of EKS cluster {cluster:?}"),
+            )?;
+        names.extend(page.nodegroups().iter().cloned());
+        match page.next_token() {
+            Some(token) if !token.is_empty() => next = Some(token.to_string()),
+            _ => break,
+        }
+    }
+    Ok(names)
+}
+
 pub async fn find_group(eks: &Client, cluster: &str, group: &str) -> Result<Nodegroup, CloudError> {
     eks.describe_nodegroup()
         .cluster_name(cluster)

@@ -8,7 +8,7 @@
 //! `system` are reserved for this (see the AWS rules).
 
 use super::clients::Regional;
-use super::errors::{SdkResultExt, Service, found};
+use super::errors::found;
 use super::nodegroup::{self, GroupFailure};
 use crate::clouds::CloudError;
 use crate::clouds::model::NodePoolSpec;
@@ -45,31 +45,8 @@ fn generation(name: &str) -> u32 {
 
 /// Every system group of `cluster`, oldest generation first.
 pub async fn system_group_names(eks: &Client, cluster: &str) -> Result<Vec<String>, CloudError> {
-    let mut names = Vec::new();
-    let mut next: Option<String> = None;
-    loop {
-        let page = eks
-            .list_nodegroups()
-            .cluster_name(cluster)
-            .set_next_token(next.take())
-            .send()
-            .await
-            .or_cloud(
-                Service::Eks,
-                "ListNodegroups",
-                &format!("the node groups of EKS cluster {cluster:?}"),
-            )?;
-        names.extend(
-            page.nodegroups()
-                .iter()
-                .filter(|name| is_system_group(name))
-                .cloned(),
-        );
-        match page.next_token() {
-            Some(token) if !token.is_empty() => next = Some(token.to_string()),
-            _ => break,
-        }
-    }
+    let mut names = super::nodegroup::group_names(eks, cluster).await?;
+    names.retain(|name| is_system_group(name));
     names.sort_by_key(|name| generation(name));
     Ok(names)
 }
